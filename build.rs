@@ -1,0 +1,32 @@
+//! Embeds the shipped `rules/*.mtus` files in the binary, so `mtus` works
+//! from any folder without `--rules`.
+
+use std::fs;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=rules");
+    let dir = Path::new("rules");
+    let mut files: Vec<String> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".mtus"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let mut out =
+        String::from("/// The shipped rule files: (display name, text).\npub const FILES: &[(&str, &str)] = &[\n");
+    for f in &files {
+        println!("cargo:rerun-if-changed=rules/{f}");
+        out.push_str(&format!(
+            "    (\"rules/{f}\", include_str!({:?})),\n",
+            format!("{root}/rules/{f}")
+        ));
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
+    fs::write(dest, out).expect("write embedded_rules.rs");
+}

@@ -1,0 +1,577 @@
+//! Stage 4: deciding requests.
+//!
+//! [`Machine`] runs the flat predicate code of one criterion against one
+//! request, reading facts by slot. [`decide_case`] applies the decision
+//! policy of DESIGN.md section 5 to every request of a case: choose the
+//! rules in force on the request date (MTUS first, supplements with the
+//! rule they supplement), evaluate every criterion, and take the outcome
+//! from the worst status; a request with `depends_on` falls with the
+//! request it depends on.
+//!
+//! Invariants: never does a string lookup or a map search per fact; never
+//! allocates per criterion; never recurses; the same case gives the same
+//! decision, whatever else runs.
+
+pub mod advice;
+
+use crate::RuleSet;
+use crate::check::{Program, RuleId, Tier, TreatmentId};
+use crate::compile::{Compiled, Op};
+use crate::facts::{Case, Recorded};
+use crate::syntax::ast::{CmpOp, CriterionKind};
+use crate::value::{Date, Dim, Sym, Tri, Value, cmp_f64};
+
+/// The status of one criterion for one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Met,
+    NotMet,
+    NotDocumented,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::NotMet => "not met",
+            Status::NotDocumented => "not documented",
+        }
+    }
+}
+
+/// The decision for one request (DESIGN.md section 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    MedicallyNecessary,
+    NotMedicallyNecessary,
+    /// Not medically necessary because the record does not document a
+    /// criterion.
+    InsufficientDocumentation,
+}
+
+impl Outcome {
+    /// What an IMR reviewer would record: not medically necessary upholds
+    /// the denial, medically necessary overturns it.
+    pub fn predicts(self) -> Recorded {
+        match self {
+            Outcome::MedicallyNecessary => Recorded::Overturned,
+            _ => Recorded::Upheld,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::MedicallyNecessary => "medically necessary",
+            Outcome::NotMedicallyNecessary => "not medically necessary",
+            Outcome::InsufficientDocumentation => "not medically necessary: insufficient documentation",
+        }
+    }
+}
+
+/// Why a rule took part in a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The highest-tier rules in force for the treatment.
+    Decides,
+    /// A lower-tier rule that names a deciding rule in `supplements`.
+    Supplements,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleResult {
+    pub rule: RuleId,
+    pub role: Role,
+    /// One status per criterion of the rule, in order.
+    pub statuses: Vec<Status>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    pub outcome: Outcome,
+    /// Deciding rules first, then supplements, each in declaration order.
+    pub rules: Vec<RuleResult>,
+    /// Rules in force for the treatment that a higher tier displaced.
+    pub set_aside: Vec<RuleId>,
+    /// The first criterion not met, else the first not documented:
+    /// (index into `rules`, criterion index).
+    pub decided_by: Option<(usize, usize)>,
+    /// The request this one fell with (`depends_on`), if it did.
+    pub fell_with: Option<usize>,
+}
+
+/// A request that could not be decided.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    #[error("no rule covers {treatment}")]
+    NoRule { treatment: String },
+    #[error("no rule in force on {date} for {treatment}")]
+    NoRuleInForce {
+        treatment: String,
+        date: Date,
+        /// The covering rules and when they are in force.
+        windows: Vec<(String, String)>,
+    },
+    #[error("request `{request}` depends on `{on}`, which could not be decided")]
+    DependencyUndecided { request: String, on: String },
+}
+
+impl EvalError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EvalError::NoRule { .. } => "no-rule",
+            EvalError::NoRuleInForce { .. } => "no-rule-in-force",
+            EvalError::DependencyUndecided { .. } => "dependency-undecided",
+        }
+    }
+
+    pub fn help(&self) -> String {
+        match self {
+            EvalError::NoRule { .. } => {
+                "the shipped rules do not cover this treatment yet; a reviewer decides it by hand, or a rule author adds a rule".into()
+            }
+            EvalError::NoRuleInForce { windows, .. } => {
+                let list: Vec<String> = windows.iter().map(|(r, w)| format!("{r} ({w})")).collect();
+                format!("rules for this treatment are in force at other dates: {}", list.join("; "))
+            }
+            EvalError::DependencyUndecided { .. } => "decide the request it depends on first".into(),
+        }
+    }
+}
+
+/// A value on the machine's stack: a fact or literal, borrowed from the
+/// case or the rule set.
+#[derive(Clone, Copy, Debug)]
+enum Val<'a> {
+    Absent,
+    Bool(bool),
+    Num(f64),
+    Date(i32),
+    /// Amount in the dimension's base unit.
+    Qty(f64, Dim),
+    Sym(Sym),
+    List(&'a [Sym]),
+    Text(&'a str),
+}
+
+fn val(v: &Value) -> Val<'_> {
+    match v {
+        Value::Absent => Val::Absent,
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Int(i) => Val::Num(*i as f64),
+        Value::Num(n) => Val::Num(*n),
+        Value::Date(d) => Val::Date(d.0),
+        Value::Qty(q) => Val::Qty(q.base(), q.dim()),
+        Value::Sym(s) => Val::Sym(*s),
+        Value::List(l) => Val::List(l),
+        Value::Text(t) => Val::Text(t),
+    }
+}
+
+fn tri(v: Val<'_>) -> Tri {
+    match v {
+        Val::Bool(b) => Tri::from_bool(b),
+        _ => Tri::Unknown,
+    }
+}
+
+fn from_tri<'a>(t: Tri) -> Val<'a> {
+    match t {
+        Tri::True => Val::Bool(true),
+        Tri::False => Val::Bool(false),
+        Tri::Unknown => Val::Absent,
+    }
+}
+
+fn compare(op: CmpOp, a: Val<'_>, b: Val<'_>) -> Val<'static> {
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match (a, b) {
+        (Val::Num(x), Val::Num(y)) => Some(cmp_f64(x, y)),
+        (Val::Date(x), Val::Date(y)) => Some(x.cmp(&y)),
+        (Val::Qty(x, dx), Val::Qty(y, dy)) if dx == dy => Some(cmp_f64(x, y)),
+        (Val::Sym(x), Val::Sym(y)) => Some(if x == y { Ordering::Equal } else { Ordering::Less }),
+        (Val::Bool(x), Val::Bool(y)) => Some(if x == y { Ordering::Equal } else { Ordering::Less }),
+        (Val::Text(x), Val::Text(y)) => Some(if x == y { Ordering::Equal } else { Ordering::Less }),
+        _ => None,
+    };
+    match ord {
+        None => Val::Absent,
+        Some(o) => Val::Bool(match op {
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+            CmpOp::Eq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+        }),
+    }
+}
+
+fn arith(add: bool, a: Val<'_>, b: Val<'_>) -> Val<'static> {
+    let sign = if add { 1.0 } else { -1.0 };
+    match (a, b) {
+        (Val::Num(x), Val::Num(y)) => Val::Num(x + sign * y),
+        (Val::Qty(x, dx), Val::Qty(y, dy)) if dx == dy => Val::Qty(x + sign * y, dx),
+        (Val::Date(d), Val::Qty(days, Dim::Time)) => Val::Date(d + (sign * days).round() as i32),
+        (Val::Qty(days, Dim::Time), Val::Date(d)) if add => Val::Date(d + days.round() as i32),
+        (Val::Date(x), Val::Date(y)) if !add => Val::Qty(f64::from(x - y), Dim::Time),
+        _ => Val::Absent,
+    }
+}
+
+/// What a criterion's code reads: the case, the request, and the history
+/// entry of the requested treatment.
+#[derive(Clone, Copy)]
+pub struct Frame<'a> {
+    pub case: &'a Case,
+    pub request: &'a [Value],
+    pub prior: Option<&'a [Value]>,
+}
+
+impl<'a> Frame<'a> {
+    pub fn new(case: &'a Case, request: usize) -> Frame<'a> {
+        let r = &case.requests[request];
+        Frame {
+            case,
+            request: &r.facts,
+            prior: case.history(r.treatment),
+        }
+    }
+}
+
+static ABSENT: Value = Value::Absent;
+
+/// The predicate machine. Keep one per thread and reuse it: its stack is
+/// allocated once.
+#[derive(Default)]
+pub struct Machine {
+    stack: Vec<Val<'static>>,
+}
+
+impl Machine {
+    pub fn new() -> Machine {
+        Machine::default()
+    }
+
+    /// Evaluate one criterion's code to a truth value.
+    pub fn run(&mut self, c: &Compiled, code: std::ops::Range<u32>, f: &Frame<'_>) -> Tri {
+        // The stack holds borrowed values only for the length of this call;
+        // reuse the allocation across calls with a fresh lifetime.
+        let mut stack: Vec<Val<'_>> = std::mem::take(&mut self.stack)
+            .into_iter()
+            .map(|_| Val::Absent)
+            .collect();
+        stack.clear();
+        let result = run_code(c, code, f, &mut stack);
+        stack.clear();
+        self.stack = stack.into_iter().map(|_| Val::Absent).collect();
+        result
+    }
+}
+
+fn run_code<'a>(c: &'a Compiled, code: std::ops::Range<u32>, f: &Frame<'a>, st: &mut Vec<Val<'a>>) -> Tri {
+    let ops = c.ops.get(code.start as usize..code.end as usize).unwrap_or(&[]);
+    for op in ops {
+        match *op {
+            Op::Case(s) => st.push(val(f.case.facts.get(s as usize).unwrap_or(&ABSENT))),
+            Op::Req(s) => st.push(val(f.request.get(s as usize).unwrap_or(&ABSENT))),
+            Op::Prior(s) => st.push(match f.prior {
+                Some(p) => val(p.get(s as usize).unwrap_or(&ABSENT)),
+                None => Val::Absent,
+            }),
+            Op::Hist(t, s) => st.push(match f.case.history(TreatmentId(t)) {
+                Some(p) => val(p.get(s as usize).unwrap_or(&ABSENT)),
+                None => Val::Absent,
+            }),
+            Op::Lit(i) => st.push(val(c.lits.get(i as usize).unwrap_or(&ABSENT))),
+            Op::Not => {
+                let a = pop(st);
+                st.push(from_tri(tri(a).not()));
+            }
+            Op::And(n) | Op::Or(n) => {
+                let is_and = matches!(op, Op::And(_));
+                let from = st.len().saturating_sub(n as usize);
+                let mut acc = if is_and { Tri::True } else { Tri::False };
+                for v in st.drain(from..) {
+                    acc = if is_and { acc.and(tri(v)) } else { acc.or(tri(v)) };
+                }
+                st.push(from_tri(acc));
+            }
+            Op::When => {
+                let t = pop(st);
+                let cnd = pop(st);
+                st.push(from_tri(Tri::select(tri(cnd), tri(t), Tri::True)));
+            }
+            Op::WhenElse => {
+                let e = pop(st);
+                let t = pop(st);
+                let cnd = pop(st);
+                st.push(from_tri(Tri::select(tri(cnd), tri(t), tri(e))));
+            }
+            Op::Cmp(o) => {
+                let b = pop(st);
+                let a = pop(st);
+                st.push(compare(o, a, b));
+            }
+            Op::Add | Op::Sub => {
+                let b = pop(st);
+                let a = pop(st);
+                st.push(arith(*op == Op::Add, a, b));
+            }
+            Op::InSet(s) => {
+                let a = pop(st);
+                let set = c.sets.get(s as usize).map_or(&[][..], |x| &x[..]);
+                st.push(match a {
+                    Val::Sym(x) => Val::Bool(set.binary_search(&x).is_ok()),
+                    _ => Val::Absent,
+                });
+            }
+            Op::Contains => {
+                let x = pop(st);
+                let l = pop(st);
+                st.push(match (l, x) {
+                    (Val::List(l), Val::Sym(x)) => Val::Bool(l.contains(&x)),
+                    _ => Val::Absent,
+                });
+            }
+            Op::ContainsAny(s) | Op::ContainsAll(s) => {
+                let l = pop(st);
+                let set = c.sets.get(s as usize).map_or(&[][..], |x| &x[..]);
+                st.push(match l {
+                    Val::List(l) => Val::Bool(if matches!(op, Op::ContainsAny(_)) {
+                        l.iter().any(|x| set.binary_search(x).is_ok())
+                    } else {
+                        set.iter().all(|x| l.contains(x))
+                    }),
+                    _ => Val::Absent,
+                });
+            }
+            Op::Documented(neg) => {
+                let a = pop(st);
+                st.push(Val::Bool(matches!(a, Val::Absent) == neg));
+            }
+        }
+    }
+    tri(pop(st))
+}
+
+fn pop<'a>(st: &mut Vec<Val<'a>>) -> Val<'a> {
+    st.pop().unwrap_or(Val::Absent)
+}
+
+/// The status of criterion `i` of rule `r` for a request.
+pub fn criterion_status(rs: &RuleSet, m: &mut Machine, r: RuleId, i: usize, f: &Frame<'_>) -> Status {
+    let Some(cc) = rs.compiled.rules.get(r.0 as usize).and_then(|x| x.criteria.get(i)) else {
+        return Status::NotDocumented;
+    };
+    let holds = if cc.code.is_empty() {
+        Tri::True
+    } else {
+        m.run(&rs.compiled, cc.code.clone(), f)
+    };
+    match (cc.kind, holds) {
+        (CriterionKind::Require, Tri::True) | (CriterionKind::Exclude, Tri::False) => Status::Met,
+        (CriterionKind::Require, Tri::False) | (CriterionKind::Exclude, Tri::True) => Status::NotMet,
+        (_, Tri::Unknown) => Status::NotDocumented,
+    }
+}
+
+/// The rules that take part in deciding a treatment on a date.
+pub struct Selection {
+    pub deciding: Vec<RuleId>,
+    pub supplements: Vec<RuleId>,
+    pub set_aside: Vec<RuleId>,
+}
+
+/// Choose the rules for treatment `t` on `date`: the highest-tier rules in
+/// force decide; lower-tier rules join only as supplements of those.
+pub fn select(p: &Program, c: &Compiled, t: TreatmentId, date: Date) -> Result<Selection, EvalError> {
+    let treatment = || p.catalog.treatment(t).name.clone();
+    let covering = c.by_treatment.get(t.0 as usize).map_or(&[][..], |v| &v[..]);
+    if covering.is_empty() {
+        return Err(EvalError::NoRule { treatment: treatment() });
+    }
+    let in_force: Vec<RuleId> = covering
+        .iter()
+        .copied()
+        .filter(|&r| p.rule(r).window.contains(date))
+        .collect();
+    if in_force.is_empty() {
+        return Err(EvalError::NoRuleInForce {
+            treatment: treatment(),
+            date,
+            windows: covering
+                .iter()
+                .map(|&r| (p.rule(r).name.clone(), p.rule(r).window.describe()))
+                .collect(),
+        });
+    }
+    let primary: Vec<RuleId> = in_force
+        .iter()
+        .copied()
+        .filter(|&r| p.rule(r).supplements.is_none())
+        .collect();
+    let pool = if primary.is_empty() { &in_force } else { &primary };
+    let best: Tier = pool.iter().map(|&r| p.rule(r).tier).min().unwrap_or(Tier::Mtus);
+    let deciding: Vec<RuleId> = pool.iter().copied().filter(|&r| p.rule(r).tier == best).collect();
+    let supplements: Vec<RuleId> = in_force
+        .iter()
+        .copied()
+        .filter(|&r| !deciding.contains(&r) && p.rule(r).supplements.is_some_and(|s| deciding.contains(&s)))
+        .collect();
+    let set_aside = in_force
+        .iter()
+        .copied()
+        .filter(|r| !deciding.contains(r) && !supplements.contains(r))
+        .collect();
+    Ok(Selection {
+        deciding,
+        supplements,
+        set_aside,
+    })
+}
+
+/// Decide one request on its own (without `depends_on`).
+pub fn decide_request(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize) -> Result<Decision, EvalError> {
+    let req = &case.requests[i];
+    let sel = select(&rs.program, &rs.compiled, req.treatment, req.date)?;
+    let frame = Frame::new(case, i);
+    let mut rules = Vec::with_capacity(sel.deciding.len() + sel.supplements.len());
+    let roles = sel
+        .deciding
+        .iter()
+        .map(|&r| (r, Role::Decides))
+        .chain(sel.supplements.iter().map(|&r| (r, Role::Supplements)));
+    for (r, role) in roles {
+        let n = rs.program.rule(r).criteria.len();
+        let statuses = (0..n).map(|c| criterion_status(rs, m, r, c, &frame)).collect();
+        rules.push(RuleResult {
+            rule: r,
+            role,
+            statuses,
+        });
+    }
+    let find = |want: Status| {
+        rules
+            .iter()
+            .enumerate()
+            .find_map(|(ri, rr)| rr.statuses.iter().position(|&s| s == want).map(|ci| (ri, ci)))
+    };
+    let (outcome, decided_by) = match find(Status::NotMet) {
+        Some(at) => (Outcome::NotMedicallyNecessary, Some(at)),
+        None => match find(Status::NotDocumented) {
+            Some(at) => (Outcome::InsufficientDocumentation, Some(at)),
+            None => (Outcome::MedicallyNecessary, None),
+        },
+    };
+    Ok(Decision {
+        outcome,
+        rules,
+        set_aside: sel.set_aside,
+        decided_by,
+        fell_with: None,
+    })
+}
+
+/// Decide every request of a case, in order; a request with `depends_on`
+/// falls with the request it depends on.
+pub fn decide_case(rs: &RuleSet, m: &mut Machine, case: &Case) -> Vec<Result<Decision, EvalError>> {
+    let mut out: Vec<Result<Decision, EvalError>> = (0..case.requests.len())
+        .map(|i| decide_request(rs, m, case, i))
+        .collect();
+    // Resolve chains: follow each request to the end of its dependencies.
+    for i in 0..case.requests.len() {
+        let mut at = case.requests[i].depends_on;
+        let mut steps = 0;
+        while let Some(q) = at {
+            if steps > case.requests.len() {
+                break;
+            }
+            steps += 1;
+            let fell = match &out[q] {
+                Err(_) => Err(()),
+                Ok(d) if d.outcome != Outcome::MedicallyNecessary => Ok(Some(q)),
+                Ok(_) => Ok(None),
+            };
+            match fell {
+                Err(()) => {
+                    out[i] = Err(EvalError::DependencyUndecided {
+                        request: case.requests[i].id.clone(),
+                        on: case.requests[q].id.clone(),
+                    });
+                    break;
+                }
+                Ok(Some(q)) => {
+                    if let Ok(d) = &mut out[i] {
+                        d.fell_with = Some(q);
+                        if d.outcome == Outcome::MedicallyNecessary {
+                            d.outcome = Outcome::NotMedicallyNecessary;
+                        }
+                    }
+                    break;
+                }
+                Ok(None) => at = case.requests[q].depends_on,
+            }
+        }
+    }
+    out
+}
+
+/// The value a fact reference reads for request `i`.
+pub fn read<'a>(case: &'a Case, i: usize, r: crate::check::FactRef) -> &'a Value {
+    use crate::check::FactRef;
+    let req = &case.requests[i];
+    let slot = |v: Option<&'a [Value]>, s: u16| v.and_then(|v| v.get(s as usize)).unwrap_or(&ABSENT);
+    match r {
+        FactRef::Case(_, s) => slot(Some(&case.facts), s),
+        FactRef::Request(_, s) => slot(Some(&req.facts), s),
+        FactRef::Prior(_, s) => slot(case.history(req.treatment), s),
+        FactRef::History(t, _, s) => slot(case.history(t), s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparisons_with_absent_are_unknown() {
+        assert!(matches!(compare(CmpOp::Le, Val::Absent, Val::Num(6.0)), Val::Absent));
+        assert!(matches!(
+            compare(CmpOp::Le, Val::Num(6.0), Val::Num(6.0)),
+            Val::Bool(true)
+        ));
+        assert!(matches!(
+            compare(CmpOp::Lt, Val::Num(6.0), Val::Num(6.0)),
+            Val::Bool(false)
+        ));
+        // Different dimensions never compare.
+        assert!(matches!(
+            compare(CmpOp::Le, Val::Qty(6.0, Dim::Visit), Val::Qty(6.0, Dim::Tablet)),
+            Val::Absent
+        ));
+        assert!(matches!(
+            compare(CmpOp::Ne, Val::Sym(Sym(1)), Val::Sym(Sym(2))),
+            Val::Bool(true)
+        ));
+    }
+
+    #[test]
+    fn date_arithmetic() {
+        let d = Date::parse("2015-05-06").map(|d| d.0).unwrap_or(0);
+        let Val::Date(x) = arith(true, Val::Date(d), Val::Qty(7.0, Dim::Time)) else {
+            panic!()
+        };
+        assert_eq!(Date(x).to_string(), "2015-05-13");
+        let Val::Qty(days, Dim::Time) = arith(false, Val::Date(d + 10), Val::Date(d)) else {
+            panic!()
+        };
+        assert_eq!(days, 10.0);
+        assert!(matches!(
+            arith(true, Val::Qty(1.0, Dim::Visit), Val::Qty(1.0, Dim::Time)),
+            Val::Absent
+        ));
+    }
+}

@@ -1,0 +1,112 @@
+//! Case files: the loaded form of a case, and loading it (see [`load`]).
+//!
+//! A [`Case`] holds fact values in slots numbered by the schema, one array
+//! per record (the case, each prior treatment, each request), so
+//! evaluation reads a fact by index.
+//!
+//! Invariants: a `Case` only exists if its file was valid against the
+//! schema; `Value::Absent` means "not documented"; the YAML library is used
+//! in `load` only, so it can be swapped in one place.
+
+pub mod load;
+
+use crate::check::{Program, TreatmentId};
+use crate::value::{Date, Sym, Value};
+
+pub use load::{CaseError, load_json, load_yaml};
+
+/// One case, as loaded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    pub id: String,
+    /// Case-level facts by slot.
+    pub facts: Box<[Value]>,
+    /// Prior treatments by treatment, sorted by id; facts by slot.
+    pub history: Vec<(TreatmentId, Box<[Value]>)>,
+    pub diagnoses: Vec<Diagnosis>,
+    pub requests: Vec<Request>,
+    pub determination: Option<Determination>,
+    /// Symbols the rules do not know; `Sym(n)` for `n >= program symbols`
+    /// is `local_symbols[n - program symbols]`.
+    pub local_symbols: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnosis {
+    pub text: Option<String>,
+    pub code: Option<String>,
+    pub tags: Vec<Sym>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub id: String,
+    pub treatment: TreatmentId,
+    pub date: Date,
+    /// Index of the request this one falls with.
+    pub depends_on: Option<usize>,
+    /// Request facts by slot (`id`, `treatment` and `date` among them).
+    pub facts: Box<[Value]>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Recorded {
+    /// The denial stands: not medically necessary.
+    Upheld,
+    /// The denial is reversed: medically necessary.
+    Overturned,
+}
+
+impl Recorded {
+    pub fn name(self) -> &'static str {
+        match self {
+            Recorded::Upheld => "upheld",
+            Recorded::Overturned => "overturned",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedDecision {
+    /// Index into `Case::requests`.
+    pub request: usize,
+    pub outcome: Recorded,
+    pub cites: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Reviewer {
+    pub specialty: Option<String>,
+    pub licensure: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Determination {
+    pub date: Option<Date>,
+    pub reviewer: Option<Reviewer>,
+    pub decisions: Vec<RecordedDecision>,
+}
+
+impl Case {
+    /// The history entry of a treatment, if the case has one.
+    pub fn history(&self, t: TreatmentId) -> Option<&[Value]> {
+        self.history
+            .binary_search_by_key(&t, |(id, _)| *id)
+            .ok()
+            .map(|i| &*self.history[i].1)
+    }
+
+    /// The recorded outcome for request `i`, if the case has one.
+    pub fn recorded(&self, i: usize) -> Option<&RecordedDecision> {
+        self.determination.as_ref()?.decisions.iter().find(|d| d.request == i)
+    }
+
+    /// The name of a symbol, whether the rules know it or only this case.
+    pub fn sym_name<'a>(&'a self, p: &'a Program, s: Sym) -> &'a str {
+        p.symbols.name(s).unwrap_or_else(|| {
+            let i = s.0 as usize - p.symbols.len();
+            self.local_symbols.get(i).map_or("?", String::as_str)
+        })
+    }
+}

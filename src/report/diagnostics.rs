@@ -1,0 +1,131 @@
+//! Rendering diagnostics: with a source excerpt and an underline for
+//! people (colour only when asked, i.e. on a terminal), and as JSON for
+//! editors and tools.
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::{Error as FilesError, Files};
+use codespan_reporting::term;
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, FileId, Severity, SourceMap, Span};
+use crate::facts::CaseError;
+
+impl<'a> Files<'a> for SourceMap {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        Ok(&self.get(id).name)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        Ok(&self.get(id).text)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self.get(id).line_index(byte_index))
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<std::ops::Range<usize>, FilesError> {
+        let f = self.get(id);
+        f.line_range(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: f.line_index(f.text.len()),
+        })
+    }
+}
+
+fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
+    let mut out = match d.severity {
+        Severity::Error => cs::Diagnostic::error(),
+        Severity::Warning => cs::Diagnostic::warning(),
+    }
+    .with_code(d.code)
+    .with_message(&d.message);
+    let mut labels = Vec::new();
+    if let Some(s) = d.span {
+        labels.push(cs::Label::primary(s.file, s.start as usize..s.end as usize));
+    }
+    for (s, note) in &d.notes {
+        labels.push(cs::Label::secondary(s.file, s.start as usize..s.end as usize).with_message(note));
+    }
+    out = out.with_labels(labels);
+    if let Some(h) = &d.help {
+        out = out.with_notes(vec![format!("help: {h}")]);
+    }
+    out
+}
+
+/// Render one diagnostic with its excerpt. `color` adds ANSI colours.
+pub fn render(sm: &SourceMap, d: &Diagnostic, color: bool) -> String {
+    let config = term::Config::default();
+    let cd = to_codespan(d);
+    let rendered = if color {
+        let styles = term::Styles::default();
+        let mut buf = term::termcolor::Buffer::ansi();
+        let mut w = term::StylesWriter::new(&mut buf, &styles);
+        term::emit_to_write_style(&mut w, &config, sm, &cd)
+            .ok()
+            .map(|()| String::from_utf8_lossy(buf.as_slice()).into_owned())
+    } else {
+        term::emit_into_string(&config, sm, &cd).ok()
+    };
+    rendered.unwrap_or_else(|| {
+        // The renderer only fails on spans outside the file; fall back to
+        // one line rather than lose the message.
+        let at = d.span.map(|s| format!("{}: ", sm.position(s))).unwrap_or_default();
+        format!("error[{}]: {at}{}\n", d.code, d.message)
+    })
+}
+
+/// A diagnostic for editors: where (1-based), what, and what to do.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DiagnosticJson {
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub end_line: Option<usize>,
+    pub end_column: Option<usize>,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+pub fn to_json(sm: &SourceMap, d: &Diagnostic) -> DiagnosticJson {
+    let pos = d.span.map(|s| sm.position(s));
+    DiagnosticJson {
+        file: pos.as_ref().map(|p| p.file.clone()),
+        line: pos.as_ref().map(|p| p.line),
+        column: pos.as_ref().map(|p| p.column),
+        end_line: pos.as_ref().map(|p| p.end_line),
+        end_column: pos.as_ref().map(|p| p.end_column),
+        severity: d.severity,
+        code: d.code,
+        message: d.message.clone(),
+        help: d.help.clone(),
+    }
+}
+
+/// Turn a case-loading error into a diagnostic over the case text, adding
+/// the text to the source map so the excerpt can be shown.
+pub fn from_case_error(sm: &mut SourceMap, e: &CaseError, text: &str) -> Diagnostic {
+    let id = sm.add(e.file.clone(), text);
+    let f = sm.get(id);
+    let start = if e.line == 0 { 0 } else { f.offset(e.line, e.column) };
+    let rest = &f.text[start..];
+    let len = rest
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, ':' | ',' | ']' | '}'))
+        .map_or(rest.len(), |(i, _)| i)
+        .max(rest.chars().next().map_or(0, char::len_utf8));
+    let mut d = Diagnostic::error(e.code, Span::new(id, start, start + len), e.message.clone());
+    d.help = e.help.clone();
+    d
+}
+
+/// A diagnostic about a file that could not be read at all.
+pub fn unreadable(file: &str, why: &str) -> Diagnostic {
+    Diagnostic::bare("unreadable", format!("cannot read {file}: {why}"))
+}

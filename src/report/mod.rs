@@ -1,0 +1,489 @@
+//! Stage 5: turning decisions and diagnostics into text and JSON.
+//!
+//! [`RequestReport`] is the one description of a decided request that both
+//! formats print, so the text and the JSON never disagree. The JSON shape
+//! is documented in `docs/json.md` and versioned by [`JSON_VERSION`].
+//!
+//! Invariants: never decides anything (it reads decisions); output depends
+//! only on its inputs (no clock, no hash-map order).
+
+pub mod diagnostics;
+
+use serde::Serialize;
+
+use crate::RuleSet;
+use crate::check::{Citation, FactRef, Program, display_path};
+use crate::eval::advice::{Advice, advise};
+use crate::eval::{Decision, EvalError, Machine, Outcome, Role, Status, read};
+use crate::facts::{Case, Recorded};
+use crate::syntax::ast::CriterionKind;
+use crate::value::{Value, fmt_num};
+
+/// Version of the JSON output; bumped on any incompatible change.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FactValue {
+    /// How a case file names it: `exam.muscle_spasm`,
+    /// `history.massage_therapy.visits`, `request.quantity`.
+    pub fact: String,
+    /// `null` when not documented.
+    pub value: serde_json::Value,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CriterionReport {
+    pub name: String,
+    pub kind: CriterionKind,
+    pub description: String,
+    pub status: Status,
+    pub citation: String,
+    /// Every fact the criterion reads, with the value it saw.
+    pub facts: Vec<FactValue>,
+    /// For `not_documented`: the facts it read that were not documented.
+    pub missing: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleReport {
+    pub rule: String,
+    pub title: String,
+    pub role: Role,
+    pub source: String,
+    pub tier: crate::check::Tier,
+    pub citation: String,
+    pub criteria: Vec<CriterionReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DecidedBy {
+    pub rule: String,
+    pub criterion: String,
+    pub status: Status,
+    pub citation: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AdviceReport {
+    /// Put this fact on the record.
+    Document {
+        fact: String,
+        description: String,
+        needed_by: Vec<String>,
+    },
+    /// Request at most this much.
+    Reduce {
+        fact: String,
+        requested: String,
+        largest_passing: String,
+    },
+    /// Not met, and no change to the request meets it.
+    Unmet {
+        rule: String,
+        criterion: String,
+        description: String,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorReport {
+    pub code: &'static str,
+    pub message: String,
+    pub help: String,
+}
+
+/// One request, decided or not: everything the text and JSON outputs say.
+#[derive(Clone, Debug, Serialize)]
+pub struct RequestReport {
+    pub request: String,
+    pub text: Option<String>,
+    pub treatment: String,
+    pub category: Option<String>,
+    pub date: String,
+    pub outcome: Option<Outcome>,
+    /// `upheld` or `overturned`, from the outcome.
+    pub predicted: Option<Recorded>,
+    /// From the case's determination, if it has one.
+    pub recorded: Option<Recorded>,
+    pub agrees: Option<bool>,
+    pub decided_by: Option<DecidedBy>,
+    /// The request this one fell with (`depends_on`).
+    pub fell_with: Option<String>,
+    pub rules: Vec<RuleReport>,
+    /// Rules in force for the treatment that a higher tier displaced.
+    pub set_aside: Vec<String>,
+    /// What would have to be documented or changed to pass; empty when it
+    /// passes.
+    pub to_pass: Vec<AdviceReport>,
+    pub error: Option<ErrorReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseReport {
+    pub file: String,
+    pub case: String,
+    pub requests: Vec<RequestReport>,
+}
+
+/// A JSON rendering of a fact value; quantities and dates as written.
+pub fn json_value(p: &Program, case: &Case, v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Absent => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Num(n) => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
+        Value::Date(d) => J::String(d.to_string()),
+        Value::Qty(q) => J::String(q.to_string()),
+        Value::Sym(s) => J::String(case.sym_name(p, *s).to_string()),
+        Value::List(l) => J::Array(l.iter().map(|s| J::String(case.sym_name(p, *s).to_string())).collect()),
+        Value::Text(t) => J::String(t.to_string()),
+    }
+}
+
+/// A text rendering of a fact value.
+pub fn text_value(p: &Program, case: &Case, v: &Value) -> String {
+    match v {
+        Value::Absent => "not documented".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Num(n) => fmt_num(*n),
+        Value::Date(d) => d.to_string(),
+        Value::Qty(q) => q.to_string(),
+        Value::Sym(s) => case.sym_name(p, *s).to_string(),
+        Value::List(l) => {
+            let items: Vec<&str> = l.iter().map(|s| case.sym_name(p, *s)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Text(t) => format!("{t:?}"),
+    }
+}
+
+/// The name a case file uses for a fact read by request `i`.
+pub fn fact_name(p: &Program, case: &Case, i: usize, r: FactRef) -> String {
+    let f = p.schema.fact(r.fact());
+    match r {
+        FactRef::Prior(..) => {
+            let t = case.requests[i].treatment;
+            format!("history.{}.{}", p.catalog.treatment(t).name, f.key.join("."))
+        }
+        FactRef::History(t, ..) => format!("history.{}.{}", p.catalog.treatment(t).name, f.key.join(".")),
+        _ => display_path(f),
+    }
+}
+
+fn cite(p: &Program, c: &Citation) -> String {
+    p.cite(c)
+}
+
+/// Describe request `i` of a case, given its decision.
+pub fn request_report(
+    rs: &RuleSet,
+    m: &mut Machine,
+    case: &Case,
+    i: usize,
+    decision: &Result<Decision, EvalError>,
+    with_advice: bool,
+) -> RequestReport {
+    let p = &rs.program;
+    let req = &case.requests[i];
+    let t = p.catalog.treatment(req.treatment);
+    let text = p
+        .schema
+        .builtin
+        .request_text
+        .and_then(|s| match req.facts.get(s as usize) {
+            Some(Value::Text(t)) => Some(t.to_string()),
+            _ => None,
+        });
+    let recorded = case.recorded(i).map(|d| d.outcome);
+    let mut report = RequestReport {
+        request: req.id.clone(),
+        text,
+        treatment: t.name.clone(),
+        category: t.classes.first().map(|c| p.catalog.class(*c).name.clone()),
+        date: req.date.to_string(),
+        outcome: None,
+        predicted: None,
+        recorded,
+        agrees: None,
+        decided_by: None,
+        fell_with: None,
+        rules: Vec::new(),
+        set_aside: Vec::new(),
+        to_pass: Vec::new(),
+        error: None,
+    };
+    let d = match decision {
+        Err(e) => {
+            report.error = Some(ErrorReport {
+                code: e.code(),
+                message: e.to_string(),
+                help: e.help(),
+            });
+            return report;
+        }
+        Ok(d) => d,
+    };
+    report.outcome = Some(d.outcome);
+    report.predicted = Some(d.outcome.predicts());
+    report.agrees = recorded.map(|r| r == d.outcome.predicts());
+    report.fell_with = d.fell_with.map(|q| case.requests[q].id.clone());
+    report.set_aside = d.set_aside.iter().map(|r| p.rule(*r).name.clone()).collect();
+    for rr in &d.rules {
+        let rule = p.rule(rr.rule);
+        let rule_cite = rule.cites.first().map(|c| cite(p, c)).unwrap_or_default();
+        let criteria = rule
+            .criteria
+            .iter()
+            .zip(&rr.statuses)
+            .map(|(c, &status)| {
+                let facts: Vec<FactValue> = c
+                    .reads
+                    .iter()
+                    .map(|&r| FactValue {
+                        fact: fact_name(p, case, i, r),
+                        value: json_value(p, case, read(case, i, r)),
+                    })
+                    .collect();
+                let missing = if status == Status::NotDocumented {
+                    c.reads
+                        .iter()
+                        .filter(|&&r| read(case, i, r).is_absent())
+                        .map(|&r| fact_name(p, case, i, r))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                CriterionReport {
+                    name: c.name.clone(),
+                    kind: c.kind,
+                    description: c.description.clone(),
+                    status,
+                    citation: c.citation.as_ref().map_or_else(|| rule_cite.clone(), |x| cite(p, x)),
+                    facts,
+                    missing,
+                }
+            })
+            .collect();
+        report.rules.push(RuleReport {
+            rule: rule.name.clone(),
+            title: rule.title.clone(),
+            role: rr.role,
+            source: p.source(rule.source).id.clone(),
+            tier: rule.tier,
+            citation: rule_cite,
+            criteria,
+        });
+    }
+    if let Some((ri, ci)) = d.decided_by {
+        let rr = &report.rules[ri];
+        let c = &rr.criteria[ci];
+        report.decided_by = Some(DecidedBy {
+            rule: rr.rule.clone(),
+            criterion: c.name.clone(),
+            status: c.status,
+            citation: c.citation.clone(),
+        });
+    }
+    if with_advice && d.outcome != Outcome::MedicallyNecessary {
+        report.to_pass = advise(rs, m, case, i, d)
+            .into_iter()
+            .map(|a| match a {
+                Advice::Document {
+                    fact,
+                    description,
+                    needed_by,
+                } => AdviceReport::Document {
+                    fact,
+                    description,
+                    needed_by: needed_by.into_iter().map(|(r, c)| format!("{r}.{c}")).collect(),
+                },
+                Advice::Reduce { fact, from, to } => AdviceReport::Reduce {
+                    fact,
+                    requested: from.to_string(),
+                    largest_passing: to.to_string(),
+                },
+                Advice::Unmet {
+                    rule,
+                    criterion,
+                    description,
+                } => AdviceReport::Unmet {
+                    rule,
+                    criterion,
+                    description,
+                },
+            })
+            .collect();
+        if let Some(q) = d.fell_with {
+            report.to_pass.push(AdviceReport::Unmet {
+                rule: "depends_on".into(),
+                criterion: case.requests[q].id.clone(),
+                description: format!(
+                    "this request falls with `{}`, which is not medically necessary",
+                    case.requests[q].id
+                ),
+            });
+        }
+    }
+    report
+}
+
+/// Describe every request of a case.
+pub fn case_report(
+    rs: &RuleSet,
+    m: &mut Machine,
+    file: &str,
+    case: &Case,
+    decisions: &[Result<Decision, EvalError>],
+    with_advice: bool,
+) -> CaseReport {
+    CaseReport {
+        file: file.to_string(),
+        case: case.id.clone(),
+        requests: decisions
+            .iter()
+            .enumerate()
+            .map(|(i, d)| request_report(rs, m, case, i, d, with_advice))
+            .collect(),
+    }
+}
+
+fn status_tag(s: Status) -> &'static str {
+    match s {
+        Status::Met => "[met]           ",
+        Status::NotMet => "[NOT MET]       ",
+        Status::NotDocumented => "[not documented]",
+    }
+}
+
+/// Render a case report as text for a person.
+pub fn render_case_text(r: &CaseReport, out: &mut String) {
+    use std::fmt::Write;
+    let _ = writeln!(out, "case {} ({})", r.case, r.file);
+    for q in &r.requests {
+        out.push('\n');
+        render_request_text(q, out);
+    }
+}
+
+pub fn render_request_text(q: &RequestReport, out: &mut String) {
+    use std::fmt::Write;
+    let head = match &q.text {
+        Some(t) => format!("request {}: {t}", q.request),
+        None => format!("request {}", q.request),
+    };
+    let _ = writeln!(out, "{head}");
+    let _ = writeln!(out, "  treatment: {}, requested {}", q.treatment, q.date);
+    if let Some(e) = &q.error {
+        let _ = writeln!(out, "  error[{}]: {}", e.code, e.message);
+        let _ = writeln!(out, "  help: {}", e.help);
+        return;
+    }
+    let Some(outcome) = q.outcome else { return };
+    let verdict = match outcome {
+        Outcome::MedicallyNecessary => "MEDICALLY NECESSARY".to_string(),
+        Outcome::NotMedicallyNecessary => "NOT MEDICALLY NECESSARY".to_string(),
+        Outcome::InsufficientDocumentation => "NOT MEDICALLY NECESSARY (insufficient documentation)".to_string(),
+    };
+    let predicted = q.predicted.map_or("", |p| p.name());
+    let recorded = match (q.recorded, q.agrees) {
+        (Some(r), Some(true)) => format!("; recorded {}: agrees", r.name()),
+        (Some(r), _) => format!("; recorded {}: DISAGREES", r.name()),
+        (None, _) => String::new(),
+    };
+    let _ = writeln!(out, "  outcome: {verdict} (predicts {predicted}{recorded})");
+    if let Some(b) = &q.decided_by {
+        let _ = writeln!(
+            out,
+            "  decided by: {}.{} ({}), {}",
+            b.rule,
+            b.criterion,
+            b.status.label(),
+            b.citation
+        );
+    }
+    if let Some(f) = &q.fell_with {
+        let _ = writeln!(out, "  falls with: request {f}, which it depends on");
+    }
+    for rr in &q.rules {
+        let role = match rr.role {
+            Role::Decides => "decides",
+            Role::Supplements => "supplements",
+        };
+        let _ = writeln!(out);
+        let _ = writeln!(out, "  rule {} \"{}\" ({role})", rr.rule, rr.title);
+        let _ = writeln!(out, "    {}", rr.citation);
+        for c in &rr.criteria {
+            let kind = match c.kind {
+                CriterionKind::Require => "",
+                CriterionKind::Exclude => " (exclusion)",
+            };
+            let _ = writeln!(out, "    {} {}{kind}: {}", status_tag(c.status), c.name, c.description);
+            if c.citation != rr.citation {
+                let _ = writeln!(out, "{:25}{}", "", c.citation);
+            }
+            for f in &c.facts {
+                let v = match &f.value {
+                    serde_json::Value::Null => "not documented".to_string(),
+                    serde_json::Value::String(s) if f.fact.starts_with("request.text") => format!("{s:?}"),
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Array(a) => {
+                        let items: Vec<String> = a.iter().map(|x| x.as_str().unwrap_or("?").to_string()).collect();
+                        format!("[{}]", items.join(", "))
+                    }
+                    other => other.to_string(),
+                };
+                let _ = writeln!(out, "{:25}{} = {v}", "", f.fact);
+            }
+        }
+    }
+    if !q.set_aside.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  set aside (a higher-tier rule decides): {}",
+            q.set_aside.join(", ")
+        );
+    }
+    if !q.to_pass.is_empty() {
+        let _ = writeln!(out, "\n  to pass:");
+        for a in &q.to_pass {
+            match a {
+                AdviceReport::Document {
+                    fact,
+                    description,
+                    needed_by,
+                } => {
+                    let _ = writeln!(
+                        out,
+                        "    - document {fact} ({description}); needed by {}",
+                        needed_by.join(", ")
+                    );
+                }
+                AdviceReport::Reduce {
+                    fact,
+                    requested,
+                    largest_passing,
+                } => {
+                    let _ = writeln!(out, "    - request at most {largest_passing} ({fact} is {requested})");
+                }
+                AdviceReport::Unmet {
+                    rule,
+                    criterion,
+                    description,
+                } => {
+                    let _ = writeln!(out, "    - cannot pass as requested: {rule}.{criterion}: {description}");
+                }
+            }
+        }
+    }
+}
+
+/// The JSON document `mtus check --format json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckJson<'a> {
+    pub version: u32,
+    pub cases: &'a [CaseReport],
+    pub errors: &'a [diagnostics::DiagnosticJson],
+}
