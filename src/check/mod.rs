@@ -130,7 +130,7 @@ fn qty_compatible(a: QtyTy, b: QtyTy) -> bool {
 
 fn describe_qty(q: QtyTy) -> String {
     match q {
-        QtyTy::AnyCount => "a quantity (visits, tablets, units, mg)".to_string(),
+        QtyTy::AnyCount => "a count of visits, tablets, units or mg".to_string(),
         QtyTy::Dim(Dim::Time) => "a duration".to_string(),
         QtyTy::Dim(d) => format!("a quantity in {}", d.name()),
     }

@@ -348,16 +348,16 @@ impl Catalog {
             .map(|i| TreatmentId(i as u32))
     }
 
-    /// The closest known name (canonical or alias), for "did you mean".
+    /// The closest known name (canonical or alias), for "did you mean":
+    /// `flexeril (cyclobenzaprine)` for an alias, the name alone otherwise.
     pub fn suggest(&self, written: &str) -> Option<String> {
         let n = normalize_name(written);
         crate::diag::did_you_mean(&n, self.lookup.keys().map(String::as_str)).map(|k| {
-            let t = self.lookup[k];
-            let canonical = &self.treatment(t).name;
+            let canonical = &self.treatment(self.lookup[k]).name;
             if canonical == k {
-                canonical.clone()
+                format!("`{canonical}`")
             } else {
-                format!("{k}` (`{canonical}`")
+                format!("`{k}` ({canonical})")
             }
         })
     }
@@ -483,7 +483,7 @@ pub enum Ty {
 impl Ty {
     pub fn describe(&self) -> &'static str {
         match self {
-            Ty::Bool => "a condition (true or false)",
+            Ty::Bool => "a true/false condition",
             Ty::Number => "a number",
             Ty::Date => "a date",
             Ty::Qty(QtyTy::Dim(Dim::Time)) => "a duration",

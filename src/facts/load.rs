@@ -39,6 +39,9 @@ struct Detail {
     code: &'static str,
     message: String,
     help: Option<String>,
+    /// For errors found only once the whole case is read: a `key: value`
+    /// pair to look for in the text, since the deserializer has moved on.
+    near: Option<(String, String)>,
 }
 
 struct Ctx<'p> {
@@ -53,7 +56,29 @@ struct Ctx<'p> {
 impl Ctx<'_> {
     fn fail<E: de::Error>(&mut self, code: &'static str, message: String, help: Option<String>) -> E {
         let e = E::custom(&message);
-        self.pending = Some(Detail { code, message, help });
+        self.pending = Some(Detail {
+            code,
+            message,
+            help,
+            near: None,
+        });
+        e
+    }
+
+    /// Like `fail`, for a problem with the value `value` of a key `key`
+    /// found after the whole case was read.
+    fn fail_near<E: de::Error>(
+        &mut self,
+        key: &str,
+        value: &str,
+        code: &'static str,
+        message: String,
+        help: Option<String>,
+    ) -> E {
+        let e = self.fail(code, message, help);
+        if let Some(d) = &mut self.pending {
+            d.near = Some((key.to_string(), value.to_string()));
+        }
         e
     }
 
@@ -90,7 +115,7 @@ pub fn load_yaml(p: &Program, file: &str, text: &str) -> Result<Case, CaseError>
         let (line, column) = e
             .location()
             .map_or_else(|| fallback_location(text, &e.to_string()), |l| (l.line(), l.column()));
-        into_error(&mut ctx, file, line, column, &e.to_string())
+        into_error(&mut ctx, file, text, line, column, &e.to_string())
     })
 }
 
@@ -103,7 +128,7 @@ pub fn load_json(p: &Program, file: &str, text: &str) -> Result<Case, CaseError>
         .and_then(|c| de.end().map(|()| c));
     result.map_err(|e| {
         let (line, column) = (e.line(), e.column());
-        into_error(&mut ctx, file, line, column, &e.to_string())
+        into_error(&mut ctx, file, text, line, column, &e.to_string())
     })
 }
 
@@ -136,9 +161,40 @@ fn fallback_location(text: &str, msg: &str) -> (usize, usize) {
     (1, 1)
 }
 
-fn into_error(ctx: &mut Ctx<'_>, file: &str, line: usize, column: usize, raw: &str) -> CaseError {
+/// Find `key: value` (the value possibly quoted) in the text: 1-based line
+/// and column of the value.
+fn find_key_value(text: &str, key: &str, value: &str) -> Option<(usize, usize)> {
+    for (i, line) in text.lines().enumerate() {
+        let mut from = 0;
+        while let Some(k) = line[from..].find(key) {
+            let after = from + k + key.len();
+            let rest = &line[after..];
+            let trimmed = rest.trim_start();
+            if let Some(v) = trimmed.strip_prefix(':') {
+                let v = v.trim_start();
+                let lead = line.len() - v.len();
+                let unquoted = v.trim_start_matches(['"', '\'']);
+                if unquoted.starts_with(value)
+                    && !unquoted[value.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-')
+                {
+                    return Some((i + 1, line[..lead].chars().count() + 1));
+                }
+            }
+            from = after;
+        }
+    }
+    None
+}
+
+fn into_error(ctx: &mut Ctx<'_>, file: &str, text: &str, line: usize, column: usize, raw: &str) -> CaseError {
+    let (mut line, mut column) = (line, column);
     let (code, message, help) = match ctx.pending.take() {
-        Some(d) => (d.code, d.message, d.help),
+        Some(d) => {
+            if let Some((l, c)) = d.near.as_ref().and_then(|(k, v)| find_key_value(text, k, v)) {
+                (line, column) = (l, c);
+            }
+            (d.code, d.message, d.help)
+        }
         None => {
             // A YAML or JSON syntax error, or a type error serde found itself.
             let mut msg = raw.to_string();
@@ -283,7 +339,7 @@ fn resolve_treatment<E: de::Error>(ctx: &mut Ctx<'_>, written: &str) -> Result<T
         Some(t) => Ok(t),
         None => {
             let help = match ctx.p.catalog.suggest(written) {
-                Some(s) => format!("did you mean `{s}`?"),
+                Some(s) => format!("did you mean {s}?"),
                 None => "use a canonical treatment name from FACTS.md (e.g. `massage_therapy`, `cyclobenzaprine`) or a brand name in the catalog".to_string(),
             };
             Err(ctx.fail(
@@ -302,6 +358,9 @@ fn resolve_treatment<E: de::Error>(ctx: &mut Ctx<'_>, written: &str) -> Result<T
 struct ValueSeed<'c, 'p, 'f> {
     ctx: &'c mut Ctx<'p>,
     fact: &'f Fact,
+    /// The fact's name as this case file writes it
+    /// (`history.massage_therapy.visits`, not `prior.visits`).
+    name: String,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_, '_> {
@@ -358,11 +417,11 @@ impl ValueSeed<'_, '_, '_> {
             (FactType::Quantity | FactType::Duration, s) if s.starts_with("the number") => {
                 Some("give the number a unit, e.g. `6 visit`, `3 week`".to_string())
             }
-            _ => Some(format!("`{}`: {}", display_path(f), f.description)),
+            _ => Some(format!("`{}`: {}", self.name, f.description)),
         };
         self.ctx.fail(
             "wrong-type",
-            format!("`{}` should be {}, found {found}", display_path(f), expected(f)),
+            format!("`{}` should be {}, found {found}", self.name, expected(f)),
             help,
         )
     }
@@ -409,7 +468,7 @@ impl ValueSeed<'_, '_, '_> {
         }
     }
 
-    fn symbol<E: de::Error>(ctx: &mut Ctx<'_>, f: &Fact, s: &str) -> Result<Sym, E> {
+    fn symbol<E: de::Error>(ctx: &mut Ctx<'_>, f: &Fact, name: &str, s: &str) -> Result<Sym, E> {
         let ok = !s.is_empty()
             && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
@@ -418,7 +477,7 @@ impl ValueSeed<'_, '_, '_> {
             let suggestion = crate::check::normalize_name(s);
             return Err(ctx.fail(
                 "bad-symbol",
-                format!("`{s}` is not a snake_case word (in `{}`)", display_path(f)),
+                format!("`{s}` is not a snake_case word (in `{name}`)"),
                 Some(format!("write it as `{suggestion}`")),
             ));
         }
@@ -430,11 +489,7 @@ impl ValueSeed<'_, '_, '_> {
                     Some(x) => format!("did you mean `{x}`? values: {}", names.join(", ")),
                     None => format!("values: {}", names.join(", ")),
                 };
-                return Err(ctx.fail(
-                    "unknown-value",
-                    format!("`{s}` is not a value of `{}`", display_path(f)),
-                    Some(help),
-                ));
+                return Err(ctx.fail("unknown-value", format!("`{s}` is not a value of `{name}`"), Some(help)));
             }
         }
         Ok(sym)
@@ -482,7 +537,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
                 Some(d) => Ok(Value::Date(d)),
                 None => Err(self.ctx.fail(
                     "bad-date",
-                    format!("`{s}` is not a date (in `{}`)", display_path(f)),
+                    format!("`{s}` is not a date (in `{}`)", self.name),
                     Some("write dates as YYYY-MM-DD, e.g. 2015-05-06".into()),
                 )),
             },
@@ -527,14 +582,14 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
                     if q.dim() != d {
                         return Err(self.ctx.fail(
                             "unit-mismatch",
-                            format!("`{}` should be {}, found `{q}`", display_path(f), expected(f)),
+                            format!("`{}` should be {}, found `{q}`", self.name, expected(f)),
                             Some(format!("`{}` is counted in {}", q.unit.name(), q.dim().name())),
                         ));
                     }
                 }
                 Ok(Value::Qty(q))
             }
-            FactType::Symbol => Ok(Value::Sym(Self::symbol(self.ctx, f, s)?)),
+            FactType::Symbol => Ok(Value::Sym(Self::symbol(self.ctx, f, &self.name, s)?)),
             FactType::Treatment => {
                 let t = resolve_treatment(self.ctx, s)?;
                 Ok(Value::Sym(self.ctx.p.catalog.treatment(t).sym))
@@ -556,6 +611,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
         while let Some(s) = seq.next_element_seed(SymSeed {
             ctx: &mut *self.ctx,
             fact: self.fact,
+            name: &self.name,
         })? {
             if !out.contains(&s) {
                 out.push(s);
@@ -572,6 +628,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
 struct SymSeed<'c, 'p, 'f> {
     ctx: &'c mut Ctx<'p>,
     fact: &'f Fact,
+    name: &'f str,
 }
 
 impl<'de> DeserializeSeed<'de> for SymSeed<'_, '_, '_> {
@@ -587,12 +644,12 @@ impl<'de> Visitor<'de> for SymSeed<'_, '_, '_> {
         write!(f, "a snake_case word")
     }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Sym, E> {
-        ValueSeed::symbol(self.ctx, self.fact, s)
+        ValueSeed::symbol(self.ctx, self.fact, self.name, s)
     }
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Sym, E> {
         Err(self.ctx.fail(
             "wrong-type",
-            format!("a list of `{}` holds words, found `{b}`", display_path(self.fact)),
+            format!("a list of `{}` holds words, found `{b}`", self.name),
             None,
         ))
     }
@@ -605,7 +662,7 @@ impl<'de> Visitor<'de> for SymSeed<'_, '_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, _m: A) -> Result<Sym, A::Error> {
         Err(self.ctx.fail(
             "wrong-type",
-            format!("a list of `{}` holds words, found a mapping", display_path(self.fact)),
+            format!("a list of `{}` holds words, found a mapping", self.name),
             None,
         ))
     }
@@ -630,6 +687,9 @@ struct GroupSeed<'c, 'p, 's> {
     node: &'p std::collections::BTreeMap<String, KeyNode>,
     slots: &'s mut [Value],
     within: String,
+    /// How this case file names the record (`history.massage_therapy`),
+    /// when that differs from the schema's path.
+    prefix: Option<String>,
 }
 
 impl<'de> DeserializeSeed<'de> for GroupSeed<'_, '_, '_> {
@@ -665,9 +725,14 @@ impl<'de> Visitor<'de> for GroupSeed<'_, '_, '_> {
             match self.node.get(&key) {
                 Some(KeyNode::Leaf(id)) => {
                     let fact = p.schema.fact(*id);
+                    let name = match &self.prefix {
+                        Some(pre) => format!("{pre}.{}", fact.key.join(".")),
+                        None => display_path(fact),
+                    };
                     let v = map.next_value_seed(ValueSeed {
                         ctx: &mut *self.ctx,
                         fact,
+                        name,
                     })?;
                     if let Some(slot) = self.slots.get_mut(fact.slot as usize) {
                         *slot = v;
@@ -680,6 +745,7 @@ impl<'de> Visitor<'de> for GroupSeed<'_, '_, '_> {
                         node: children,
                         slots: &mut *self.slots,
                         within,
+                        prefix: self.prefix.clone(),
                     })?;
                 }
                 None => return Err(de::Error::custom("internal: key accepted but not in schema")),
@@ -918,12 +984,14 @@ impl<'de> Visitor<'de> for CaseSeed<'_, '_> {
                             node: children,
                             slots: &mut part.facts,
                             within: format!("`{group}`"),
+                            prefix: None,
                         })?,
                         Some(KeyNode::Leaf(id)) => {
                             let fact = p.schema.fact(*id);
                             let v = map.next_value_seed(ValueSeed {
                                 ctx: &mut *self.ctx,
                                 fact,
+                                name: display_path(fact),
                             })?;
                             part.facts[fact.slot as usize] = v;
                         }
@@ -995,7 +1063,9 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
             Some(d) => match index.get(d.as_str()) {
                 Some(&i) => Some(i),
                 None => {
-                    return Err(ctx.fail(
+                    return Err(ctx.fail_near(
+                        "depends_on",
+                        d,
                         "unknown-request",
                         format!(
                             "request `{}` depends on `{d}`, which is not a request in this case",
@@ -1020,7 +1090,13 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
         for _ in 0..=requests.len() {
             match requests[at].depends_on {
                 Some(next) if next == start => {
-                    return Err(ctx.fail(
+                    let on = requests[at]
+                        .depends_on
+                        .map(|n| requests[n].id.clone())
+                        .unwrap_or_default();
+                    return Err(ctx.fail_near(
+                        "depends_on",
+                        &on,
                         "dependency-cycle",
                         format!(
                             "request `{}` depends on itself through `depends_on`",
@@ -1040,14 +1116,18 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
             let mut decisions: Vec<RecordedDecision> = Vec::new();
             for (req, outcome, cites) in d.decisions {
                 let Some(&i) = index.get(req.as_str()) else {
-                    return Err(ctx.fail(
+                    return Err(ctx.fail_near(
+                        "request",
+                        &req,
                         "unknown-request",
                         format!("the determination decides `{req}`, which is not a request in this case"),
                         did_you_mean(&req, index.keys().copied()).map(|s| format!("did you mean `{s}`?")),
                     ));
                 };
                 if decisions.iter().any(|x| x.request == i) {
-                    return Err(ctx.fail(
+                    return Err(ctx.fail_near(
+                        "request",
+                        &req,
                         "duplicate-decision",
                         format!("the determination decides `{req}` twice"),
                         Some("keep one decision per request".into()),
@@ -1192,6 +1272,7 @@ impl<'de> Visitor<'de> for DiagnosisSeed<'_, '_> {
                         Some(f) => map.next_value_seed(ValueSeed {
                             ctx: &mut *self.ctx,
                             fact: f,
+                            name: "diagnoses[].tags".into(),
                         })?,
                         None => return Err(de::Error::custom("internal: diagnoses.tags is not declared")),
                     };
@@ -1238,6 +1319,7 @@ impl<'de> Visitor<'de> for HistorySeed<'_, '_> {
                 node: p.schema.tree(Scope::History),
                 slots: &mut slots,
                 within: format!("`history.{}`", p.catalog.treatment(t).name),
+                prefix: Some(format!("history.{}", p.catalog.treatment(t).name)),
             })?;
             out.push((t, slots.into_boxed_slice()));
         }
@@ -1313,6 +1395,7 @@ impl<'de> Visitor<'de> for RequestSeed<'_, '_> {
             node: p.schema.tree(Scope::Request),
             slots: &mut slots,
             within: "a request".into(),
+            prefix: None,
         }
         .visit_map(&mut map)?;
         let text = |v: &Value| match v {
@@ -1396,10 +1479,12 @@ impl<'de> Visitor<'de> for DeterminationSeed<'_, '_> {
             match key.as_str() {
                 "date" => {
                     let f = date_fact();
-                    if let Value::Date(d) = map.next_value_seed(ValueSeed {
+                    let seed = ValueSeed {
                         ctx: &mut *self.ctx,
                         fact: &f,
-                    })? {
+                        name: "determination.date".into(),
+                    };
+                    if let Value::Date(d) = map.next_value_seed(seed)? {
                         out.date = Some(d);
                     }
                 }

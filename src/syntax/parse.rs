@@ -133,15 +133,19 @@ fn syntax_error(file: FileId, chunk: &Chunk<'_>, e: pest::error::Error<Rule>) ->
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    // At the end of an item, point just after its last token rather than
+    // at the start of the next item.
+    let content_end = chunk.text.trim_end().len();
+    let pos = if pos >= content_end { content_end } else { pos };
     let found = found_at(chunk.text, pos);
-    let end = pos + found.len().max(1);
-    let span = Span::new(
-        file,
-        chunk.start + pos,
-        (chunk.start + end)
-            .min(chunk.start + chunk.text.len())
-            .max(chunk.start + pos),
-    );
+    let (start, end) = if found.is_empty() {
+        // Nothing follows: underline the last word, where something is missing.
+        let word = chunk.text[..pos].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        (word.min(pos.saturating_sub(1)), pos)
+    } else {
+        (pos, pos + found.len())
+    };
+    let span = Span::new(file, chunk.start + start, chunk.start + end);
     let message = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<&str> = positives.iter().map(|r| friendly(*r)).collect();
@@ -315,9 +319,12 @@ impl Builder {
         Span::new(self.file, self.base + start, self.base + end)
     }
 
+    /// The span of a pair, without the whitespace pest may have consumed
+    /// after its last token.
     fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
-        self.span_at(s.start(), s.end())
+        let trimmed = p.as_str().trim_end().len();
+        self.span_at(s.start(), s.start() + trimmed)
     }
 
     /// The grammar guarantees the shape; a mismatch is a bug in this file,
