@@ -398,22 +398,25 @@ pub fn select(p: &Program, c: &Compiled, t: TreatmentId, date: Date) -> Result<S
         .copied()
         .filter(|&r| p.rule(r).window.contains(date))
         .collect();
-    if in_force.is_empty() {
-        return Err(EvalError::NoRuleInForce {
-            treatment: treatment(),
-            date,
-            windows: covering
-                .iter()
-                .map(|&r| (p.rule(r).name.clone(), p.rule(r).window.describe()))
-                .collect(),
-        });
-    }
+    // A supplement joins the rule it supplements; it never decides alone,
+    // so a treatment whose only rules in force are supplements has no rule.
     let primary: Vec<RuleId> = in_force
         .iter()
         .copied()
         .filter(|&r| p.rule(r).supplements.is_none())
         .collect();
-    let pool = if primary.is_empty() { &in_force } else { &primary };
+    if primary.is_empty() {
+        return Err(EvalError::NoRuleInForce {
+            treatment: treatment(),
+            date,
+            windows: covering
+                .iter()
+                .filter(|&&r| p.rule(r).supplements.is_none())
+                .map(|&r| (p.rule(r).name.clone(), p.rule(r).window.describe()))
+                .collect(),
+        });
+    }
+    let pool = &primary;
     let best: Tier = pool.iter().map(|&r| p.rule(r).tier).min().unwrap_or(Tier::Mtus);
     let deciding: Vec<RuleId> = pool.iter().copied().filter(|&r| p.rule(r).tier == best).collect();
     let supplements: Vec<RuleId> = in_force
