@@ -23,11 +23,15 @@
 //! ```
 
 pub mod audit;
+pub mod casetest;
 pub mod check;
 pub mod compile;
 pub mod diag;
 pub mod eval;
 pub mod facts;
+pub mod format;
+pub mod generate;
+pub mod lint;
 pub mod report;
 pub mod syntax;
 pub mod value;

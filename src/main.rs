@@ -2,6 +2,11 @@
 
 mod cli;
 
+// Cases are loaded into many small values; mimalloc makes those
+// allocations several times cheaper than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,17 +67,30 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Re-run past determinations: predicted against recorded outcome for
-    /// every request, then agreement totals and each disagreement's trace.
+    /// Re-run past determinations on all cores: predicted against
+    /// recorded outcome for every request, then agreement, Cohen's kappa,
+    /// confusion tables by treatment class, what decided the
+    /// disagreements, and each disagreement's trace.
     #[command(after_help = EXIT_HELP)]
-    Audit {
-        /// Case files or folders of case files (*.yaml, *.yml, searched
-        /// recursively).
-        #[arg(required = true, value_name = "PATH")]
-        paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-    },
+    Audit(cli::audit::AuditArgs),
+    /// Write realistic synthetic cases (seeded, reproducible) for the
+    /// rules in use: for benchmarks and scale tests.
+    Generate(cli::generate::GenerateArgs),
+    /// Rewrite rule files in the one canonical layout, keeping comments.
+    /// With --check, change nothing: list the files that would change and
+    /// exit 1 if there are any. `-` formats standard input to standard
+    /// output.
+    Fmt(cli::fmt::FmtArgs),
+    /// Run case files as tests of the rules: each recorded outcome (and
+    /// `because:` criterion) must be reproduced. A line per case, then
+    /// `N passed, M failed`; exit 1 on any failure.
+    Test(cli::test::TestArgs),
+    /// Warn about rules that check but are probably not what their author
+    /// meant (unused facts, criteria that never decide, overlapping rules,
+    /// conflicting numbers, missing descriptions, rules no case exercises).
+    /// Exit 0 with warnings only, 1 when the rules do not check (or, with
+    /// --deny-warnings, on any warning).
+    Lint(cli::lint::LintArgs),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +114,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         sources: SourceMap::new(),
         color,
     };
+    // Commands that do not need the rules in use run before they load.
+    if let Command::Fmt(args) = &cli.command {
+        return cli::fmt::run(&mut ctx, args);
+    }
+    if let Command::Lint(args) = &cli.command {
+        return cli::lint::run(&mut ctx, cli.rules.as_deref(), args);
+    }
     let rules = match load_rules(&mut ctx.sources, cli.rules.as_deref()) {
         Ok(r) => r,
         Err(LoadRulesError::Rules(e)) => {
@@ -108,6 +133,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match cli.command {
         Command::Check { cases, format } => cli::check::run(&mut ctx, &rules, &cases, format),
-        Command::Audit { paths, format } => cli::audit::run(&mut ctx, &rules, &paths, format),
+        Command::Audit(args) => cli::audit::run(&mut ctx, &rules, &args),
+        Command::Generate(args) => cli::generate::run(&rules, &args),
+        // Run above, before the rules load.
+        Command::Fmt(args) => cli::fmt::run(&mut ctx, &args),
+        Command::Test(args) => cli::test::run(&mut ctx, &rules, &args),
+        Command::Lint(args) => cli::lint::run(&mut ctx, cli.rules.as_deref(), &args),
     }
 }

@@ -33,7 +33,10 @@ fn opioid_rules_end_when_the_2016_opioid_guideline_begins() {
     let p = &rules.program;
     for name in ["hydrocodone_acetaminophen", "tramadol", "oxycodone", "morphine"] {
         let t = p.catalog.treatment_named(name).expect("treatment");
-        assert!(select(p, &rules.compiled, t, date("2016-07-28")).is_ok(), "{name} on 2016-07-28");
+        assert!(
+            select(p, &rules.compiled, t, date("2016-07-28")).is_ok(),
+            "{name} on 2016-07-28"
+        );
         match select(p, &rules.compiled, t, date("2016-07-29")) {
             Err(EvalError::NoRuleInForce { treatment, .. }) => assert_eq!(treatment, name),
             other => panic!("{name} on 2016-07-29: {:?}", other.map(|s| s.deciding)),

@@ -1,24 +1,40 @@
-//! Stage 6: re-running past determinations and comparing.
+//! Stage 6: re-running past determinations and comparing, at scale.
 //!
-//! An audit takes case files with recorded determinations, decides every
-//! request, and tallies where the rules agree with the reviewer. Every
-//! input ends as a result or an error: `inputs == cases + errors`.
+//! An audit reads case files (YAML folders, JSON Lines files, standard
+//! input) as a stream ([`input`]), loads and decides them on every core,
+//! a bounded batch at a time ([`run`]), gathers agreement statistics as it
+//! goes ([`stats`]) and writes results in input order as text, JSON, JSON
+//! Lines, CSV or Markdown ([`output`]), with an optional HTML page
+//! ([`html`]). Every input ends as a result or an error:
+//! `inputs == cases + errors`.
 //!
-//! Invariants: never changes a decision; totals are computed from the rows
-//! alone; rows keep input order.
+//! Invariants: never changes a decision; output is byte-identical
+//! whatever the thread count; memory does not grow with the number of
+//! inputs (counters, a bounded batch, and bounded lists of disagreements
+//! and errors to show).
 
-use std::path::{Path, PathBuf};
+pub mod html;
+pub mod input;
+pub mod output;
+pub mod run;
+pub mod stats;
 
 use serde::Serialize;
 
+use crate::RuleSet;
 use crate::eval::Outcome;
 use crate::facts::Recorded;
-use crate::report::{CaseReport, RequestReport};
+use run::{Done, RequestDone};
+
+pub use input::{Input, expand_inputs};
+pub use output::{AuditError, AuditOptions, Finished, Format, audit};
 
 /// One request of an audit.
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditRow {
     pub file: String,
+    /// The line of a JSON Lines record; `null` for a YAML file.
+    pub line: Option<usize>,
     pub case: String,
     pub request: String,
     pub treatment: String,
@@ -34,19 +50,27 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    pub fn from_report(case: &CaseReport, r: &RequestReport) -> AuditRow {
+    pub fn new(rs: &RuleSet, d: &Done, case: &str, r: &RequestDone) -> AuditRow {
+        let p = &rs.program;
+        let t = p.catalog.treatment(r.treatment);
+        let v = r.verdict.as_ref().ok();
         AuditRow {
-            file: case.file.clone(),
-            case: case.case.clone(),
-            request: r.request.clone(),
-            treatment: r.treatment.clone(),
-            category: r.category.clone(),
-            outcome: r.outcome,
-            predicted: r.predicted,
+            file: d.file.to_string(),
+            line: d.line,
+            case: case.to_string(),
+            request: r.id.clone(),
+            treatment: t.name.clone(),
+            category: t.classes.first().map(|c| p.catalog.class(*c).name.clone()),
+            outcome: v.map(|v| v.outcome),
+            predicted: v.map(|v| v.outcome.predicts()),
             recorded: r.recorded,
-            agrees: r.agrees,
-            decided_by: r.decided_by.as_ref().map(|d| format!("{}.{}", d.rule, d.criterion)),
-            error: r.error.as_ref().map(|e| e.message.clone()),
+            agrees: r.agrees(),
+            decided_by: v.and_then(|v| v.decided_by).map(|d| {
+                let rule = p.rule(d.rule);
+                let crit = rule.criteria.get(d.criterion as usize).map_or("?", |c| c.name.as_str());
+                format!("{}.{crit}", rule.name)
+            }),
+            error: r.verdict.as_ref().err().map(ToString::to_string),
         }
     }
 }
@@ -54,11 +78,12 @@ impl AuditRow {
 /// Counts over an audit.
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Totals {
-    /// Case files given (after expanding folders).
+    /// Cases given: YAML files and JSON Lines records (after expanding
+    /// folders; a path that cannot be read counts as one).
     pub inputs: usize,
-    /// Case files read and evaluated.
+    /// Cases read and evaluated.
     pub cases: usize,
-    /// Case files that could not be read.
+    /// Inputs that could not be read or loaded.
     pub errors: usize,
     pub requests: usize,
     /// Requests decided with a recorded outcome to compare with.
@@ -94,93 +119,6 @@ impl Totals {
     }
 }
 
-/// Expand files and folders into case files, in a stable order: folders
-/// are walked recursively for `*.yaml` / `*.yml`, sorted by path; files
-/// given by name are kept as given, whatever their extension.
-pub fn expand_inputs(paths: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            if let Err(e) = walk(p, &mut found) {
-                out.push(Err((p.clone(), e.to_string())));
-            }
-            found.sort();
-            out.extend(found.into_iter().map(Ok));
-        } else if p.exists() {
-            out.push(Ok(p.clone()));
-        } else {
-            out.push(Err((p.clone(), "no such file or folder".into())));
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// Render the per-request lines and totals of an audit as text.
-pub fn render_text(rows: &[AuditRow], totals: &Totals, out: &mut String) {
-    use std::fmt::Write;
-    let w_case = rows.iter().map(|r| r.case.len()).max().unwrap_or(4).max(4);
-    let w_req = rows.iter().map(|r| r.request.len()).max().unwrap_or(7).max(7);
-    let w_tr = rows.iter().map(|r| r.treatment.len()).max().unwrap_or(9).max(9);
-    let _ = writeln!(
-        out,
-        "{:w_case$}  {:w_req$}  {:w_tr$}  {:10}  {:10}  result",
-        "case", "request", "treatment", "predicted", "recorded"
-    );
-    for r in rows {
-        let predicted = r.predicted.map_or("-", Recorded::name);
-        let recorded = r.recorded.map_or("-", Recorded::name);
-        let result = match (&r.error, r.agrees) {
-            (Some(e), _) => format!("ERROR: {e}"),
-            (None, Some(true)) => "agrees".to_string(),
-            (None, Some(false)) => format!("DISAGREES ({})", r.decided_by.as_deref().unwrap_or("all criteria met")),
-            (None, None) => "no recorded decision".to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "{:w_case$}  {:w_req$}  {:w_tr$}  {predicted:10}  {recorded:10}  {result}",
-            r.case, r.request, r.treatment
-        );
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "inputs: {} case files: {} read, {} could not be read",
-        totals.inputs, totals.cases, totals.errors
-    );
-    let _ = writeln!(
-        out,
-        "requests: {}: {} agree, {} disagree, {} without a recorded decision, {} could not be decided",
-        totals.requests, totals.agree, totals.disagree, totals.unrecorded, totals.undecided
-    );
-    match totals.agreement() {
-        Some(a) => {
-            let _ = writeln!(
-                out,
-                "agreement: {}/{} = {:.1}%",
-                totals.agree,
-                totals.compared,
-                a * 100.0
-            );
-        }
-        None => {
-            let _ = writeln!(out, "agreement: no request had a recorded decision to compare with");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +126,7 @@ mod tests {
     fn row(agrees: Option<bool>, error: bool) -> AuditRow {
         AuditRow {
             file: "f".into(),
+            line: None,
             case: "c".into(),
             request: "r".into(),
             treatment: "t".into(),

@@ -3,6 +3,11 @@
 pub mod audit;
 pub mod check;
 pub mod common;
+pub mod files;
+pub mod fmt;
+pub mod generate;
+pub mod lint;
+pub mod test;
 
 /// Output format shared by the commands.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

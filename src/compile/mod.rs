@@ -15,39 +15,60 @@ use crate::check::{ConstValue, Lit, Program, RuleId, TExpr, TKind, Target, Treat
 use crate::syntax::ast::{AddOp, CmpOp, CriterionKind};
 use crate::value::{Sym, Value};
 
-/// One instruction of the predicate machine.
+/// Where an instruction takes an operand from: the stack, or, for a
+/// fact or a literal, straight from its slot (no push and pop).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Arg {
+    /// Pop it (the code before left it on the stack).
+    Pop,
+    /// A case-level fact.
+    Case(u16),
+    /// A fact of the request.
+    Req(u16),
+    /// A fact of the requested treatment's history entry.
+    Prior(u16),
+    /// A literal from the pool.
+    Lit(u32),
+}
+
+impl Arg {
+    fn pops(self) -> usize {
+        usize::from(self == Arg::Pop)
+    }
+}
+
+/// One instruction of the predicate machine. Each leaves one value on the
+/// stack; an instruction with two stack operands pops the second first.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
-    /// Push a case-level fact.
-    Case(u16),
-    /// Push a fact of the request.
-    Req(u16),
-    /// Push a fact of the requested treatment's history entry.
-    Prior(u16),
+    /// Push a value (a fact or a literal).
+    Push(Arg),
     /// Push a fact of a named treatment's history entry.
     Hist(u32, u16),
-    /// Push a literal from the pool.
-    Lit(u32),
-    Not,
+    Not(Arg),
     /// Pop n conditions, push their Kleene conjunction.
     And(u32),
     /// Pop n conditions, push their Kleene disjunction.
     Or(u32),
-    /// Pop condition and consequence; without `else`, a false condition is met.
-    When,
+    /// The Kleene conjunction of two conditions.
+    And2(Arg, Arg),
+    /// The Kleene disjunction of two conditions.
+    Or2(Arg, Arg),
+    /// Condition and consequence; without `else`, a false condition is met.
+    When(Arg, Arg),
     /// Pop condition, consequence and alternative.
     WhenElse,
-    Cmp(CmpOp),
-    Add,
-    Sub,
-    /// Pop a symbol, push whether it is in the set.
-    InSet(u32),
-    /// Pop a list and a symbol, push whether the list holds it.
-    Contains,
-    ContainsAny(u32),
-    ContainsAll(u32),
-    /// Pop a value, push whether it is documented (negated: not documented).
-    Documented(bool),
+    Cmp(CmpOp, Arg, Arg),
+    /// `a + b` (true) or `a - b` (false).
+    Arith(bool, Arg, Arg),
+    /// Whether a symbol is in the set.
+    InSet(u32, Arg),
+    /// Whether a list holds a symbol.
+    Contains(Arg, Arg),
+    ContainsAny(u32, Arg),
+    ContainsAll(u32, Arg),
+    /// Whether a value is documented (negated: not documented).
+    Documented(bool, Arg),
 }
 
 #[derive(Clone, Debug)]
@@ -150,7 +171,7 @@ impl Compiler {
         self.max = self.max.max(self.depth);
     }
 
-    fn lit(&mut self, v: Value) {
+    fn lit_index(&mut self, v: Value) -> u32 {
         let i = match self.lits.iter().position(|x| *x == v) {
             Some(i) => i,
             None => {
@@ -158,7 +179,7 @@ impl Compiler {
                 self.lits.len() - 1
             }
         };
-        self.emit(Op::Lit(i as u32), 0);
+        i as u32
     }
 
     fn set(&mut self, items: &[Sym]) -> u32 {
@@ -169,19 +190,52 @@ impl Compiler {
         (self.sets.len() - 1) as u32
     }
 
+    /// A fact or a literal, as an argument read in place.
+    fn leaf(&mut self, e: &TExpr) -> Option<Arg> {
+        use crate::check::FactRef;
+        match &e.kind {
+            TKind::Lit(l) | TKind::Const(_, l) => Some(Arg::Lit(self.lit_index(lit_value(l)))),
+            TKind::Fact(FactRef::Case(_, s)) => Some(Arg::Case(*s)),
+            TKind::Fact(FactRef::Request(_, s)) => Some(Arg::Req(*s)),
+            TKind::Fact(FactRef::Prior(_, s)) => Some(Arg::Prior(*s)),
+            _ => None,
+        }
+    }
+
+    /// An operand: a leaf stays an argument; anything else is computed
+    /// onto the stack. Operands are compiled left to right, so stack
+    /// operands are popped right to left.
+    fn operand(&mut self, e: &TExpr) -> Arg {
+        match self.leaf(e) {
+            Some(a) => a,
+            None => {
+                self.expr(e);
+                Arg::Pop
+            }
+        }
+    }
+
     fn expr(&mut self, e: &TExpr) {
         use crate::check::FactRef;
         match &e.kind {
-            TKind::Lit(l) | TKind::Const(_, l) => self.lit(lit_value(l)),
-            TKind::Fact(r) => match *r {
-                FactRef::Case(_, s) => self.emit(Op::Case(s), 0),
-                FactRef::Request(_, s) => self.emit(Op::Req(s), 0),
-                FactRef::Prior(_, s) => self.emit(Op::Prior(s), 0),
-                FactRef::History(t, _, s) => self.emit(Op::Hist(t.0, s), 0),
+            TKind::Lit(_) | TKind::Const(..) | TKind::Fact(_) => match (&e.kind, self.leaf(e)) {
+                (_, Some(a)) => self.emit(Op::Push(a), 0),
+                (TKind::Fact(FactRef::History(t, _, s)), None) => self.emit(Op::Hist(t.0, *s), 0),
+                _ => {}
             },
             TKind::Not(x) => {
-                self.expr(x);
-                self.emit(Op::Not, 1);
+                let a = self.operand(x);
+                self.emit(Op::Not(a), a.pops());
+            }
+            TKind::And(xs) | TKind::Or(xs) if xs.len() == 2 => {
+                let a = self.operand(&xs[0]);
+                let b = self.operand(&xs[1]);
+                let op = if matches!(e.kind, TKind::And(_)) {
+                    Op::And2(a, b)
+                } else {
+                    Op::Or2(a, b)
+                };
+                self.emit(op, a.pops() + b.pops());
             }
             TKind::And(xs) | TKind::Or(xs) => {
                 for x in xs {
@@ -195,52 +249,61 @@ impl Compiler {
                 };
                 self.emit(op, n);
             }
-            TKind::When(c, t, o) => {
-                self.expr(c);
-                self.expr(t);
-                match o {
-                    Some(o) => {
-                        self.expr(o);
-                        self.emit(Op::WhenElse, 3);
-                    }
-                    None => self.emit(Op::When, 2),
+            TKind::When(c, t, o) => match o {
+                Some(o) => {
+                    self.expr(c);
+                    self.expr(t);
+                    self.expr(o);
+                    self.emit(Op::WhenElse, 3);
                 }
-            }
+                None => {
+                    let c = self.operand(c);
+                    let t = self.operand(t);
+                    self.emit(Op::When(c, t), c.pops() + t.pops());
+                }
+            },
             TKind::Cmp(op, a, b) => {
-                self.expr(a);
-                self.expr(b);
-                self.emit(Op::Cmp(*op), 2);
+                let a = self.operand(a);
+                let b = self.operand(b);
+                self.emit(Op::Cmp(*op, a, b), a.pops() + b.pops());
             }
             TKind::Sum(first, rest) => {
-                self.expr(first);
+                let mut acc = self.operand(first);
+                if rest.is_empty() {
+                    if acc != Arg::Pop {
+                        self.emit(Op::Push(acc), 0);
+                    }
+                    return;
+                }
                 for (op, x) in rest {
-                    self.expr(x);
-                    self.emit(if *op == AddOp::Add { Op::Add } else { Op::Sub }, 2);
+                    let b = self.operand(x);
+                    self.emit(Op::Arith(*op == AddOp::Add, acc, b), acc.pops() + b.pops());
+                    acc = Arg::Pop;
                 }
             }
             TKind::Documented(x, neg) => {
-                self.expr(x);
-                self.emit(Op::Documented(*neg), 1);
+                let a = self.operand(x);
+                self.emit(Op::Documented(*neg, a), a.pops());
             }
             TKind::In(x, set) => {
-                self.expr(x);
+                let a = self.operand(x);
                 let s = self.set(&set.items);
-                self.emit(Op::InSet(s), 1);
+                self.emit(Op::InSet(s, a), a.pops());
             }
             TKind::Contains(l, x) => {
-                self.expr(l);
-                self.expr(x);
-                self.emit(Op::Contains, 2);
+                let l = self.operand(l);
+                let x = self.operand(x);
+                self.emit(Op::Contains(l, x), l.pops() + x.pops());
             }
             TKind::ContainsAny(l, set) | TKind::ContainsAll(l, set) => {
-                self.expr(l);
+                let a = self.operand(l);
                 let s = self.set(&set.items);
                 let op = if matches!(e.kind, TKind::ContainsAny(..)) {
-                    Op::ContainsAny(s)
+                    Op::ContainsAny(s, a)
                 } else {
-                    Op::ContainsAll(s)
+                    Op::ContainsAll(s, a)
                 };
-                self.emit(op, 1);
+                self.emit(op, a.pops());
             }
         }
     }

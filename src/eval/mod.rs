@@ -13,10 +13,12 @@
 //! decision, whatever else runs.
 
 pub mod advice;
+pub mod fast;
+pub mod reference;
 
 use crate::RuleSet;
 use crate::check::{Program, RuleId, Tier, TreatmentId};
-use crate::compile::{Compiled, Op};
+use crate::compile::{Arg, Compiled, Op};
 use crate::facts::{Case, Recorded};
 use crate::syntax::ast::{CmpOp, CriterionKind};
 use crate::value::{Date, Dim, Sym, Tri, Value, cmp_f64};
@@ -156,6 +158,7 @@ enum Val<'a> {
     Text(&'a str),
 }
 
+#[inline(always)]
 fn val(v: &Value) -> Val<'_> {
     match v {
         Value::Absent => Val::Absent,
@@ -170,6 +173,7 @@ fn val(v: &Value) -> Val<'_> {
     }
 }
 
+#[inline(always)]
 fn tri(v: Val<'_>) -> Tri {
     match v {
         Val::Bool(b) => Tri::from_bool(b),
@@ -177,6 +181,7 @@ fn tri(v: Val<'_>) -> Tri {
     }
 }
 
+#[inline(always)]
 fn from_tri<'a>(t: Tri) -> Val<'a> {
     match t {
         Tri::True => Val::Bool(true),
@@ -185,6 +190,7 @@ fn from_tri<'a>(t: Tri) -> Val<'a> {
     }
 }
 
+#[inline(always)]
 fn compare(op: CmpOp, a: Val<'_>, b: Val<'_>) -> Val<'static> {
     use std::cmp::Ordering;
     let ord: Option<Ordering> = match (a, b) {
@@ -257,108 +263,287 @@ impl Machine {
 
     /// Evaluate one criterion's code to a truth value.
     pub fn run(&mut self, c: &Compiled, code: std::ops::Range<u32>, f: &Frame<'_>) -> Tri {
+        self.session(c, f, |s| s.run(code))
+    }
+
+    /// Evaluate several criteria of one request in a row (`each` calls
+    /// [`Session::run`] per criterion), setting the stack up once.
+    pub fn session<'a, R>(
+        &mut self,
+        c: &'a Compiled,
+        f: &Frame<'a>,
+        each: impl FnOnce(&mut Session<'_, 'a>) -> R,
+    ) -> R {
+        if c.max_stack <= SMALL_STACK {
+            // Every criterion's code fits the local stack: the vector is
+            // never used (and never allocates).
+            return each(&mut Session {
+                c,
+                f,
+                stack: &mut Vec::new(),
+                small: None,
+            });
+        }
         // The stack holds borrowed values only for the length of this call;
         // reuse the allocation across calls with a fresh lifetime.
-        let mut stack: Vec<Val<'_>> = std::mem::take(&mut self.stack)
+        let mut stack: Vec<Val<'a>> = std::mem::take(&mut self.stack)
             .into_iter()
             .map(|_| Val::Absent)
             .collect();
         stack.clear();
-        let result = run_code(c, code, f, &mut stack);
+        stack.reserve(c.max_stack);
+        let result = each(&mut Session {
+            c,
+            f,
+            stack: &mut stack,
+            small: None,
+        });
         stack.clear();
         self.stack = stack.into_iter().map(|_| Val::Absent).collect();
         result
     }
 }
 
-fn run_code<'a>(c: &'a Compiled, code: std::ops::Range<u32>, f: &Frame<'a>, st: &mut Vec<Val<'a>>) -> Tri {
-    let ops = c.ops.get(code.start as usize..code.end as usize).unwrap_or(&[]);
-    for op in ops {
-        match *op {
-            Op::Case(s) => st.push(val(f.case.facts.get(s as usize).unwrap_or(&ABSENT))),
-            Op::Req(s) => st.push(val(f.request.get(s as usize).unwrap_or(&ABSENT))),
-            Op::Prior(s) => st.push(match f.prior {
-                Some(p) => val(p.get(s as usize).unwrap_or(&ABSENT)),
-                None => Val::Absent,
-            }),
-            Op::Hist(t, s) => st.push(match f.case.history(TreatmentId(t)) {
-                Some(p) => val(p.get(s as usize).unwrap_or(&ABSENT)),
-                None => Val::Absent,
-            }),
-            Op::Lit(i) => st.push(val(c.lits.get(i as usize).unwrap_or(&ABSENT))),
-            Op::Not => {
-                let a = pop(st);
-                st.push(from_tri(tri(a).not()));
-            }
-            Op::And(n) | Op::Or(n) => {
-                let is_and = matches!(op, Op::And(_));
-                let from = st.len().saturating_sub(n as usize);
-                let mut acc = if is_and { Tri::True } else { Tri::False };
-                for v in st.drain(from..) {
-                    acc = if is_and { acc.and(tri(v)) } else { acc.or(tri(v)) };
-                }
-                st.push(from_tri(acc));
-            }
-            Op::When => {
-                let t = pop(st);
-                let cnd = pop(st);
-                st.push(from_tri(Tri::select(tri(cnd), tri(t), Tri::True)));
-            }
-            Op::WhenElse => {
-                let e = pop(st);
-                let t = pop(st);
-                let cnd = pop(st);
-                st.push(from_tri(Tri::select(tri(cnd), tri(t), tri(e))));
-            }
-            Op::Cmp(o) => {
-                let b = pop(st);
-                let a = pop(st);
-                st.push(compare(o, a, b));
-            }
-            Op::Add | Op::Sub => {
-                let b = pop(st);
-                let a = pop(st);
-                st.push(arith(*op == Op::Add, a, b));
-            }
-            Op::InSet(s) => {
-                let a = pop(st);
-                let set = c.sets.get(s as usize).map_or(&[][..], |x| &x[..]);
-                st.push(match a {
-                    Val::Sym(x) => Val::Bool(set.binary_search(&x).is_ok()),
-                    _ => Val::Absent,
-                });
-            }
-            Op::Contains => {
-                let x = pop(st);
-                let l = pop(st);
-                st.push(match (l, x) {
-                    (Val::List(l), Val::Sym(x)) => Val::Bool(l.contains(&x)),
-                    _ => Val::Absent,
-                });
-            }
-            Op::ContainsAny(s) | Op::ContainsAll(s) => {
-                let l = pop(st);
-                let set = c.sets.get(s as usize).map_or(&[][..], |x| &x[..]);
-                st.push(match l {
-                    Val::List(l) => Val::Bool(if matches!(op, Op::ContainsAny(_)) {
-                        l.iter().any(|x| set.binary_search(x).is_ok())
-                    } else {
-                        set.iter().all(|x| l.contains(x))
-                    }),
-                    _ => Val::Absent,
-                });
-            }
-            Op::Documented(neg) => {
-                let a = pop(st);
-                st.push(Val::Bool(matches!(a, Val::Absent) == neg));
-            }
-        }
-    }
-    tri(pop(st))
+/// A [`Machine`] set up for one request: runs its criteria one by one.
+pub struct Session<'s, 'a> {
+    c: &'a Compiled,
+    f: &'s Frame<'a>,
+    stack: &'s mut Vec<Val<'a>>,
+    /// The stack for code that fits in [`SMALL_STACK`] values: set up
+    /// once per request, in local memory, when a criterion first needs it.
+    small: Option<SmallStack<'a>>,
 }
 
-fn pop<'a>(st: &mut Vec<Val<'a>>) -> Val<'a> {
-    st.pop().unwrap_or(Val::Absent)
+impl Session<'_, '_> {
+    /// Evaluate one criterion's code to a truth value.
+    pub fn run(&mut self, code: std::ops::Range<u32>) -> Tri {
+        if code.len() == 1 {
+            // One instruction (most criteria): its operands are facts and
+            // literals, and its value is the only one on the stack.
+            let mut one = One { v: Val::Absent, len: 0 };
+            run_code(self.c, code, self.f, &mut one)
+        } else if self.c.max_stack <= SMALL_STACK {
+            let small = self.small.get_or_insert_with(SmallStack::new);
+            small.len = 0;
+            run_code(self.c, code, self.f, small)
+        } else {
+            self.stack.clear();
+            run_code(self.c, code, self.f, self.stack)
+        }
+    }
+}
+
+/// The depth of the stack kept in local memory.
+const SMALL_STACK: usize = 16;
+
+/// The machine's value stack.
+trait Stack<'a> {
+    fn push(&mut self, v: Val<'a>);
+    /// The top value; not documented on an empty stack (which compiled
+    /// code never pops).
+    fn pop(&mut self) -> Val<'a>;
+    fn len(&self) -> usize;
+    /// The values from `from` to the top.
+    fn tail(&self, from: usize) -> &[Val<'a>];
+    fn truncate(&mut self, len: usize);
+}
+
+impl<'a> Stack<'a> for Vec<Val<'a>> {
+    fn push(&mut self, v: Val<'a>) {
+        Vec::push(self, v);
+    }
+    fn pop(&mut self) -> Val<'a> {
+        Vec::pop(self).unwrap_or(Val::Absent)
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn tail(&self, from: usize) -> &[Val<'a>] {
+        self.get(from..).unwrap_or(&[])
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
+    }
+}
+
+/// The stack of a one-instruction criterion: one value.
+struct One<'a> {
+    v: Val<'a>,
+    len: usize,
+}
+
+impl<'a> Stack<'a> for One<'a> {
+    fn push(&mut self, v: Val<'a>) {
+        self.v = v;
+        self.len = 1;
+    }
+    fn pop(&mut self) -> Val<'a> {
+        if self.len == 0 {
+            return Val::Absent;
+        }
+        self.len = 0;
+        self.v
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn tail(&self, from: usize) -> &[Val<'a>] {
+        if from < self.len {
+            std::slice::from_ref(&self.v)
+        } else {
+            &[]
+        }
+    }
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+}
+
+/// A stack of at most [`SMALL_STACK`] values, for code whose `max_stack`
+/// fits (pushes past it are dropped, which such code never does).
+struct SmallStack<'a> {
+    items: [Val<'a>; SMALL_STACK],
+    len: usize,
+}
+
+impl SmallStack<'_> {
+    fn new() -> Self {
+        SmallStack {
+            items: [Val::Absent; SMALL_STACK],
+            len: 0,
+        }
+    }
+}
+
+impl<'a> Stack<'a> for SmallStack<'a> {
+    fn push(&mut self, v: Val<'a>) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = v;
+            self.len += 1;
+        }
+    }
+    fn pop(&mut self) -> Val<'a> {
+        match self.len.checked_sub(1) {
+            Some(n) => {
+                self.len = n;
+                self.items[n]
+            }
+            None => Val::Absent,
+        }
+    }
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn tail(&self, from: usize) -> &[Val<'a>] {
+        self.items.get(from..self.len).unwrap_or(&[])
+    }
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+}
+
+/// An operand: popped, or read in place from its slot.
+#[inline(always)]
+fn operand<'a, S: Stack<'a>>(c: &'a Compiled, f: &Frame<'a>, a: Arg, st: &mut S) -> Val<'a> {
+    match a {
+        Arg::Pop => st.pop(),
+        Arg::Case(s) => val(f.case.facts.get(s as usize).unwrap_or(&ABSENT)),
+        Arg::Req(s) => val(f.request.get(s as usize).unwrap_or(&ABSENT)),
+        Arg::Prior(s) => match f.prior {
+            Some(p) => val(p.get(s as usize).unwrap_or(&ABSENT)),
+            None => Val::Absent,
+        },
+        Arg::Lit(i) => val(c.lits.get(i as usize).unwrap_or(&ABSENT)),
+    }
+}
+
+fn run_code<'a, S: Stack<'a>>(c: &'a Compiled, code: std::ops::Range<u32>, f: &Frame<'a>, st: &mut S) -> Tri {
+    let ops = c.ops.get(code.start as usize..code.end as usize).unwrap_or(&[]);
+    let arg = |a: Arg, st: &mut S| operand(c, f, a, st);
+    for op in ops {
+        let v = match *op {
+            Op::Push(a) => arg(a, st),
+            Op::Hist(t, s) => match f.case.history(TreatmentId(t)) {
+                Some(p) => val(p.get(s as usize).unwrap_or(&ABSENT)),
+                None => Val::Absent,
+            },
+            Op::Not(a) => from_tri(tri(arg(a, st)).not()),
+            Op::And(n) => {
+                let from = st.len().saturating_sub(n as usize);
+                let acc = st.tail(from).iter().fold(Tri::True, |acc, v| acc.and(tri(*v)));
+                st.truncate(from);
+                from_tri(acc)
+            }
+            Op::Or(n) => {
+                let from = st.len().saturating_sub(n as usize);
+                let acc = st.tail(from).iter().fold(Tri::False, |acc, v| acc.or(tri(*v)));
+                st.truncate(from);
+                from_tri(acc)
+            }
+            Op::And2(a, b) => {
+                let b = arg(b, st);
+                let a = arg(a, st);
+                from_tri(tri(a).and(tri(b)))
+            }
+            Op::Or2(a, b) => {
+                let b = arg(b, st);
+                let a = arg(a, st);
+                from_tri(tri(a).or(tri(b)))
+            }
+            Op::When(cnd, then) => {
+                let t = arg(then, st);
+                let cnd = arg(cnd, st);
+                from_tri(Tri::select(tri(cnd), tri(t), Tri::True))
+            }
+            Op::WhenElse => {
+                let e = st.pop();
+                let t = st.pop();
+                let cnd = st.pop();
+                from_tri(Tri::select(tri(cnd), tri(t), tri(e)))
+            }
+            Op::Cmp(o, a, b) => {
+                let b = arg(b, st);
+                let a = arg(a, st);
+                compare(o, a, b)
+            }
+            Op::Arith(add, a, b) => {
+                let b = arg(b, st);
+                let a = arg(a, st);
+                arith(add, a, b)
+            }
+            Op::InSet(s, a) => {
+                let set = c.sets.get(s as usize).map_or(&[][..], |x| &x[..]);
+                match arg(a, st) {
+                    Val::Sym(x) => Val::Bool(set.binary_search(&x).is_ok()),
+                    _ => Val::Absent,
+                }
+            }
+            Op::Contains(l, x) => {
+                let x = arg(x, st);
+                match (arg(l, st), x) {
+                    (Val::List(l), Val::Sym(x)) => Val::Bool(l.contains(&x)),
+                    _ => Val::Absent,
+                }
+            }
+            Op::ContainsAny(s, a) => {
+                let set = c.sets.get(s as usize).map_or(&[][..], |x| &x[..]);
+                match arg(a, st) {
+                    Val::List(l) => Val::Bool(l.iter().any(|x| set.binary_search(x).is_ok())),
+                    _ => Val::Absent,
+                }
+            }
+            Op::ContainsAll(s, a) => {
+                let set = c.sets.get(s as usize).map_or(&[][..], |x| &x[..]);
+                match arg(a, st) {
+                    Val::List(l) => Val::Bool(set.iter().all(|x| l.contains(x))),
+                    _ => Val::Absent,
+                }
+            }
+            Op::Documented(neg, a) => Val::Bool(matches!(arg(a, st), Val::Absent) == neg),
+        };
+        st.push(v);
+    }
+    tri(st.pop())
 }
 
 /// The status of criterion `i` of rule `r` for a request.
@@ -479,47 +664,80 @@ pub fn decide_request(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize) -> R
 }
 
 /// Decide every request of a case, in order; a request with `depends_on`
-/// falls with the request it depends on.
+/// falls with the request it depends on when that one, after its own
+/// dependencies, is not medically necessary, and cannot be decided when
+/// that one cannot.
 pub fn decide_case(rs: &RuleSet, m: &mut Machine, case: &Case) -> Vec<Result<Decision, EvalError>> {
     let mut out: Vec<Result<Decision, EvalError>> = (0..case.requests.len())
         .map(|i| decide_request(rs, m, case, i))
         .collect();
-    // Resolve chains: follow each request to the end of its dependencies.
-    for i in 0..case.requests.len() {
-        let mut at = case.requests[i].depends_on;
-        let mut steps = 0;
-        while let Some(q) = at {
-            if steps > case.requests.len() {
+    settle_dependencies(
+        case,
+        &mut out,
+        |d| d.outcome,
+        |d, q| {
+            d.fell_with = Some(q);
+            if d.outcome == Outcome::MedicallyNecessary {
+                d.outcome = Outcome::NotMedicallyNecessary;
+            }
+        },
+    );
+    out
+}
+
+/// Apply `depends_on` to the decisions of a case, each request after the
+/// one it depends on (so a chain settles from its end): a request falls
+/// (`fall`) with a dependency whose final outcome is not medically
+/// necessary, and is undecided when its dependency is. Without recursion;
+/// a cycle (which the loader rejects) stops the walk.
+pub(crate) fn settle_dependencies<T>(
+    case: &Case,
+    out: &mut [Result<T, EvalError>],
+    outcome: impl Fn(&T) -> Outcome,
+    fall: impl Fn(&mut T, usize),
+) {
+    let n = case.requests.len().min(out.len());
+    if !case.requests.iter().any(|r| r.depends_on.is_some()) {
+        return;
+    }
+    let mut settled = vec![false; n];
+    let mut chain = Vec::new();
+    for start in 0..n {
+        chain.clear();
+        let mut at = Some(start);
+        while let Some(i) = at {
+            if i >= n || settled[i] || chain.len() > n {
                 break;
             }
-            steps += 1;
+            chain.push(i);
+            at = case.requests[i].depends_on;
+        }
+        // Settle from the end of the chain back to `start`.
+        for &i in chain.iter().rev() {
+            settled[i] = true;
+            let Some(q) = case.requests[i].depends_on.filter(|&q| q < n && q != i) else {
+                continue;
+            };
             let fell = match &out[q] {
-                Err(_) => Err(()),
-                Ok(d) if d.outcome != Outcome::MedicallyNecessary => Ok(Some(q)),
-                Ok(_) => Ok(None),
+                Err(_) => None,
+                Ok(d) => Some(outcome(d) != Outcome::MedicallyNecessary),
             };
             match fell {
-                Err(()) => {
+                None => {
                     out[i] = Err(EvalError::DependencyUndecided {
                         request: case.requests[i].id.clone(),
                         on: case.requests[q].id.clone(),
                     });
-                    break;
                 }
-                Ok(Some(q)) => {
+                Some(true) => {
                     if let Ok(d) = &mut out[i] {
-                        d.fell_with = Some(q);
-                        if d.outcome == Outcome::MedicallyNecessary {
-                            d.outcome = Outcome::NotMedicallyNecessary;
-                        }
+                        fall(d, q);
                     }
-                    break;
                 }
-                Ok(None) => at = case.requests[q].depends_on,
+                Some(false) => {}
             }
         }
     }
-    out
 }
 
 /// The value a fact reference reads for request `i`.

@@ -15,8 +15,8 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::{Case, Determination, Diagnosis, Recorded, RecordedDecision, Request, Reviewer};
-use crate::check::{Fact, FactType, KeyNode, Program, Scope, TreatmentId, display_path};
+use super::{Case, Determination, Diagnosis, ExpectedCriterion, Recorded, RecordedDecision, Request, Reviewer};
+use crate::check::{Fact, FactType, KeyNode, Program, RuleId, Scope, TreatmentId, display_path};
 use crate::diag::did_you_mean;
 use crate::value::{Date, Dim, Qty, QtyError, Sym, Unit, Value};
 
@@ -46,6 +46,7 @@ struct Detail {
 
 struct Ctx<'p> {
     p: &'p Program,
+    keys: &'p Keys<'p>,
     local: Vec<String>,
     local_map: HashMap<String, Sym>,
     pending: Option<Detail>,
@@ -83,7 +84,7 @@ impl Ctx<'_> {
     }
 
     fn sym(&mut self, s: &str) -> Sym {
-        if let Some(x) = self.p.symbols.get(s) {
+        if let Some(&x) = self.keys.symbols.get(s) {
             return x;
         }
         if let Some(&x) = self.local_map.get(s) {
@@ -97,7 +98,195 @@ impl Ctx<'_> {
 }
 
 /// Load a case from YAML text. `file` is the name used in messages.
+/// (To load many cases, make a [`Loader`] once.)
 pub fn load_yaml(p: &Program, file: &str, text: &str) -> Result<Case, CaseError> {
+    Loader::new(p).load_yaml(file, text)
+}
+
+/// Load a case from JSON text (one line of a JSON Lines file, say).
+/// (To load many cases, make a [`Loader`] once.)
+pub fn load_json(p: &Program, file: &str, text: &str) -> Result<Case, CaseError> {
+    Loader::new(p).load_json(file, text)
+}
+
+/// Loads cases against one program's schema. Making one works out the
+/// schema's key tables once; an audit loads every case with one loader,
+/// from any thread.
+pub struct Loader<'p> {
+    p: &'p Program,
+    keys: Keys<'p>,
+}
+
+impl<'p> Loader<'p> {
+    pub fn new(p: &'p Program) -> Loader<'p> {
+        Loader { p, keys: Keys::new(p) }
+    }
+
+    /// Load a case from YAML text. `file` is the name used in messages.
+    pub fn load_yaml(&self, file: &str, text: &str) -> Result<Case, CaseError> {
+        load_yaml_with(self, file, text)
+    }
+
+    /// Load a case from JSON text (one line of a JSON Lines file, say).
+    pub fn load_json(&self, file: &str, text: &str) -> Result<Case, CaseError> {
+        load_json_with(self, file, text)
+    }
+}
+
+/// The schema's key tree as lists, made once per [`Loader`]: the names of
+/// each group's keys, in the tree's order, and what each leads to.
+struct Keys<'p> {
+    /// The program's symbols, by name (a copy with a faster hash: every
+    /// symbol of every case is looked up here).
+    symbols: HashMap<&'p str, Sym, FastHash>,
+    /// The `diagnoses.tags` fact, if declared.
+    diagnosis_tags: Option<&'p Fact>,
+    groups: Vec<Group<'p>>,
+    /// The top of a case: the loader's own keys (`case`, `requests`, ...),
+    /// then the schema's.
+    case: Group<'p>,
+    history: usize,
+    request: usize,
+}
+
+struct Group<'p> {
+    names: Vec<&'p str>,
+    next: Vec<Next>,
+    /// A small open table from a cheap hash of a name (length and three
+    /// bytes) to its position in `names` + 1; 0 for none; `SHARED` where
+    /// two names share a slot (then the names are searched).
+    slots: [u8; 256],
+}
+
+const SHARED: u8 = u8::MAX;
+
+/// A hash of a key name from its length and first, middle and last bytes:
+/// enough to tell apart the few dozen keys of a group.
+fn key_hash(k: &str) -> usize {
+    let b = k.as_bytes();
+    let n = b.len();
+    let (first, mid, last) = match n {
+        0 => (0, 0, 0),
+        _ => (b[0], b[n / 2], b[n - 1]),
+    };
+    (n.wrapping_mul(37)
+        ^ usize::from(first).wrapping_mul(101)
+        ^ usize::from(mid).wrapping_mul(7)
+        ^ usize::from(last).wrapping_mul(13))
+        & 255
+}
+
+impl<'p> Group<'p> {
+    fn new() -> Group<'p> {
+        Group {
+            names: Vec::new(),
+            next: Vec::new(),
+            slots: [0; 256],
+        }
+    }
+
+    fn push(&mut self, name: &'p str, next: Next) {
+        let h = key_hash(name);
+        let i = self.names.len();
+        self.slots[h] = match self.slots[h] {
+            0 if i + 1 < usize::from(SHARED) => (i + 1) as u8,
+            _ => SHARED,
+        };
+        self.names.push(name);
+        self.next.push(next);
+    }
+
+    /// The position of a name.
+    fn find(&self, k: &str) -> Option<usize> {
+        match self.slots[key_hash(k)] {
+            0 => None,
+            SHARED => self.names.iter().position(|n| same_key(n, k)),
+            i => {
+                let i = usize::from(i) - 1;
+                (self.names[i] == k).then_some(i)
+            }
+        }
+    }
+}
+
+/// FNV-1a: a fast hash for the short key and symbol names of a schema
+/// (the standard SipHash guards against hash flooding, which does not
+/// apply to a table built from the rule files).
+#[derive(Clone, Copy, Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastHash = std::hash::BuildHasherDefault<Fnv>;
+
+#[derive(Clone, Copy)]
+enum Next {
+    Leaf(crate::check::FactId),
+    /// Index into `Keys::groups`.
+    Group(usize),
+    /// A key the loader reads itself (top of the case only).
+    Special,
+}
+
+impl<'p> Keys<'p> {
+    fn new(p: &'p Program) -> Keys<'p> {
+        let mut groups = Vec::new();
+        let case_root = Keys::flatten(p.schema.tree(Scope::Case), &mut groups);
+        let history = Keys::flatten(p.schema.tree(Scope::History), &mut groups);
+        let request = Keys::flatten(p.schema.tree(Scope::Request), &mut groups);
+        let mut case = Group::new();
+        for name in TOP_SPECIAL {
+            case.push(name, Next::Special);
+        }
+        let root = &groups[case_root];
+        for (name, next) in root.names.iter().zip(&root.next) {
+            if !TOP_SPECIAL.contains(name) {
+                case.push(name, *next);
+            }
+        }
+        let symbols = (0..p.symbols.len())
+            .filter_map(|i| p.symbols.name(Sym(i as u32)).map(|n| (n, Sym(i as u32))))
+            .collect();
+        Keys {
+            symbols,
+            diagnosis_tags: p.schema.lookup("diagnoses.tags"),
+            groups,
+            case,
+            history,
+            request,
+        }
+    }
+
+    /// Add a node and the groups below it; its index. Recursion is as deep
+    /// as a fact's path.
+    fn flatten(node: &'p std::collections::BTreeMap<String, KeyNode>, groups: &mut Vec<Group<'p>>) -> usize {
+        let at = groups.len();
+        groups.push(Group::new());
+        for (name, n) in node {
+            let next = match n {
+                KeyNode::Leaf(id) => Next::Leaf(*id),
+                KeyNode::Group(children) => Next::Group(Keys::flatten(children, groups)),
+            };
+            groups[at].push(name.as_str(), next);
+        }
+        at
+    }
+}
+
+fn load_yaml_with(loader: &Loader<'_>, file: &str, text: &str) -> Result<Case, CaseError> {
+    let p = loader.p;
     if is_blank(text) {
         return Err(CaseError {
             file: file.to_string(),
@@ -108,7 +297,7 @@ pub fn load_yaml(p: &Program, file: &str, text: &str) -> Result<Case, CaseError>
             help: Some("a case needs at least `case:` (an id) and `requests:`".into()),
         });
     }
-    let mut ctx = new_ctx(p);
+    let mut ctx = new_ctx(p, &loader.keys);
     let de = serde_yaml::Deserializer::from_str(text);
     let result = CaseSeed { ctx: &mut ctx }.deserialize(de);
     result.map_err(|e| {
@@ -119,22 +308,26 @@ pub fn load_yaml(p: &Program, file: &str, text: &str) -> Result<Case, CaseError>
     })
 }
 
-/// Load a case from JSON text (one line of a JSON Lines file, say).
-pub fn load_json(p: &Program, file: &str, text: &str) -> Result<Case, CaseError> {
-    let mut ctx = new_ctx(p);
+fn load_json_with(loader: &Loader<'_>, file: &str, text: &str) -> Result<Case, CaseError> {
+    let mut ctx = new_ctx(loader.p, &loader.keys);
     let mut de = serde_json::Deserializer::from_str(text);
     let result = CaseSeed { ctx: &mut ctx }
         .deserialize(&mut de)
         .and_then(|c| de.end().map(|()| c));
     result.map_err(|e| {
         let (line, column) = (e.line(), e.column());
-        into_error(&mut ctx, file, text, line, column, &e.to_string())
+        let mut err = into_error(&mut ctx, file, text, line, column, &e.to_string());
+        if err.code == "yaml-syntax" {
+            err.code = "json-syntax";
+        }
+        err
     })
 }
 
-fn new_ctx(p: &Program) -> Ctx<'_> {
+fn new_ctx<'p>(p: &'p Program, keys: &'p Keys<'p>) -> Ctx<'p> {
     Ctx {
         p,
+        keys,
         local: Vec::new(),
         local_map: HashMap::new(),
         pending: None,
@@ -182,6 +375,49 @@ fn find_key_value(text: &str, key: &str, value: &str) -> Option<(usize, usize)> 
             }
             from = after;
         }
+    }
+    None
+}
+
+/// Where a recorded decision's `key` (`outcome`, `because`) is written, as
+/// 1-based line and column of its value; else the place of the decision's
+/// `request: ID`. For messages about a case that loaded (a test that
+/// failed), when the deserializer is gone: a scan of the text below
+/// `determination:`, in block or flow style.
+pub fn locate_decision(text: &str, request: &str, key: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let det = lines.iter().position(|l| l.starts_with("determination:"))?;
+    let below = || lines.iter().enumerate().skip(det);
+    let (at, _) = below().find(|(_, l)| find_key_value(l, "request", request).is_some())?;
+    let request_col = find_key(lines[at], "request").unwrap_or(1);
+    // The decision runs until the next `request:` key (or the end).
+    for (i, l) in below().skip(at - det) {
+        let from = if i == at { request_col - 1 } else { 0 };
+        let rest = l.get(from..).unwrap_or("");
+        if i > at && find_key(rest, "request").is_some() {
+            break;
+        }
+        if let Some(c) = find_key(rest, key) {
+            return Some((i + 1, l.get(..from).map_or(0, |x| x.chars().count()) + c));
+        }
+    }
+    Some((at + 1, request_col))
+}
+
+/// The 1-based column of the value of `key:` in a line, whatever the value.
+fn find_key(line: &str, key: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(k) = line[from..].find(key) {
+        let start = from + k;
+        let before = line[..start].chars().next_back();
+        let after = line[start + key.len()..].trim_start();
+        if before.is_none_or(|c| matches!(c, ' ' | '{' | ',' | '-')) {
+            if let Some(v) = after.strip_prefix(':') {
+                let v = v.trim_start();
+                return Some(line[..line.len() - v.len()].chars().count() + 1);
+            }
+        }
+        from = start + key.len();
     }
     None
 }
@@ -235,9 +471,12 @@ fn into_error(ctx: &mut Ctx<'_>, file: &str, text: &str, line: usize, column: us
     }
 }
 
+/// "Did not find" for "Did not find"; an acronym ("EOF while parsing")
+/// keeps its capitals.
 fn lowercase_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
+        Some(f) if s.chars().nth(1).is_some_and(char::is_uppercase) => f.to_string() + c.as_str(),
         Some(f) => f.to_lowercase().chain(c).collect(),
         None => String::new(),
     }
@@ -246,37 +485,131 @@ fn lowercase_first(s: &str) -> String {
 // ---------------------------------------------------------------------------
 // keys
 
-/// Deserializes one mapping key, rejecting unknown and repeated keys at the
-/// key's own position.
-struct KeySeed<'c, 'p, 'n> {
-    ctx: &'c mut Ctx<'p>,
-    allowed: &'n [&'n str],
-    seen: &'n mut Vec<String>,
-    /// What the mapping is, for messages ("`exam`", "a request").
-    within: &'n str,
+/// A key as accepted: one of the allowed names, borrowed (keys are read
+/// for every fact of every case, so they are not copied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key<'k>(&'k str, usize);
+
+impl<'k> Key<'k> {
+    fn as_str(&self) -> &'k str {
+        self.0
+    }
+
+    /// Its position among the allowed keys.
+    fn index(&self) -> usize {
+        self.1
+    }
 }
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_, '_> {
-    type Value = String;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+/// `a == b` for short keys: length and first byte first, so most
+/// mismatches never reach a byte comparison.
+fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+}
+
+impl PartialEq<&str> for Key<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Deserializes one mapping key, rejecting unknown and repeated keys at the
+/// key's own position.
+struct KeySeed<'c, 'p, 'n, 'k, W: fmt::Display + ?Sized = str> {
+    ctx: &'c mut Ctx<'p>,
+    allowed: &'n [&'k str],
+    seen: &'n mut Vec<&'k str>,
+    /// What the mapping is, for messages ("`exam`", "a request").
+    within: &'n W,
+}
+
+/// A key of a group of the schema's key tree, looked up in the group's
+/// index (the same checks and messages as [`KeySeed`]).
+struct GroupKeySeed<'c, 'p, 'n, W: fmt::Display + ?Sized> {
+    ctx: &'c mut Ctx<'p>,
+    group: &'p Group<'p>,
+    /// Keys seen: bit `i` for `group.names[i]`, past 128 in `more`.
+    seen: &'n mut (u128, Vec<usize>),
+    within: &'n W,
+}
+
+impl<'de, 'p, W: fmt::Display + ?Sized> DeserializeSeed<'de> for GroupKeySeed<'_, 'p, '_, W> {
+    type Value = Key<'p>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key<'p>, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
-    type Value = String;
+impl<'de, 'p, W: fmt::Display + ?Sized> Visitor<'de> for GroupKeySeed<'_, 'p, '_, W> {
+    type Value = Key<'p>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a field name")
     }
-    fn visit_str<E: de::Error>(self, k: &str) -> Result<String, E> {
-        if self.seen.iter().any(|s| s == k) {
+    fn visit_str<E: de::Error>(self, k: &str) -> Result<Key<'p>, E> {
+        let Some(index) = self.group.find(k) else {
+            // Unknown: the plain seed says so, with the same message.
+            let mut none = Vec::new();
+            return KeySeed {
+                ctx: self.ctx,
+                allowed: &self.group.names,
+                seen: &mut none,
+                within: self.within,
+            }
+            .visit_str(k);
+        };
+        let seen = match index {
+            0..128 => {
+                let bit = 1u128 << index;
+                let was = self.seen.0 & bit != 0;
+                self.seen.0 |= bit;
+                was
+            }
+            _ => {
+                let was = self.seen.1.contains(&index);
+                self.seen.1.push(index);
+                was
+            }
+        };
+        if seen {
             return Err(self.ctx.fail(
                 "duplicate-key",
                 format!("`{k}` appears twice in {}", self.within),
                 Some("keep one of them: a later copy would silently replace the first".into()),
             ));
         }
-        if !self.allowed.contains(&k) {
+        Ok(Key(self.group.names[index], index))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Key<'p>, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Key<'p>, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key<'p>, E> {
+        self.visit_str(&v.to_string())
+    }
+}
+
+impl<'de, 'k, W: fmt::Display + ?Sized> DeserializeSeed<'de> for KeySeed<'_, '_, '_, 'k, W> {
+    type Value = Key<'k>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key<'k>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de, 'k, W: fmt::Display + ?Sized> Visitor<'de> for KeySeed<'_, '_, '_, 'k, W> {
+    type Value = Key<'k>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a field name")
+    }
+    fn visit_str<E: de::Error>(self, k: &str) -> Result<Key<'k>, E> {
+        let Some((index, &name)) = self.allowed.iter().enumerate().find(|(_, a)| same_key(a, k)) else {
             let help = match did_you_mean(k, self.allowed.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("known fields here: {}", self.allowed.join(", ")),
@@ -286,17 +619,27 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
                 format!("unknown field `{k}` in {}", self.within),
                 Some(help),
             ));
+        };
+        if self.seen.iter().any(|x| std::ptr::eq(*x, name)) {
+            return Err(self.ctx.fail(
+                "duplicate-key",
+                format!("`{k}` appears twice in {}", self.within),
+                Some("keep one of them: a later copy would silently replace the first".into()),
+            ));
         }
-        self.seen.push(k.to_string());
-        Ok(k.to_string())
+        if self.seen.capacity() == 0 {
+            self.seen.reserve(self.allowed.len());
+        }
+        self.seen.push(name);
+        Ok(Key(name, index))
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Key<'k>, E> {
         self.visit_str(&v.to_string())
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Key<'k>, E> {
         self.visit_str(&v.to_string())
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key<'k>, E> {
         self.visit_str(&v.to_string())
     }
 }
@@ -335,7 +678,9 @@ impl<'de> Visitor<'de> for TreatmentKeySeed<'_, '_, '_> {
 }
 
 fn resolve_treatment<E: de::Error>(ctx: &mut Ctx<'_>, written: &str) -> Result<TreatmentId, E> {
-    match ctx.p.catalog.resolve(written) {
+    // A name already written as the catalog keys it needs no normalizing.
+    let known = ctx.p.catalog.lookup.get(written).copied();
+    match known.or_else(|| ctx.p.catalog.resolve(written)) {
         Some(t) => Ok(t),
         None => {
             let help = match ctx.p.catalog.suggest(written) {
@@ -354,13 +699,40 @@ fn resolve_treatment<E: de::Error>(ctx: &mut Ctx<'_>, written: &str) -> Result<T
 // ---------------------------------------------------------------------------
 // leaf values
 
+/// How a case file names a fact, for messages: written out only when a
+/// message needs it.
+#[derive(Clone, Copy)]
+enum Name<'a> {
+    Text(&'a str),
+    /// As the schema names it (`exam.muscle_spasm`).
+    Fact(&'a Fact),
+    /// A fact of the history entry of a treatment: `history.TREATMENT.KEY`.
+    History(&'a str, &'a Fact),
+}
+
+impl fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Name::Text(s) => f.write_str(s),
+            Name::Fact(fact) => f.write_str(&display_path(fact)),
+            Name::History(t, fact) => write!(f, "history.{t}.{}", fact.key.join(".")),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Name<'a> {
+    fn from(s: &'a str) -> Name<'a> {
+        Name::Text(s)
+    }
+}
+
 /// One fact value, typed by its declaration.
 struct ValueSeed<'c, 'p, 'f> {
     ctx: &'c mut Ctx<'p>,
     fact: &'f Fact,
     /// The fact's name as this case file writes it
     /// (`history.massage_therapy.visits`, not `prior.visits`).
-    name: String,
+    name: Name<'f>,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_, '_> {
@@ -468,7 +840,7 @@ impl ValueSeed<'_, '_, '_> {
         }
     }
 
-    fn symbol<E: de::Error>(ctx: &mut Ctx<'_>, f: &Fact, name: &str, s: &str) -> Result<Sym, E> {
+    fn symbol<E: de::Error>(ctx: &mut Ctx<'_>, f: &Fact, name: &dyn fmt::Display, s: &str) -> Result<Sym, E> {
         let ok = !s.is_empty()
             && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
@@ -628,7 +1000,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
 struct SymSeed<'c, 'p, 'f> {
     ctx: &'c mut Ctx<'p>,
     fact: &'f Fact,
-    name: &'f str,
+    name: &'f dyn fmt::Display,
 }
 
 impl<'de> DeserializeSeed<'de> for SymSeed<'_, '_, '_> {
@@ -681,25 +1053,55 @@ impl<'de> Visitor<'de> for SymSeed<'_, '_, '_> {
 // ---------------------------------------------------------------------------
 // groups of facts
 
-/// A mapping whose keys follow a node of the schema's key tree.
-struct GroupSeed<'c, 'p, 's> {
-    ctx: &'c mut Ctx<'p>,
-    node: &'p std::collections::BTreeMap<String, KeyNode>,
-    slots: &'s mut [Value],
-    within: String,
-    /// How this case file names the record (`history.massage_therapy`),
-    /// when that differs from the schema's path.
-    prefix: Option<String>,
+/// What a mapping is, for messages ("`exam`", "a request",
+/// "`history.massage_therapy`"): written out only when a message needs it.
+#[derive(Clone, Copy)]
+enum Within<'a> {
+    Text(&'a str),
+    /// A group of facts at the top of the case.
+    Group(&'a str),
+    /// A group inside another.
+    Nested(&'a Within<'a>, &'a str),
+    /// The history entry of a treatment.
+    History(&'a str),
 }
 
-impl<'de> DeserializeSeed<'de> for GroupSeed<'_, '_, '_> {
+impl fmt::Display for Within<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Within::Text(s) => f.write_str(s),
+            Within::Group(g) => write!(f, "`{g}`"),
+            Within::Nested(parent, key) => write!(f, "`{}.{key}`", parent.to_string().trim_matches('`')),
+            Within::History(t) => write!(f, "`history.{t}`"),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Within<'a> {
+    fn from(s: &'a str) -> Within<'a> {
+        Within::Text(s)
+    }
+}
+
+/// A mapping whose keys follow a node of the schema's key tree.
+struct GroupSeed<'c, 'p, 's, 'w> {
+    ctx: &'c mut Ctx<'p>,
+    group: &'p Group<'p>,
+    slots: &'s mut [Value],
+    within: Within<'w>,
+    /// The treatment whose history entry this is (`history.TREATMENT`),
+    /// when the case file names the record differently from the schema.
+    prefix: Option<&'p str>,
+}
+
+impl<'de> DeserializeSeed<'de> for GroupSeed<'_, '_, '_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for GroupSeed<'_, '_, '_> {
+impl<'de> Visitor<'de> for GroupSeed<'_, '_, '_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a mapping of facts")
@@ -711,23 +1113,24 @@ impl<'de> Visitor<'de> for GroupSeed<'_, '_, '_> {
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let allowed: Vec<&str> = self.node.keys().map(String::as_str).collect();
-        let mut seen = Vec::new();
+        let group = self.group;
+        let mut seen = (0, Vec::new());
         let p = self.ctx.p;
+        let keys = self.ctx.keys;
         loop {
-            let key = map.next_key_seed(KeySeed {
+            let key = map.next_key_seed(GroupKeySeed {
                 ctx: &mut *self.ctx,
-                allowed: &allowed,
+                group,
                 seen: &mut seen,
                 within: &self.within,
             })?;
             let Some(key) = key else { break };
-            match self.node.get(&key) {
-                Some(KeyNode::Leaf(id)) => {
-                    let fact = p.schema.fact(*id);
-                    let name = match &self.prefix {
-                        Some(pre) => format!("{pre}.{}", fact.key.join(".")),
-                        None => display_path(fact),
+            match group.next.get(key.index()).copied() {
+                Some(Next::Leaf(id)) => {
+                    let fact = p.schema.fact(id);
+                    let name = match self.prefix {
+                        Some(t) => Name::History(t, fact),
+                        None => Name::Fact(fact),
                     };
                     let v = map.next_value_seed(ValueSeed {
                         ctx: &mut *self.ctx,
@@ -738,17 +1141,18 @@ impl<'de> Visitor<'de> for GroupSeed<'_, '_, '_> {
                         *slot = v;
                     }
                 }
-                Some(KeyNode::Group(children)) => {
-                    let within = format!("`{}.{key}`", self.within.trim_matches('`'));
+                Some(Next::Group(g)) => {
                     map.next_value_seed(GroupSeed {
                         ctx: &mut *self.ctx,
-                        node: children,
+                        group: &keys.groups[g],
                         slots: &mut *self.slots,
-                        within,
-                        prefix: self.prefix.clone(),
+                        within: Within::Nested(&self.within, key.as_str()),
+                        prefix: self.prefix,
                     })?;
                 }
-                None => return Err(de::Error::custom("internal: key accepted but not in schema")),
+                Some(Next::Special) | None => {
+                    return Err(de::Error::custom("internal: key accepted but not in schema"));
+                }
             }
         }
         Ok(())
@@ -757,20 +1161,14 @@ impl<'de> Visitor<'de> for GroupSeed<'_, '_, '_> {
         Err(self.ctx.fail(
             "wrong-type",
             format!("{} should be a mapping of facts, found the text \"{s}\"", self.within),
-            Some(format!(
-                "fields here: {}",
-                self.node.keys().cloned().collect::<Vec<_>>().join(", ")
-            )),
+            Some(format!("fields here: {}", self.group.names.join(", "))),
         ))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, _s: A) -> Result<(), A::Error> {
         Err(self.ctx.fail(
             "wrong-type",
             format!("{} should be a mapping of facts, found a list", self.within),
-            Some(format!(
-                "fields here: {}",
-                self.node.keys().cloned().collect::<Vec<_>>().join(", ")
-            )),
+            Some(format!("fields here: {}", self.group.names.join(", "))),
         ))
     }
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
@@ -919,7 +1317,14 @@ struct PartialRequest {
 struct PartialDetermination {
     date: Option<Date>,
     reviewer: Option<Reviewer>,
-    decisions: Vec<(String, Recorded, Vec<String>)>,
+    decisions: Vec<PartialDecision>,
+}
+
+struct PartialDecision {
+    request: String,
+    outcome: Recorded,
+    cites: Vec<String>,
+    because: Option<ExpectedCriterion>,
 }
 
 struct CaseSeed<'c, 'p> {
@@ -942,23 +1347,16 @@ impl<'de> Visitor<'de> for CaseSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Case, A::Error> {
         let p = self.ctx.p;
-        let case_tree = p.schema.tree(Scope::Case);
-        let mut allowed: Vec<&str> = TOP_SPECIAL.to_vec();
-        allowed.extend(
-            case_tree
-                .keys()
-                .map(String::as_str)
-                .filter(|k| !TOP_SPECIAL.contains(k)),
-        );
-        let mut seen = Vec::new();
+        let keys = self.ctx.keys;
+        let mut seen = (0, Vec::new());
         let mut part = Partial {
             facts: vec![Value::Absent; p.schema.slots(Scope::Case)],
             ..Partial::default()
         };
         loop {
-            let key = map.next_key_seed(KeySeed {
+            let key = map.next_key_seed(GroupKeySeed {
                 ctx: &mut *self.ctx,
-                allowed: &allowed,
+                group: &keys.case,
                 seen: &mut seen,
                 within: "the case",
             })?;
@@ -976,28 +1374,27 @@ impl<'de> Visitor<'de> for CaseSeed<'_, '_> {
                 "determination" => {
                     part.determination = Some(map.next_value_seed(DeterminationSeed { ctx: &mut *self.ctx })?)
                 }
-                group => {
-                    let node = case_tree.get(group);
-                    match node {
-                        Some(KeyNode::Group(children)) => map.next_value_seed(GroupSeed {
+                group => match keys.case.next.get(key.index()).copied() {
+                    Some(Next::Group(g)) => map.next_value_seed(GroupSeed {
+                        ctx: &mut *self.ctx,
+                        group: &keys.groups[g],
+                        slots: &mut part.facts,
+                        within: Within::Group(group),
+                        prefix: None,
+                    })?,
+                    Some(Next::Leaf(id)) => {
+                        let fact = p.schema.fact(id);
+                        let v = map.next_value_seed(ValueSeed {
                             ctx: &mut *self.ctx,
-                            node: children,
-                            slots: &mut part.facts,
-                            within: format!("`{group}`"),
-                            prefix: None,
-                        })?,
-                        Some(KeyNode::Leaf(id)) => {
-                            let fact = p.schema.fact(*id);
-                            let v = map.next_value_seed(ValueSeed {
-                                ctx: &mut *self.ctx,
-                                fact,
-                                name: display_path(fact),
-                            })?;
-                            part.facts[fact.slot as usize] = v;
-                        }
-                        None => return Err(de::Error::custom("internal: key accepted but not in schema")),
+                            fact,
+                            name: Name::Fact(fact),
+                        })?;
+                        part.facts[fact.slot as usize] = v;
                     }
-                }
+                    Some(Next::Special) | None => {
+                        return Err(de::Error::custom("internal: key accepted but not in schema"));
+                    }
+                },
             }
         }
         finish(self.ctx, part)
@@ -1081,7 +1478,8 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
             treatment: r.treatment,
             date: r.date,
             depends_on,
-            facts: r.facts.clone(),
+            // Moved in below, once `index` no longer borrows the requests.
+            facts: Box::default(),
         });
     }
     // A request may not depend on itself, directly or through others.
@@ -1114,7 +1512,13 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
         None => None,
         Some(d) => {
             let mut decisions: Vec<RecordedDecision> = Vec::new();
-            for (req, outcome, cites) in d.decisions {
+            for PartialDecision {
+                request: req,
+                outcome,
+                cites,
+                because,
+            } in d.decisions
+            {
                 let Some(&i) = index.get(req.as_str()) else {
                     return Err(ctx.fail_near(
                         "request",
@@ -1133,10 +1537,14 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
                         Some("keep one decision per request".into()),
                     ));
                 }
+                if let Some(b) = &because {
+                    check_because_applies(ctx, b, requests[i].treatment)?;
+                }
                 decisions.push(RecordedDecision {
                     request: i,
                     outcome,
                     cites,
+                    because,
                 });
             }
             Some(Determination {
@@ -1146,6 +1554,9 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
             })
         }
     };
+    for (r, from) in requests.iter_mut().zip(part.requests) {
+        r.facts = from.facts;
+    }
     let mut facts = part.facts;
     if let Some(slot) = ctx.p.schema.builtin.diagnosis_tags {
         let mut tags: Vec<Sym> = Vec::new();
@@ -1244,7 +1655,6 @@ impl<'de> Visitor<'de> for DiagnosisSeed<'_, '_> {
             code: None,
             tags: Vec::new(),
         };
-        let p = self.ctx.p;
         loop {
             let key = map.next_key_seed(KeySeed {
                 ctx: &mut *self.ctx,
@@ -1267,7 +1677,7 @@ impl<'de> Visitor<'de> for DiagnosisSeed<'_, '_> {
                     })?
                 }
                 _ => {
-                    let tags_fact = p.schema.lookup("diagnoses.tags");
+                    let tags_fact = self.ctx.keys.diagnosis_tags;
                     let v = match tags_fact {
                         Some(f) => map.next_value_seed(ValueSeed {
                             ctx: &mut *self.ctx,
@@ -1307,6 +1717,7 @@ impl<'de> Visitor<'de> for HistorySeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let p = self.ctx.p;
+        let history_group = &self.ctx.keys.groups[self.ctx.keys.history];
         let mut seen = Vec::new();
         let mut out = Vec::new();
         while let Some(t) = map.next_key_seed(TreatmentKeySeed {
@@ -1316,10 +1727,10 @@ impl<'de> Visitor<'de> for HistorySeed<'_, '_> {
             let mut slots = vec![Value::Absent; p.schema.slots(Scope::History)];
             map.next_value_seed(GroupSeed {
                 ctx: &mut *self.ctx,
-                node: p.schema.tree(Scope::History),
+                group: history_group,
                 slots: &mut slots,
-                within: format!("`history.{}`", p.catalog.treatment(t).name),
-                prefix: Some(format!("history.{}", p.catalog.treatment(t).name)),
+                within: Within::History(&p.catalog.treatment(t).name),
+                prefix: Some(&p.catalog.treatment(t).name),
             })?;
             out.push((t, slots.into_boxed_slice()));
         }
@@ -1388,11 +1799,12 @@ impl<'de> Visitor<'de> for RequestSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PartialRequest, A::Error> {
         let p = self.ctx.p;
+        let keys = self.ctx.keys;
         let b = p.schema.builtin;
         let mut slots = vec![Value::Absent; p.schema.slots(Scope::Request)];
         GroupSeed {
             ctx: &mut *self.ctx,
-            node: p.schema.tree(Scope::Request),
+            group: &keys.groups[keys.request],
             slots: &mut slots,
             within: "a request".into(),
             prefix: None,
@@ -1565,14 +1977,14 @@ struct DecisionsSeed<'c, 'p> {
 }
 
 impl<'de> DeserializeSeed<'de> for DecisionsSeed<'_, '_> {
-    type Value = Vec<(String, Recorded, Vec<String>)>;
+    type Value = Vec<PartialDecision>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for DecisionsSeed<'_, '_> {
-    type Value = Vec<(String, Recorded, Vec<String>)>;
+    type Value = Vec<PartialDecision>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a list of decisions")
     }
@@ -1600,7 +2012,7 @@ struct DecisionSeed<'c, 'p> {
 }
 
 impl<'de> DeserializeSeed<'de> for DecisionSeed<'_, '_> {
-    type Value = (String, Recorded, Vec<String>);
+    type Value = PartialDecision;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
@@ -1623,9 +2035,9 @@ impl<'de> Visitor<'de> for OutcomeSeed<'_, '_> {
         write!(f, "upheld or overturned")
     }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Recorded, E> {
-        match s.to_ascii_lowercase().as_str() {
-            "upheld" => Ok(Recorded::Upheld),
-            "overturned" => Ok(Recorded::Overturned),
+        match s {
+            _ if s.eq_ignore_ascii_case("upheld") => Ok(Recorded::Upheld),
+            _ if s.eq_ignore_ascii_case("overturned") => Ok(Recorded::Overturned),
             _ => Err(self.ctx.fail(
                 "unknown-value",
                 format!("a decision's outcome is `upheld` or `overturned`, found `{s}`"),
@@ -1642,15 +2054,16 @@ impl<'de> Visitor<'de> for OutcomeSeed<'_, '_> {
 }
 
 impl<'de> Visitor<'de> for DecisionSeed<'_, '_> {
-    type Value = (String, Recorded, Vec<String>);
+    type Value = PartialDecision;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a decision (request, outcome, cites)")
+        write!(f, "a decision (request, outcome, because, cites)")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let allowed = ["request", "outcome", "cites"];
+        let allowed = ["request", "outcome", "because", "cites"];
         let mut seen = Vec::new();
         let mut request = None;
         let mut outcome = None;
+        let mut because = None;
         let mut cites = Vec::new();
         loop {
             let key = map.next_key_seed(KeySeed {
@@ -1681,6 +2094,7 @@ impl<'de> Visitor<'de> for DecisionSeed<'_, '_> {
                     request = r;
                 }
                 "outcome" => outcome = Some(map.next_value_seed(OutcomeSeed { ctx: &mut *self.ctx })?),
+                "because" => because = map.next_value_seed(BecauseSeed { ctx: &mut *self.ctx })?,
                 _ => {
                     cites = map.next_value_seed(TextListSeed {
                         ctx: &mut *self.ctx,
@@ -1701,6 +2115,155 @@ impl<'de> Visitor<'de> for DecisionSeed<'_, '_> {
                 Some("add `outcome: upheld` or `outcome: overturned`".into()),
             ));
         };
-        Ok((request, outcome, cites))
+        if let (Recorded::Overturned, Some(b)) = (outcome, &because) {
+            return Err(self.ctx.fail_near(
+                "because",
+                &b.written,
+                "because-overturned",
+                format!("the decision on `{request}` is overturned, so no criterion decides it against the request"),
+                Some("`because` names the criterion that upholds a denial; remove it here".into()),
+            ));
+        }
+        Ok(PartialDecision {
+            request,
+            outcome,
+            cites,
+            because,
+        })
     }
+}
+
+/// `because: CRITERION` or `because: RULE.CRITERION`, checked against the
+/// rules where it is written.
+struct BecauseSeed<'c, 'p> {
+    ctx: &'c mut Ctx<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for BecauseSeed<'_, '_> {
+    type Value = Option<ExpectedCriterion>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BecauseSeed<'_, '_> {
+    type Value = Option<ExpectedCriterion>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a criterion name, as `criterion` or `rule.criterion`")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        let p = self.ctx.p;
+        let (rule, criterion) = match s.split_once('.') {
+            Some((r, c)) => (Some(r), c),
+            None => (None, s),
+        };
+        let rule = match rule {
+            None => None,
+            Some(r) => match p.rule_named(r) {
+                Some(id) => Some(id),
+                None => {
+                    let names = p.rules.iter().map(|x| x.name.as_str());
+                    let help = did_you_mean(r, names).map(|x| format!("did you mean `{x}.{criterion}`?"));
+                    return Err(self
+                        .ctx
+                        .fail("unknown-criterion", format!("`because`: no rule is named `{r}`"), help));
+                }
+            },
+        };
+        let candidates: Vec<&str> = match rule {
+            Some(id) => p.rule(id).criteria.iter().map(|c| c.name.as_str()).collect(),
+            None => p
+                .rules
+                .iter()
+                .flat_map(|r| r.criteria.iter().map(|c| c.name.as_str()))
+                .collect(),
+        };
+        if !candidates.contains(&criterion) {
+            let message = match rule {
+                Some(id) => format!("`because`: rule `{}` has no criterion `{criterion}`", p.rule(id).name),
+                None => format!("`because`: no rule has a criterion `{criterion}`"),
+            };
+            let help = match did_you_mean(criterion, candidates.iter().copied()) {
+                Some(x) => format!("did you mean `{x}`?"),
+                None => "write the name of a criterion, as `criterion` or `rule.criterion`".into(),
+            };
+            return Err(self.ctx.fail("unknown-criterion", message, Some(help)));
+        }
+        Ok(Some(ExpectedCriterion {
+            written: s.to_string(),
+            rule,
+            criterion: criterion.to_string(),
+        }))
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
+        self.visit_str(&b.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+        self.visit_str(&n.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+        self.visit_str(&n.to_string())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _s: A) -> Result<Self::Value, A::Error> {
+        Err(self.ctx.fail(
+            "wrong-type",
+            "`because` names one criterion, found a list".into(),
+            Some("the deciding criterion is the first not met (else the first not documented): name that one".into()),
+        ))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _m: A) -> Result<Self::Value, A::Error> {
+        Err(self.ctx.fail(
+            "wrong-type",
+            "`because` names one criterion, found a mapping".into(),
+            Some("write `because: criterion` or `because: rule.criterion`".into()),
+        ))
+    }
+}
+
+/// The criterion named in `because` must belong to a rule that applies to
+/// the request's treatment, or it could never decide it.
+fn check_because_applies<E: de::Error>(ctx: &mut Ctx<'_>, b: &ExpectedCriterion, t: TreatmentId) -> Result<(), E> {
+    let p = ctx.p;
+    let applying: Vec<(RuleId, &crate::check::Rule)> = p
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (RuleId(i as u32), r))
+        .filter(|(_, r)| p.applies(r, t))
+        .collect();
+    let found = applying
+        .iter()
+        .any(|(id, r)| r.criteria.iter().any(|c| b.matches(*id, &c.name)));
+    if found {
+        return Ok(());
+    }
+    let treatment = &p.catalog.treatment(t).name;
+    let criteria = applying
+        .iter()
+        .flat_map(|(_, r)| r.criteria.iter().map(|c| c.name.as_str()));
+    let rules: Vec<String> = applying.iter().map(|(_, r)| format!("`{}`", r.name)).collect();
+    let help = match did_you_mean(&b.criterion, criteria) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if rules.is_empty() => format!("no rule applies to `{treatment}`"),
+        None => format!(
+            "the rules that decide it: {}; name one of their criteria",
+            rules.join(", ")
+        ),
+    };
+    Err(ctx.fail_near(
+        "because",
+        &b.written,
+        "unknown-criterion",
+        format!(
+            "`because: {}`: no rule that applies to `{treatment}` has this criterion",
+            b.written
+        ),
+        Some(help),
+    ))
 }

@@ -10,10 +10,10 @@
 
 pub mod load;
 
-use crate::check::{Program, TreatmentId};
+use crate::check::{Program, RuleId, TreatmentId};
 use crate::value::{Date, Sym, Value};
 
-pub use load::{CaseError, load_json, load_yaml};
+pub use load::{CaseError, Loader, load_json, load_yaml, locate_decision};
 
 /// One case, as loaded.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,6 +73,28 @@ pub struct RecordedDecision {
     pub request: usize,
     pub outcome: Recorded,
     pub cites: Vec<String>,
+    /// `because:`: the criterion the case's author expects to decide the
+    /// request (the first not met, else the first not documented).
+    pub because: Option<ExpectedCriterion>,
+}
+
+/// A criterion named in `because:`, as `criterion` or `rule.criterion`.
+/// The loader accepts it only if a rule that applies to the request's
+/// treatment has such a criterion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectedCriterion {
+    /// As written in the case file.
+    pub written: String,
+    /// The rule, when written as `rule.criterion`.
+    pub rule: Option<RuleId>,
+    pub criterion: String,
+}
+
+impl ExpectedCriterion {
+    /// Is criterion `name` of rule `rule` the one expected?
+    pub fn matches(&self, rule: RuleId, name: &str) -> bool {
+        self.criterion == name && self.rule.is_none_or(|r| r == rule)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]

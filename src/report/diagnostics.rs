@@ -57,19 +57,62 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
     out
 }
 
+/// The files of a source map with every line number moved down by
+/// `lines_before`: a diagnostic about one line of a JSON Lines file, whose
+/// text alone is in the map, shows that line's number in the file.
+struct Shifted<'a> {
+    sm: &'a SourceMap,
+    lines_before: usize,
+}
+
+impl<'a> Files<'a> for Shifted<'a> {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.sm.name(id)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.sm.source(id)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self.sm.get(id).line_index(byte_index) + self.lines_before)
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<std::ops::Range<usize>, FilesError> {
+        let inner = line_index
+            .checked_sub(self.lines_before)
+            .ok_or(FilesError::LineTooLarge {
+                given: line_index,
+                max: self.lines_before,
+            })?;
+        self.sm.line_range(id, inner)
+    }
+}
+
 /// Render one diagnostic with its excerpt. `color` adds ANSI colours.
 pub fn render(sm: &SourceMap, d: &Diagnostic, color: bool) -> String {
+    render_shifted(sm, d, color, 0)
+}
+
+/// Like [`render`], for a source map that holds one line of a file whose
+/// first `lines_before` lines are not in it (a JSON Lines record).
+pub fn render_shifted(sm: &SourceMap, d: &Diagnostic, color: bool, lines_before: usize) -> String {
     let config = term::Config::default();
     let cd = to_codespan(d);
+    let files = Shifted { sm, lines_before };
     let rendered = if color {
         let styles = term::Styles::default();
         let mut buf = term::termcolor::Buffer::ansi();
         let mut w = term::StylesWriter::new(&mut buf, &styles);
-        term::emit_to_write_style(&mut w, &config, sm, &cd)
+        term::emit_to_write_style(&mut w, &config, &files, &cd)
             .ok()
             .map(|()| String::from_utf8_lossy(buf.as_slice()).into_owned())
     } else {
-        term::emit_into_string(&config, sm, &cd).ok()
+        term::emit_into_string(&config, &files, &cd).ok()
     };
     rendered.unwrap_or_else(|| {
         // The renderer only fails on spans outside the file; fall back to

@@ -142,7 +142,7 @@ pub struct Cite {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pages {
-    /// `p. 60`, `pp. 63-66, 41-42` as written, normalized to single spaces.
+    /// `p. 60`, `pp. 63-66, 41-42`: as written, spaced canonically.
     pub text: String,
     pub span: Span,
 }

@@ -5,6 +5,7 @@
 //! than [`parse::MAX_NESTING`] levels of parentheses and `not`.
 
 pub mod ast;
+pub mod comments;
 pub mod parse;
 
 pub use parse::{MAX_NESTING, parse_file};

@@ -60,6 +60,9 @@ pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
 pub fn parse_file(file: FileId, text: &str) -> (RuleFile, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diags = Vec::new();
+    if let Some(d) = stray_text_before_first_item(file, text) {
+        diags.push(d);
+    }
     for chunk in chunks(text) {
         match parse_chunk(file, &chunk) {
             Ok(item) => items.push(item),
@@ -67,6 +70,33 @@ pub fn parse_file(file: FileId, text: &str) -> (RuleFile, Vec<Diagnostic>) {
         }
     }
     (RuleFile { items }, diags)
+}
+
+/// Indented text before the first item belongs to no chunk; report it
+/// rather than skip it silently.
+fn stray_text_before_first_item(file: FileId, text: &str) -> Option<Diagnostic> {
+    let first = chunks(text).first().map_or(text.len(), |c| c.start);
+    let head = &text[..first];
+    let blanked = super::comments::comments(head)
+        .iter()
+        .fold(head.to_string(), |mut s, c| {
+            s.replace_range(c.start..c.end, &" ".repeat(c.end - c.start));
+            s
+        });
+    let at = blanked.find(|c: char| !c.is_whitespace())?;
+    let len = blanked[at..].find(char::is_whitespace).unwrap_or(blanked.len() - at);
+    Some(
+        Diagnostic::error("syntax", Span::new(file, at, at + len), "expected an item in column 1")
+            .with_help("an item (`rule`, `fact`, `source`, ...) starts at the beginning of a line; only the lines under it are indented"),
+    )
+}
+
+/// The parse tree of one chunk's item, for tools that need every token
+/// (the formatter). `None` when the chunk does not parse.
+pub(crate) fn item_tree(text: &str) -> Option<Pair<'_, Rule>> {
+    RuleParser::parse(Rule::item, text)
+        .ok()?
+        .find(|p| p.as_rule() != Rule::EOI)
 }
 
 fn parse_chunk(file: FileId, chunk: &Chunk<'_>) -> Result<Item, Diagnostic> {
@@ -555,9 +585,13 @@ impl Builder {
         let mut it = children(p.clone());
         let source = self.ident(self.next(&mut it, &p, "a source id")?);
         let section = self.string(self.next(&mut it, &p, "a section")?);
-        let pages = it.next().map(|pg| Pages {
-            text: pg.as_str().split_whitespace().collect::<Vec<_>>().join(" "),
-            span: self.span(&pg),
+        let pages = it.next().map(|pg| {
+            let prefix = if pg.as_str().starts_with("pp.") { "pp." } else { "p." };
+            let ranges: Vec<&str> = pg.clone().into_inner().map(|r| r.as_str()).collect();
+            Pages {
+                text: format!("{prefix} {}", ranges.join(", ")),
+                span: self.span(&pg),
+            }
         });
         Ok(Cite {
             source,
@@ -836,6 +870,16 @@ mod tests {
         let (file, diags) = parse(src);
         assert_eq!(diags.len(), 2, "{diags:?}");
         assert_eq!(file.items.len(), 1);
+    }
+
+    #[test]
+    fn indented_text_before_the_first_item_is_an_error() {
+        let (file, diags) = parse("# header\n  rule r \"R\"\n");
+        assert!(file.items.is_empty());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].span.map(|s| s.start), Some(11));
+        let (_, diags) = parse("  # only a comment\n\nrule r \"R\"\n");
+        assert!(diags.is_empty(), "{diags:?}");
     }
 
     #[test]

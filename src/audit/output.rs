@@ -1,0 +1,846 @@
+//! Writing an audit: per-request results streamed in input order, then
+//! the summary.
+//!
+//! | format | stream (in input order) | at the end |
+//! | --- | --- | --- |
+//! | text | one line per request; load errors with an excerpt on the side channel | statistics, then the first disagreements with their traces |
+//! | json | the `requests` array; error records spilled aside | statistics, the first disagreements, every error |
+//! | jsonl | one line per request (disagreements with their trace), one per error | one `summary` line |
+//! | csv | one row per request or error | nothing |
+//! | markdown | load errors on the side channel | one document: statistics, errors, disagreements |
+//!
+//! Invariants: the bytes written depend only on inputs and options; no
+//! list grows with the input except the JSON error records, which go to
+//! an anonymous temporary file past a megabyte.
+
+use std::fmt::Write as _;
+use std::io::{self, Read, Seek, Write};
+
+use serde::Serialize;
+
+use super::input::{Input, Reader};
+use super::run::{self, Chunk, Done, Kept, Progress, Render, RequestDone, Traces};
+use super::stats::{Confusion, Summary};
+use super::{AuditRow, Totals};
+use crate::RuleSet;
+use crate::eval::Outcome;
+use crate::eval::fast::Verdict;
+use crate::report::{self, JSON_VERSION};
+
+/// Output formats of `mtus audit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+    Csv,
+    Markdown,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuditOptions {
+    pub format: Format,
+    /// Disagreements shown with their traces in text, JSON, Markdown and
+    /// HTML (JSON Lines shows every one).
+    pub max_disagreements: usize,
+    /// Load errors listed in the Markdown and HTML summaries.
+    pub max_errors: usize,
+    /// ANSI colours in diagnostics on the side channel.
+    pub color: bool,
+}
+
+impl Default for AuditOptions {
+    fn default() -> AuditOptions {
+        AuditOptions {
+            format: Format::Text,
+            max_disagreements: 1000,
+            max_errors: 1000,
+            color: false,
+        }
+    }
+}
+
+/// An audit could not write its output.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("cannot write the output: {0}")]
+    Write(#[source] io::Error),
+    #[error("cannot keep error records aside in a temporary file: {0}")]
+    Spill(#[source] io::Error),
+}
+
+impl AuditError {
+    /// The output was closed by its reader (`mtus audit ... | head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, AuditError::Write(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// What an audit found: the statistics, and what it kept to show.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    pub summary: Summary,
+    pub kept: Kept,
+}
+
+impl Finished {
+    /// Every input could be read and every request decided.
+    pub fn ok(&self) -> bool {
+        self.summary.totals.errors == 0 && self.summary.totals.undecided == 0
+    }
+}
+
+/// Run an audit of `inputs` on the current rayon pool: stream results to
+/// `out`, diagnostics for a person to `side` (text and Markdown), and
+/// return the statistics.
+pub fn audit(
+    rs: &RuleSet,
+    inputs: Vec<Input>,
+    opts: &AuditOptions,
+    out: &mut (dyn Write + Send),
+    side: &mut (dyn Write + Send),
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Finished, AuditError> {
+    let mut reader = Reader::new(inputs);
+    let run_opts = run::Options {
+        traces: if opts.format == Format::Jsonl {
+            Traces::All
+        } else {
+            Traces::Kept
+        },
+        max_disagreements: opts.max_disagreements,
+        max_errors: opts.max_errors,
+        render_errors: matches!(opts.format, Format::Text | Format::Markdown).then_some(opts.color),
+        ..run::Options::default()
+    };
+    let mut style = Style {
+        format: opts.format,
+        widths: [4, 7, 9],
+    };
+    let mut w = Out::new(out);
+    let mut spill = Spill::default();
+    let mut rows = 0u64;
+    let mut spilled = 0u64;
+    let format = opts.format;
+    let mut emit = |c: Chunk<'_>| -> Result<(), AuditError> {
+        let (o, s) = match c {
+            Chunk::Head(h) => return w.put(h),
+            Chunk::Unit { out, side } => (out, side),
+        };
+        match format {
+            Format::Json => {
+                if !o.is_empty() {
+                    w.put(if rows == 0 { "\n    " } else { ",\n    " })?;
+                    w.put(o)?;
+                    rows += 1;
+                }
+                if !s.is_empty() {
+                    spill.put(if spilled == 0 { "\n    " } else { ",\n    " })?;
+                    spill.put(s)?;
+                    spilled += 1;
+                }
+            }
+            _ => {
+                w.put(o)?;
+                if !s.is_empty() {
+                    side.write_all(s.as_bytes()).map_err(AuditError::Write)?;
+                }
+            }
+        }
+        Ok(())
+    };
+    let kept = run::run(rs, &mut reader, &run_opts, &mut style, &mut emit, progress)?;
+    let summary = kept.stats.summary(rs);
+    let fin = Finished { summary, kept };
+    let mut tail = String::new();
+    match style.format {
+        Format::Text => text_summary(&fin, &mut tail),
+        Format::Markdown => markdown(&fin, &mut tail),
+        Format::Csv => {}
+        Format::Jsonl => {
+            #[derive(Serialize)]
+            struct Line<'a> {
+                kind: &'static str,
+                version: u32,
+                #[serde(flatten)]
+                summary: &'a Summary,
+            }
+            let line = Line {
+                kind: "summary",
+                version: JSON_VERSION,
+                summary: &fin.summary,
+            };
+            tail.push_str(&to_json(&line));
+            tail.push('\n');
+        }
+        Format::Json => {
+            w.put(if rows == 0 { "],\n" } else { "\n  ],\n" })?;
+            #[derive(Serialize)]
+            struct Tail<'a> {
+                #[serde(flatten)]
+                summary: &'a Summary,
+                disagreements: &'a [run::Disagreement],
+                disagreements_omitted: u64,
+            }
+            let t = Tail {
+                summary: &fin.summary,
+                disagreements: &fin.kept.disagreements,
+                disagreements_omitted: fin.kept.omitted_disagreements,
+            };
+            let pretty = serde_json::to_string_pretty(&t).unwrap_or_else(|_| "{}".into());
+            // The fields without the braces: already indented one level.
+            let inner = pretty
+                .strip_prefix("{\n")
+                .and_then(|x| x.strip_suffix("\n}"))
+                .unwrap_or("");
+            w.put(inner)?;
+            w.put(",\n  \"errors\": [")?;
+            spill.copy_to(&mut w)?;
+            w.put(if spilled == 0 { "]\n}\n" } else { "\n  ]\n}\n" })?;
+        }
+    }
+    w.put(&tail)?;
+    w.flush()?;
+    Ok(fin)
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+}
+
+/// A buffered writer that reports errors as [`AuditError::Write`].
+struct Out<'a> {
+    w: &'a mut (dyn Write + Send),
+    buf: String,
+}
+
+impl<'a> Out<'a> {
+    fn new(w: &'a mut (dyn Write + Send)) -> Out<'a> {
+        Out {
+            w,
+            buf: String::with_capacity(1 << 16),
+        }
+    }
+
+    fn put(&mut self, s: &str) -> Result<(), AuditError> {
+        self.buf.push_str(s);
+        if self.buf.len() >= 1 << 16 {
+            self.flush_buf()?;
+        }
+        Ok(())
+    }
+
+    fn flush_buf(&mut self) -> Result<(), AuditError> {
+        self.w.write_all(self.buf.as_bytes()).map_err(AuditError::Write)?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), AuditError> {
+        self.flush_buf()?;
+        self.w.flush().map_err(AuditError::Write)
+    }
+}
+
+/// Error records kept aside until the end of a JSON document: in memory
+/// up to a megabyte, then in an anonymous temporary file.
+#[derive(Default)]
+struct Spill {
+    mem: String,
+    file: Option<std::fs::File>,
+}
+
+impl Spill {
+    fn put(&mut self, s: &str) -> Result<(), AuditError> {
+        self.mem.push_str(s);
+        if self.mem.len() >= 1 << 20 {
+            if self.file.is_none() {
+                self.file = Some(tempfile::tempfile().map_err(AuditError::Spill)?);
+            }
+            if let Some(f) = &mut self.file {
+                f.write_all(self.mem.as_bytes()).map_err(AuditError::Spill)?;
+            }
+            self.mem.clear();
+        }
+        Ok(())
+    }
+
+    fn copy_to(&mut self, w: &mut Out<'_>) -> Result<(), AuditError> {
+        if let Some(f) = &mut self.file {
+            f.flush().map_err(AuditError::Spill)?;
+            f.rewind().map_err(AuditError::Spill)?;
+            let mut chunk = vec![0u8; 1 << 16];
+            let mut pending: Vec<u8> = Vec::new();
+            loop {
+                let n = f.read(&mut chunk).map_err(AuditError::Spill)?;
+                if n == 0 {
+                    break;
+                }
+                pending.extend_from_slice(&chunk[..n]);
+                // Write whole UTF-8 text only.
+                let valid = match std::str::from_utf8(&pending) {
+                    Ok(s) => s.len(),
+                    Err(e) => e.valid_up_to(),
+                };
+                let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
+                w.put(&text)?;
+                pending.drain(..valid);
+            }
+        }
+        let mem = std::mem::take(&mut self.mem);
+        w.put(&mem)
+    }
+}
+
+/// How each format renders one input (on the worker threads).
+#[derive(Clone, Debug)]
+struct Style {
+    format: Format,
+    /// Text table: widths of the case, request and treatment columns,
+    /// from the first batch (later, longer values push the line).
+    widths: [usize; 3],
+}
+
+const CSV_HEADER: &str =
+    "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error\n";
+
+impl Render for Style {
+    fn head(&self, out: &mut String) {
+        match self.format {
+            Format::Text => {
+                let [wc, wr, wt] = self.widths;
+                let _ = writeln!(
+                    out,
+                    "{:wc$}  {:wr$}  {:wt$}  {:10}  {:10}  result",
+                    "case", "request", "treatment", "predicted", "recorded"
+                );
+            }
+            Format::Json => {
+                let _ = write!(out, "{{\n  \"version\": {JSON_VERSION},\n  \"requests\": [");
+            }
+            Format::Csv => out.push_str(CSV_HEADER),
+            Format::Jsonl | Format::Markdown => {}
+        }
+    }
+
+    fn prepare(&mut self, rs: &RuleSet, first: &[Done]) {
+        for d in first {
+            if let Ok(c) = &d.result {
+                for r in &c.requests {
+                    let t = &rs.program.catalog.treatment(r.treatment).name;
+                    self.widths[0] = self.widths[0].max(c.case.chars().count());
+                    self.widths[1] = self.widths[1].max(r.id.chars().count());
+                    self.widths[2] = self.widths[2].max(t.chars().count());
+                }
+            }
+        }
+    }
+
+    fn render(&self, rs: &RuleSet, d: &Done, out: &mut String, side: &mut String) {
+        let case = match &d.result {
+            Err(f) => {
+                match self.format {
+                    Format::Text | Format::Markdown => side.push_str(f.rendered.as_deref().unwrap_or("")),
+                    Format::Json => side.push_str(&to_json(&f.diagnostic)),
+                    Format::Jsonl => {
+                        #[derive(Serialize)]
+                        struct Line<'a> {
+                            kind: &'static str,
+                            #[serde(flatten)]
+                            error: &'a report::diagnostics::DiagnosticJson,
+                        }
+                        out.push_str(&to_json(&Line {
+                            kind: "error",
+                            error: &f.diagnostic,
+                        }));
+                        out.push('\n');
+                    }
+                    Format::Csv => {
+                        let g = &f.diagnostic;
+                        let num = |n: Option<usize>| n.map_or_else(String::new, |n| n.to_string());
+                        let cells = [
+                            "error".to_string(),
+                            g.file.clone().unwrap_or_else(|| d.file.to_string()),
+                            num(g.line),
+                            num(g.column),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            format!("{}: {}", g.code, g.message),
+                        ];
+                        csv_line(&cells, out);
+                    }
+                }
+                return;
+            }
+            Ok(c) => c,
+        };
+        for (i, r) in case.requests.iter().enumerate() {
+            match self.format {
+                Format::Text => self.text_row(rs, &case.case, case.requests.as_slice(), i, out),
+                Format::Markdown => {}
+                Format::Json => {
+                    if i > 0 {
+                        out.push_str(",\n    ");
+                    }
+                    out.push_str(&to_json(&AuditRow::new(rs, d, &case.case, r)));
+                }
+                Format::Jsonl => {
+                    #[derive(Serialize)]
+                    struct Line<'a> {
+                        kind: &'static str,
+                        #[serde(flatten)]
+                        row: AuditRow,
+                        #[serde(skip_serializing_if = "Option::is_none")]
+                        trace: Option<&'a report::RequestReport>,
+                    }
+                    out.push_str(&to_json(&Line {
+                        kind: "request",
+                        row: AuditRow::new(rs, d, &case.case, r),
+                        trace: r.trace.as_deref(),
+                    }));
+                    out.push('\n');
+                }
+                Format::Csv => {
+                    let row = AuditRow::new(rs, d, &case.case, r);
+                    let name = |x: Option<&'static str>| x.unwrap_or("").to_string();
+                    let cells = [
+                        "request".to_string(),
+                        row.file,
+                        row.line.map_or_else(String::new, |l| l.to_string()),
+                        String::new(),
+                        row.case,
+                        row.request,
+                        row.treatment,
+                        row.category.unwrap_or_default(),
+                        name(row.outcome.map(outcome_name)),
+                        name(row.predicted.map(|p| p.name())),
+                        name(row.recorded.map(|p| p.name())),
+                        row.agrees.map_or_else(String::new, |a| a.to_string()),
+                        row.decided_by.unwrap_or_default(),
+                        row.error.unwrap_or_default(),
+                    ];
+                    csv_line(&cells, out);
+                }
+            }
+        }
+    }
+}
+
+impl Style {
+    fn text_row(&self, rs: &RuleSet, case: &str, requests: &[RequestDone], i: usize, out: &mut String) {
+        let r = &requests[i];
+        let [wc, wr, wt] = self.widths;
+        let t = &rs.program.catalog.treatment(r.treatment).name;
+        let predicted = r.verdict.as_ref().map_or("-", |v| v.outcome.predicts().name());
+        let recorded = r.recorded.map_or("-", |x| x.name());
+        let result = match (&r.verdict, r.agrees()) {
+            (Err(e), _) => format!("ERROR: {e}"),
+            (Ok(_), Some(true)) => "agrees".to_string(),
+            (Ok(v), Some(false)) => format!("DISAGREES ({})", why(rs, v, requests)),
+            (Ok(_), None) => "no recorded decision".to_string(),
+        };
+        for (text, width) in [
+            (case, wc),
+            (r.id.as_str(), wr),
+            (t.as_str(), wt),
+            (predicted, 10),
+            (recorded, 10),
+        ] {
+            pad(out, text, width);
+            out.push_str("  ");
+        }
+        out.push_str(&result);
+        out.push('\n');
+    }
+}
+
+/// `text` left-aligned in `width` characters (what `{:width$}` does,
+/// without the formatting machinery: this runs for every row).
+fn pad(out: &mut String, text: &str, width: usize) {
+    out.push_str(text);
+    let n = if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    };
+    for _ in n..width {
+        out.push(' ');
+    }
+}
+
+/// What decided a request, in a few words: `rule.criterion`, "falls with
+/// r1", or "all criteria met".
+fn why(rs: &RuleSet, v: &Verdict, requests: &[RequestDone]) -> String {
+    match (v.decided_by, v.fell_with) {
+        (Some(d), _) => {
+            let rule = rs.program.rule(d.rule);
+            let c = rule.criteria.get(d.criterion as usize).map_or("?", |c| c.name.as_str());
+            format!("{}.{c}", rule.name)
+        }
+        (None, Some(q)) => format!("falls with {}", requests.get(q).map_or("?", |r| r.id.as_str())),
+        (None, None) => "all criteria met".to_string(),
+    }
+}
+
+fn outcome_name(o: Outcome) -> &'static str {
+    match o {
+        Outcome::MedicallyNecessary => "medically_necessary",
+        Outcome::NotMedicallyNecessary => "not_medically_necessary",
+        Outcome::InsufficientDocumentation => "insufficient_documentation",
+    }
+}
+
+/// One CSV record (RFC 4180): quoted where needed.
+fn csv_line(cells: &[String], out: &mut String) {
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if c.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&c.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(c);
+        }
+    }
+    out.push('\n');
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_string(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn kappa_text(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_string(), |x| format!("{x:.2}"))
+}
+
+fn totals_lines(t: &Totals, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "inputs: {} ({} read, {} could not be read)",
+        t.inputs, t.cases, t.errors
+    );
+    let _ = writeln!(
+        out,
+        "requests: {}: {} agree, {} disagree, {} without a recorded decision, {} could not be decided",
+        t.requests, t.agree, t.disagree, t.unrecorded, t.undecided
+    );
+}
+
+fn confusion_rows(c: &Confusion) -> [(&'static str, u64, u64, bool); 4] {
+    let b = &c.by_outcome;
+    [
+        ("predicted upheld", c.upheld.upheld, c.upheld.overturned, true),
+        (
+            "not medically necessary",
+            b.not_medically_necessary.upheld,
+            b.not_medically_necessary.overturned,
+            false,
+        ),
+        (
+            "insufficient documentation",
+            b.insufficient_documentation.upheld,
+            b.insufficient_documentation.overturned,
+            false,
+        ),
+        (
+            "predicted overturned",
+            c.overturned.upheld,
+            c.overturned.overturned,
+            true,
+        ),
+    ]
+}
+
+/// The statistics and kept disagreements as text.
+pub fn text_summary(fin: &Finished, out: &mut String) {
+    let s = &fin.summary;
+    let t = &s.totals;
+    out.push('\n');
+    totals_lines(t, out);
+    match s.agreement {
+        Some(a) => {
+            let _ = writeln!(
+                out,
+                "agreement: {}/{} = {:.1}%; Cohen's kappa {}",
+                t.agree,
+                t.compared,
+                a * 100.0,
+                kappa_text(s.kappa)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "agreement: no request had a recorded decision to compare with");
+        }
+    }
+    if t.compared > 0 {
+        let _ = writeln!(out, "\nconfusion (rows: predicted; columns: recorded):");
+        let _ = writeln!(out, "  {:32}  {:>8}  {:>10}", "", "upheld", "overturned");
+        for (label, up, ov, head) in confusion_rows(&s.confusion) {
+            let label = if head { label.to_string() } else { format!("  {label}") };
+            let _ = writeln!(out, "  {label:32}  {up:>8}  {ov:>10}");
+        }
+        let w = s
+            .by_category
+            .iter()
+            .map(|c| c.category.as_deref().unwrap_or("(no class)").len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(out, "\nagreement by treatment class:");
+        let _ = writeln!(
+            out,
+            "  {:w$}  {:>8}  {:>8}  {:>8}  {:>9}  {:>5}  {:>10}  {:>9}",
+            "class", "requests", "compared", "agree", "agreement", "kappa", "unrecorded", "undecided"
+        );
+        for c in &s.by_category {
+            let _ = writeln!(
+                out,
+                "  {:w$}  {:>8}  {:>8}  {:>8}  {:>9}  {:>5}  {:>10}  {:>9}",
+                c.category.as_deref().unwrap_or("(no class)"),
+                c.requests,
+                c.compared,
+                c.agree,
+                pct(c.agreement),
+                kappa_text(c.kappa),
+                c.unrecorded,
+                c.undecided
+            );
+        }
+    }
+    let d = &s.deciders;
+    if t.disagree > 0 {
+        let _ = writeln!(
+            out,
+            "\ndisagreements by rule (the deciding criterion's rule; most first):"
+        );
+        for r in d.rules.iter().take(10) {
+            let _ = writeln!(out, "  {:>7}  {}  {}", r.disagreements, r.rule, r.title);
+        }
+        if d.rules.len() > 10 {
+            let _ = writeln!(out, "  ... {} more rules", d.rules.len() - 10);
+        }
+        let _ = writeln!(out, "disagreements by criterion:");
+        for c in d.criteria.iter().take(10) {
+            let _ = writeln!(
+                out,
+                "  {:>7}  {}.{} ({})",
+                c.disagreements,
+                c.rule,
+                c.criterion,
+                c.status.label()
+            );
+        }
+        if d.criteria.len() > 10 {
+            let _ = writeln!(out, "  ... {} more criteria", d.criteria.len() - 10);
+        }
+        if d.all_criteria_met > 0 {
+            let _ = writeln!(out, "  {:>7}  (every criterion met)", d.all_criteria_met);
+        }
+        if d.fell_with_dependency > 0 {
+            let _ = writeln!(
+                out,
+                "  {:>7}  (fell with the request it depends on)",
+                d.fell_with_dependency
+            );
+        }
+    }
+    if !s.undecided.is_empty() {
+        let list: Vec<String> = s.undecided.iter().map(|c| format!("{} {}", c.count, c.code)).collect();
+        let _ = writeln!(out, "\ncould not be decided: {}", list.join(", "));
+    }
+    if !s.load_errors.is_empty() {
+        let list: Vec<String> = s
+            .load_errors
+            .iter()
+            .map(|c| format!("{} {}", c.count, c.code))
+            .collect();
+        let _ = writeln!(
+            out,
+            "could not be read: {} (each is reported on standard error)",
+            list.join(", ")
+        );
+    }
+    let k = &fin.kept;
+    if !k.disagreements.is_empty() {
+        out.push_str("\ndisagreements:\n");
+        for x in &k.disagreements {
+            let place = match x.line {
+                Some(l) => format!("{}:{l}", x.file),
+                None => x.file.clone(),
+            };
+            let _ = writeln!(out, "\ncase {} ({place})", x.case);
+            report::render_request_text(&x.report, out);
+        }
+    }
+    if k.omitted_disagreements > 0 {
+        let _ = writeln!(
+            out,
+            "\n({} of {} disagreements shown; `--max-disagreements N` shows more, `--format jsonl` gives every one with its trace)",
+            k.disagreements.len(),
+            k.disagreements.len() as u64 + k.omitted_disagreements
+        );
+    }
+}
+
+/// Escape text for a Markdown table cell or paragraph.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '\\' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The statistics, errors and kept disagreements as one Markdown document.
+pub fn markdown(fin: &Finished, out: &mut String) {
+    let s = &fin.summary;
+    let t = &s.totals;
+    out.push_str("# Audit of recorded determinations\n\n");
+    out.push_str("| | count |\n| --- | ---: |\n");
+    for (label, n) in [
+        ("inputs", t.inputs),
+        ("read", t.cases),
+        ("could not be read", t.errors),
+        ("requests", t.requests),
+        ("compared with a recorded decision", t.compared),
+        ("agree", t.agree),
+        ("disagree", t.disagree),
+        ("without a recorded decision", t.unrecorded),
+        ("could not be decided", t.undecided),
+    ] {
+        let _ = writeln!(out, "| {label} | {n} |");
+    }
+    let _ = writeln!(
+        out,
+        "\n**Agreement:** {} ({} of {} compared). **Cohen's kappa:** {}.",
+        pct(s.agreement),
+        t.agree,
+        t.compared,
+        kappa_text(s.kappa)
+    );
+    if t.compared > 0 {
+        out.push_str("\n## Confusion table\n\nRows: predicted; columns: recorded.\n\n");
+        out.push_str("| predicted | recorded upheld | recorded overturned |\n| --- | ---: | ---: |\n");
+        for (label, up, ov, head) in confusion_rows(&s.confusion) {
+            if head {
+                let _ = writeln!(out, "| **{label}** | **{up}** | **{ov}** |");
+            } else {
+                let _ = writeln!(out, "| &nbsp;&nbsp;{label} | {up} | {ov} |");
+            }
+        }
+        out.push_str("\n## Agreement by treatment class\n\n");
+        out.push_str(
+            "| class | requests | compared | agree | agreement | kappa | unrecorded | undecided |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        );
+        for c in &s.by_category {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                md(c.category.as_deref().unwrap_or("(no class)")),
+                c.requests,
+                c.compared,
+                c.agree,
+                pct(c.agreement),
+                kappa_text(c.kappa),
+                c.unrecorded,
+                c.undecided
+            );
+        }
+    }
+    let d = &s.deciders;
+    if t.disagree > 0 {
+        out.push_str("\n## What decided the disagreements\n\n");
+        out.push_str("| rule | title | disagreements |\n| --- | --- | ---: |\n");
+        for r in &d.rules {
+            let _ = writeln!(out, "| {} | {} | {} |", md(&r.rule), md(&r.title), r.disagreements);
+        }
+        out.push_str("\n| criterion | status | disagreements |\n| --- | --- | ---: |\n");
+        for c in &d.criteria {
+            let _ = writeln!(
+                out,
+                "| {}.{} | {} | {} |",
+                md(&c.rule),
+                md(&c.criterion),
+                c.status.label(),
+                c.disagreements
+            );
+        }
+        if d.all_criteria_met > 0 {
+            let _ = writeln!(out, "| (every criterion met) | | {} |", d.all_criteria_met);
+        }
+        if d.fell_with_dependency > 0 {
+            let _ = writeln!(out, "| (fell with its dependency) | | {} |", d.fell_with_dependency);
+        }
+    }
+    if !s.undecided.is_empty() {
+        out.push_str("\n## Requests that could not be decided\n\n");
+        for c in &s.undecided {
+            let _ = writeln!(out, "- {} `{}`", c.count, c.code);
+        }
+    }
+    let k = &fin.kept;
+    if t.errors > 0 {
+        out.push_str("\n## Inputs that could not be read\n\n");
+        for e in &k.errors {
+            let place = match (&e.file, e.line, e.column) {
+                (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}"),
+                (Some(f), _, _) => f.clone(),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "- `{}` {}: {}", place.replace('`', "'"), e.code, md(&e.message));
+        }
+        if k.omitted_errors > 0 {
+            let _ = writeln!(
+                out,
+                "\n({} more not listed here; each is reported on standard error.)",
+                k.omitted_errors
+            );
+        }
+    }
+    if !k.disagreements.is_empty() {
+        out.push_str("\n## Disagreements\n");
+        for x in &k.disagreements {
+            let r = &x.report;
+            let place = match x.line {
+                Some(l) => format!("{}:{l}", x.file),
+                None => x.file.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "\n### Case {}, request {}\n\n`{}`: predicted **{}**, recorded **{}**.",
+                md(&x.case),
+                md(&r.request),
+                place.replace('`', "'"),
+                r.predicted.map_or("-", |p| p.name()),
+                r.recorded.map_or("-", |p| p.name()),
+            );
+            let mut trace = String::new();
+            report::render_request_text(r, &mut trace);
+            let _ = write!(out, "\n```text\n{}```\n", trace.replace("```", "'''"));
+        }
+    }
+    if k.omitted_disagreements > 0 {
+        let _ = writeln!(
+            out,
+            "\n({} of {} disagreements shown; `--max-disagreements N` shows more, `--format jsonl` gives every one with its trace.)",
+            k.disagreements.len(),
+            k.disagreements.len() as u64 + k.omitted_disagreements
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! `mtus generate`: realistic synthetic cases for benchmarks and tests.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use mtus::RuleSet;
+use mtus::generate::Generator;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GenerateFormat {
+    /// One case per line.
+    Jsonl,
+    /// One YAML file per case, a thousand to a subfolder.
+    YamlDir,
+}
+
+#[derive(clap::Args)]
+pub struct GenerateArgs {
+    /// The same seed gives the same cases.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// How many cases.
+    #[arg(long, default_value_t = 100)]
+    pub count: u64,
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Jsonl)]
+    pub format: GenerateFormat,
+    /// Where to write: a file for jsonl (default: standard output), a
+    /// folder for yaml-dir (required).
+    #[arg(long, short, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Share of recorded determinations that agree with the rules (0 to 1).
+    #[arg(long, default_value_t = 0.85)]
+    pub agreement: f64,
+    /// Threads to generate on (default: one per core); the cases are the
+    /// same whatever the number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+pub fn run(rules: &RuleSet, args: &GenerateArgs) -> Result<ExitCode> {
+    if !(0.0..=1.0).contains(&args.agreement) {
+        bail!("--agreement is a share from 0 to 1, found {}", args.agreement);
+    }
+    let mut g = Generator::new(rules, args.seed)?;
+    g.options.agreement = args.agreement;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.map_or(0, usize::from))
+        .build()
+        .context("cannot start the worker threads")?;
+    pool.install(|| -> Result<()> {
+        match (args.format, &args.out) {
+            (GenerateFormat::Jsonl, None) => {
+                let mut out = std::io::stdout();
+                match g.write_jsonl(args.count, &mut out, "standard output") {
+                    Err(mtus::generate::GenerateError::Io { source, .. })
+                        if source.kind() == std::io::ErrorKind::BrokenPipe =>
+                    {
+                        Ok(())
+                    }
+                    r => Ok(r?),
+                }
+            }
+            (GenerateFormat::Jsonl, Some(path)) => {
+                let mut f = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+                Ok(g.write_jsonl(args.count, &mut f, &path.display().to_string())?)
+            }
+            (GenerateFormat::YamlDir, Some(dir)) => {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                Ok(g.write_yaml_dir(args.count, dir)?)
+            }
+            (GenerateFormat::YamlDir, None) => bail!("--format yaml-dir needs --out FOLDER"),
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,174 @@
+//! `mtus lint`: warnings about rules that check but are probably not what
+//! their author meant.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::Format;
+use super::common::{Ctx, flush};
+use super::files;
+use mtus::RuleSet;
+use mtus::diag::{Diagnostic, FileId, Severity};
+use mtus::facts;
+use mtus::lint::{self, LINTS, Options};
+use mtus::report::diagnostics;
+
+#[derive(clap::Args)]
+pub struct LintArgs {
+    /// Rule files or folders of rule files (*.mtus), linted together as one
+    /// set of rules. Default: the rules in use (--rules DIR, else the rules
+    /// built into mtus).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Case files or folders for the `missing-case` lint. Default: cases/
+    /// if there is one here.
+    #[arg(long, value_name = "PATH")]
+    pub cases: Vec<PathBuf>,
+    /// Do not run the `missing-case` lint.
+    #[arg(long, conflicts_with = "cases")]
+    pub no_cases: bool,
+    /// Do not run this lint (may be repeated).
+    #[arg(long, short = 'A', value_name = "LINT",
+          value_parser = clap::builder::PossibleValuesParser::new(LINTS.iter().map(|(n, _)| *n)))]
+    pub allow: Vec<String>,
+    /// Exit 1 when there are warnings.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<ExitCode> {
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    // The rule files, as (name, text).
+    let mut texts: Vec<(String, String)> = Vec::new();
+    let from_disk = if !args.paths.is_empty() {
+        Some(args.paths.clone())
+    } else {
+        rules_dir.map(|d| vec![d.to_path_buf()])
+    };
+    match from_disk {
+        Some(paths) => {
+            for input in files::expand(&paths, &["mtus"]) {
+                match input.and_then(|p| {
+                    files::read_text(&p)
+                        .map(|t| (p.display().to_string(), t))
+                        .map_err(|e| (p, e))
+                }) {
+                    Ok(nt) => texts.push(nt),
+                    Err((p, why)) => diags.push(diagnostics::unreadable(&p.display().to_string(), &why)),
+                }
+            }
+        }
+        None => texts.extend(
+            mtus::embedded::FILES
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string())),
+        ),
+    }
+    if texts.is_empty() && diags.is_empty() {
+        diags.push(Diagnostic::bare("no-rules", "no rule files (*.mtus) to lint"));
+    }
+    let first = ctx.sources.files().count();
+    let ids: Vec<FileId> = (first..first + texts.len()).map(|i| FileId(i as u32)).collect();
+    // Rules that could not all be read are not checked: the errors would
+    // be about what is missing.
+    let rules = if diags.is_empty() {
+        match RuleSet::from_texts(&mut ctx.sources, texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+            Ok(rs) => Some(rs),
+            Err(e) => {
+                diags.extend(e.diagnostics);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(rs) = &rules {
+        let case_paths = if args.no_cases {
+            None
+        } else if !args.cases.is_empty() {
+            Some(args.cases.clone())
+        } else if Path::new("cases").is_dir() {
+            Some(vec![PathBuf::from("cases")])
+        } else {
+            None
+        };
+        let cases = case_paths.map(|paths| load_cases(ctx, rs, &paths, &mut diags));
+        if cases.is_none() && !args.no_cases && !args.allow.iter().any(|a| a == "missing-case") {
+            eprintln!("note: no cases/ folder here, so `missing-case` did not run (give --cases PATH)");
+        }
+        let opts = Options {
+            cases: cases.as_deref(),
+            allow: &args.allow,
+        };
+        diags.extend(lint::lint(&ctx.sources, &ids, rs, &opts));
+    }
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diags.len() - errors;
+    match args.format {
+        Format::Text => {
+            ctx.print_diagnostics(&diags);
+            if errors > 0 {
+                eprintln!("error: {errors} error(s); the rules were not linted");
+            } else if warnings > 0 {
+                eprintln!("{warnings} warning(s)");
+            } else {
+                eprintln!("no warnings");
+            }
+        }
+        Format::Json => {
+            #[derive(serde::Serialize)]
+            struct LintJson {
+                version: u32,
+                errors: usize,
+                warnings: usize,
+                diagnostics: Vec<diagnostics::DiagnosticJson>,
+            }
+            let doc = LintJson {
+                version: mtus::report::JSON_VERSION,
+                errors,
+                warnings,
+                diagnostics: diags.iter().map(|d| diagnostics::to_json(&ctx.sources, d)).collect(),
+            };
+            let mut out = serde_json::to_string_pretty(&doc)?;
+            out.push('\n');
+            flush(&mut out)?;
+        }
+    }
+    let failed = errors > 0 || (args.deny_warnings && warnings > 0);
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Load the cases for `missing-case`; one that does not load is a warning
+/// (it is left out of the count), with its own message and place.
+fn load_cases(ctx: &mut Ctx, rs: &RuleSet, paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<facts::Case> {
+    let mut out = Vec::new();
+    for input in files::expand(paths, &["yaml", "yml"]) {
+        let path = match input {
+            Ok(p) => p,
+            Err((p, why)) => {
+                let mut d = diagnostics::unreadable(&p.display().to_string(), &why);
+                d.severity = Severity::Warning;
+                d.code = "case-not-loaded";
+                diags.push(d);
+                continue;
+            }
+        };
+        match super::common::read_case(&mut ctx.sources, rs, &path) {
+            Ok(c) => out.push(c),
+            Err(mut d) => {
+                d.severity = Severity::Warning;
+                d.code = "case-not-loaded";
+                d.message = format!(
+                    "this case does not load, so `missing-case` leaves it out: {}",
+                    d.message
+                );
+                diags.push(d);
+            }
+        }
+    }
+    out
+}

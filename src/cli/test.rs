@@ -1,0 +1,162 @@
+//! `mtus test`: run case files as tests of the rules, optionally with
+//! coverage.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::Format;
+use super::common::{Ctx, exit, flush, read_case};
+use super::files;
+use mtus::RuleSet;
+use mtus::casetest::{CaseResult, CaseStatus, Coverage, Summary, check_case, failure_diagnostic};
+use mtus::diag::Diagnostic;
+use mtus::eval::Machine;
+use mtus::report::diagnostics;
+
+#[derive(clap::Args)]
+pub struct TestArgs {
+    /// Case files or folders of case files (*.yaml, *.yml, searched
+    /// recursively). Default: cases/
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Also print, per rule and criterion, how many requests saw it met,
+    /// not met and not documented, and the criteria no case decides.
+    #[arg(long)]
+    pub coverage: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> {
+    let (paths, coverage, format) = (&args.paths[..], args.coverage, args.format);
+    let default = [PathBuf::from("cases")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let mut machine = Machine::new();
+    let mut summary = Summary::default();
+    let mut cover = Coverage::new(rules);
+    let mut results: Vec<CaseResult> = Vec::new();
+    let mut all_diags: Vec<Diagnostic> = Vec::new();
+    let mut out = String::new();
+    let text = format == Format::Text;
+    for input in files::expand(paths, &["yaml", "yml"]) {
+        let (path, loaded) = match input {
+            Ok(p) => {
+                let c = read_case(&mut ctx.sources, rules, &p);
+                (p, c)
+            }
+            Err((p, why)) => {
+                let d = diagnostics::unreadable(&p.display().to_string(), &why);
+                (p, Err(d))
+            }
+        };
+        let name = path.display().to_string();
+        let case = match loaded {
+            Ok(c) => c,
+            Err(d) => {
+                let r = CaseResult::error(&name);
+                summary.add(&r);
+                results.push(r);
+                if text {
+                    out.push_str(&format!("test {name} ... ERROR\n"));
+                    flush(&mut out)?;
+                    ctx.print_diagnostics(std::slice::from_ref(&d));
+                }
+                all_diags.push(d);
+                continue;
+            }
+        };
+        let (result, decisions) = check_case(rules, &mut machine, &name, &case);
+        cover.add(&decisions);
+        summary.add(&result);
+        let mut diags = Vec::new();
+        if result.status == CaseStatus::Failed {
+            // The text is read again only to point into it.
+            let case_text = files::read_text(&path).unwrap_or_default();
+            let id = ctx.sources.add(name.as_str(), case_text);
+            for c in &result.decisions {
+                if let Some(f) = &c.failure {
+                    diags.push(failure_diagnostic(&ctx.sources, id, &c.request, f));
+                }
+            }
+        }
+        if text {
+            let verdict = match result.status {
+                CaseStatus::Passed => "ok",
+                CaseStatus::Failed => "FAILED",
+                CaseStatus::Skipped => "skipped (no determination)",
+                CaseStatus::Error => "ERROR",
+            };
+            out.push_str(&format!("test {name} ... {verdict}\n"));
+            flush(&mut out)?;
+            ctx.print_diagnostics(&diags);
+        }
+        all_diags.extend(diags);
+        results.push(result);
+    }
+    match format {
+        Format::Text => {
+            out.push_str(&format!("\n{}\n", summary.line()));
+            if coverage {
+                out.push('\n');
+                cover.render_text(rules, &ctx.sources, &mut out);
+            }
+            flush(&mut out)?;
+        }
+        Format::Json => {
+            #[derive(serde::Serialize)]
+            struct Never {
+                rule: String,
+                criterion: String,
+                file: String,
+                line: usize,
+                column: usize,
+            }
+            #[derive(serde::Serialize)]
+            struct TestJson<'a> {
+                version: u32,
+                cases: &'a [CaseResult],
+                summary: Summary,
+                diagnostics: Vec<diagnostics::DiagnosticJson>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                coverage: Option<&'a Coverage>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                never_deciding: Option<Vec<Never>>,
+            }
+            let never = coverage.then(|| {
+                cover
+                    .never_deciding()
+                    .into_iter()
+                    .filter_map(|(r, ci)| {
+                        let rule = rules.program.rule(r);
+                        let c = rule.criteria.get(ci)?;
+                        let pos = ctx.sources.position(c.span);
+                        Some(Never {
+                            rule: rule.name.clone(),
+                            criterion: c.name.clone(),
+                            file: pos.file,
+                            line: pos.line,
+                            column: pos.column,
+                        })
+                    })
+                    .collect()
+            });
+            let doc = TestJson {
+                version: mtus::report::JSON_VERSION,
+                cases: &results,
+                summary,
+                diagnostics: all_diags
+                    .iter()
+                    .map(|d| diagnostics::to_json(&ctx.sources, d))
+                    .collect(),
+                coverage: coverage.then_some(&cover),
+                never_deciding: never,
+            };
+            out = serde_json::to_string_pretty(&doc)?;
+            out.push('\n');
+            flush(&mut out)?;
+        }
+    }
+    Ok(exit(summary.ok()))
+}
