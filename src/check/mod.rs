@@ -530,9 +530,14 @@ impl Checker<'_> {
             request_quantity: need("request.quantity", FactType::Quantity, false),
             request_duration: need("request.duration", FactType::Duration, false),
             diagnosis_tags: need("diagnoses.tags", FactType::SymbolList, false),
+            history_received: need("history.*.received", FactType::Bool, false),
         };
         if request_id.is_none() || request_treatment.is_none() || request_date.is_none() {
             return None;
+        }
+        let mut no_history = vec![crate::value::Value::Absent; slots[Scope::History as usize]];
+        if let Some(s) = builtin.history_received {
+            no_history[s as usize] = crate::value::Value::Bool(false);
         }
         Some(Schema {
             facts,
@@ -540,6 +545,7 @@ impl Checker<'_> {
             slots,
             trees,
             builtin,
+            no_history: no_history.into(),
         })
     }
 

@@ -234,6 +234,9 @@ pub struct Schema {
     pub trees: [BTreeMap<String, KeyNode>; 3],
     /// Facts the engine itself relies on.
     pub builtin: Builtin,
+    /// The history record of a treatment the case has no entry for: not
+    /// received (when `history.*.received` is declared), nothing else known.
+    pub no_history: std::sync::Arc<[crate::value::Value]>,
 }
 
 /// Slots of the facts the loader and evaluator use directly.
@@ -247,6 +250,9 @@ pub struct Builtin {
     pub request_quantity: Option<u16>,
     pub request_duration: Option<u16>,
     pub diagnosis_tags: Option<u16>,
+    /// `history.*.received`: true for an entry unless it says otherwise,
+    /// false for a treatment with no entry.
+    pub history_received: Option<u16>,
 }
 
 impl Schema {

@@ -1,7 +1,7 @@
 //! What would have to be documented or changed for a request to pass:
 //! the pre-submission view of a decision.
 
-use super::{Decision, Frame, Machine, Status, criterion_status, read};
+use super::{Decision, Frame, Machine, Status, criterion_status, defaulted, fact_name};
 use crate::RuleSet;
 use crate::check::{FactRef, RuleId, Scope, display_path};
 use crate::facts::Case;
@@ -42,37 +42,11 @@ pub fn advise(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize, d: &Decision
             match status {
                 Status::Met => {}
                 Status::NotDocumented => {
-                    for &r in &cr.reads {
-                        if !read(case, i, r).is_absent() {
-                            continue;
-                        }
+                    let needed = cr.expr.as_ref().map(|e| super::reference::missing_facts(e, case, i));
+                    for r in needed.unwrap_or_default() {
                         let f = p.schema.fact(r.fact());
-                        let name = match r {
-                            FactRef::History(t, ..) => {
-                                format!("history.{}.{}", p.catalog.treatment(t).name, f.key.join("."))
-                            }
-                            FactRef::Prior(..) => {
-                                let t = case.requests[i].treatment;
-                                format!("history.{}.{}", p.catalog.treatment(t).name, f.key.join("."))
-                            }
-                            _ => display_path(f),
-                        };
                         let who = (rule.name.clone(), cr.name.clone());
-                        match out
-                            .iter_mut()
-                            .find(|a| matches!(a, Advice::Document { fact, .. } if *fact == name))
-                        {
-                            Some(Advice::Document { needed_by, .. }) => {
-                                if !needed_by.contains(&who) {
-                                    needed_by.push(who);
-                                }
-                            }
-                            _ => out.push(Advice::Document {
-                                fact: name,
-                                description: f.description.clone(),
-                                needed_by: vec![who],
-                            }),
-                        }
+                        document(&mut out, fact_name(p, case, i, r), f.description.clone(), who);
                     }
                 }
                 Status::NotMet => {
@@ -80,8 +54,26 @@ pub fn advise(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize, d: &Decision
                         FactRef::Request(_, s) if Some(s) == quantity || Some(s) == duration => Some(s),
                         _ => None,
                     });
+                    // A prior treatment the case does not list reads as not
+                    // given: if it was given, recording it may meet this.
+                    let unlisted: Vec<FactRef> = cr.reads.iter().copied().filter(|&r| defaulted(case, i, r)).collect();
                     match slot {
                         Some(s) => reducible.push((rr.rule, ci, s)),
+                        None if !unlisted.is_empty() => {
+                            for r in unlisted {
+                                let f = p.schema.fact(r.fact());
+                                let desc = format!(
+                                    "{}: the case has no history entry for it, so it reads as not given",
+                                    f.description
+                                );
+                                document(
+                                    &mut out,
+                                    fact_name(p, case, i, r),
+                                    desc,
+                                    (rule.name.clone(), cr.name.clone()),
+                                );
+                            }
+                        }
                         None => out.push(Advice::Unmet {
                             rule: rule.name.clone(),
                             criterion: cr.name.clone(),
@@ -151,4 +143,24 @@ pub fn advise(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize, d: &Decision
         }
     }
     out
+}
+
+/// Ask for a fact to be documented, once per fact, naming every criterion
+/// that needs it.
+fn document(out: &mut Vec<Advice>, name: String, description: String, who: (String, String)) {
+    match out
+        .iter_mut()
+        .find(|a| matches!(a, Advice::Document { fact, .. } if *fact == name))
+    {
+        Some(Advice::Document { needed_by, .. }) => {
+            if !needed_by.contains(&who) {
+                needed_by.push(who);
+            }
+        }
+        _ => out.push(Advice::Document {
+            fact: name,
+            description,
+            needed_by: vec![who],
+        }),
+    }
 }

@@ -233,7 +233,8 @@ fn arith(add: bool, a: Val<'_>, b: Val<'_>) -> Val<'static> {
 pub struct Frame<'a> {
     pub case: &'a Case,
     pub request: &'a [Value],
-    pub prior: Option<&'a [Value]>,
+    /// The requested treatment's history record (see `Case::record`).
+    pub prior: &'a [Value],
 }
 
 impl<'a> Frame<'a> {
@@ -242,7 +243,7 @@ impl<'a> Frame<'a> {
         Frame {
             case,
             request: &r.facts,
-            prior: case.history(r.treatment),
+            prior: case.record(r.treatment),
         }
     }
 }
@@ -449,10 +450,7 @@ fn operand<'a, S: Stack<'a>>(c: &'a Compiled, f: &Frame<'a>, a: Arg, st: &mut S)
         Arg::Pop => st.pop(),
         Arg::Case(s) => val(f.case.facts.get(s as usize).unwrap_or(&ABSENT)),
         Arg::Req(s) => val(f.request.get(s as usize).unwrap_or(&ABSENT)),
-        Arg::Prior(s) => match f.prior {
-            Some(p) => val(p.get(s as usize).unwrap_or(&ABSENT)),
-            None => Val::Absent,
-        },
+        Arg::Prior(s) => val(f.prior.get(s as usize).unwrap_or(&ABSENT)),
         Arg::Lit(i) => val(c.lits.get(i as usize).unwrap_or(&ABSENT)),
     }
 }
@@ -463,10 +461,7 @@ fn run_code<'a, S: Stack<'a>>(c: &'a Compiled, code: std::ops::Range<u32>, f: &F
     for op in ops {
         let v = match *op {
             Op::Push(a) => arg(a, st),
-            Op::Hist(t, s) => match f.case.history(TreatmentId(t)) {
-                Some(p) => val(p.get(s as usize).unwrap_or(&ABSENT)),
-                None => Val::Absent,
-            },
+            Op::Hist(t, s) => val(f.case.record(TreatmentId(t)).get(s as usize).unwrap_or(&ABSENT)),
             Op::Not(a) => from_tri(tri(arg(a, st)).not()),
             Op::And(n) => {
                 let from = st.len().saturating_sub(n as usize);
@@ -740,6 +735,31 @@ pub(crate) fn settle_dependencies<T>(
     }
 }
 
+/// The name a case file uses for a fact read by request `i`.
+pub fn fact_name(p: &Program, case: &Case, i: usize, r: crate::check::FactRef) -> String {
+    use crate::check::{FactRef, display_path};
+    let f = p.schema.fact(r.fact());
+    match r {
+        FactRef::Prior(..) => {
+            let t = case.requests[i].treatment;
+            format!("history.{}.{}", p.catalog.treatment(t).name, f.key.join("."))
+        }
+        FactRef::History(t, ..) => format!("history.{}.{}", p.catalog.treatment(t).name, f.key.join(".")),
+        _ => display_path(f),
+    }
+}
+
+/// Whether a fact reference reads the stand-in record of a treatment the
+/// case has no `history` entry for (so `received` reads false by default).
+pub fn defaulted(case: &Case, i: usize, r: crate::check::FactRef) -> bool {
+    use crate::check::FactRef;
+    match r {
+        FactRef::Prior(..) => case.history(case.requests[i].treatment).is_none(),
+        FactRef::History(t, ..) => case.history(t).is_none(),
+        FactRef::Case(..) | FactRef::Request(..) => false,
+    }
+}
+
 /// The value a fact reference reads for request `i`.
 pub fn read<'a>(case: &'a Case, i: usize, r: crate::check::FactRef) -> &'a Value {
     use crate::check::FactRef;
@@ -748,8 +768,8 @@ pub fn read<'a>(case: &'a Case, i: usize, r: crate::check::FactRef) -> &'a Value
     match r {
         FactRef::Case(_, s) => slot(Some(&case.facts), s),
         FactRef::Request(_, s) => slot(Some(&req.facts), s),
-        FactRef::Prior(_, s) => slot(case.history(req.treatment), s),
-        FactRef::History(t, _, s) => slot(case.history(t), s),
+        FactRef::Prior(_, s) => slot(Some(case.record(req.treatment)), s),
+        FactRef::History(t, _, s) => slot(Some(case.record(t)), s),
     }
 }
 

@@ -10,6 +10,10 @@
 //! fast path are tested against (`tests/reference.rs`): the same case must
 //! give the same outcome and the same status for every criterion.
 //!
+//! Besides, [`missing_facts`] walks a criterion the same plain way to name
+//! the undocumented facts its unknown result actually depends on, for
+//! reports ("document this").
+//!
 //! Invariants: never used to decide anything a user sees; recursion is
 //! bounded by the parser's nesting limit; pure (same input, same output).
 
@@ -87,13 +91,8 @@ impl Scope<'_> {
         let record: Option<&[Value]> = match r {
             FactRef::Case(..) => Some(&self.case.facts),
             FactRef::Request(..) => Some(&req.facts),
-            FactRef::Prior(..) => self
-                .case
-                .history
-                .iter()
-                .find(|(t, _)| *t == req.treatment)
-                .map(|(_, v)| &**v),
-            FactRef::History(t, ..) => self.case.history.iter().find(|(x, _)| *x == t).map(|(_, v)| &**v),
+            FactRef::Prior(..) => Some(self.case.record(req.treatment)),
+            FactRef::History(t, ..) => Some(self.case.record(t)),
         };
         let slot = match r {
             FactRef::Case(_, s) | FactRef::Request(_, s) | FactRef::Prior(_, s) | FactRef::History(_, _, s) => s,
@@ -147,6 +146,63 @@ impl Scope<'_> {
             },
         }
     }
+}
+
+impl Scope<'_> {
+    /// The undocumented facts the value of `e` depends on: for a known
+    /// result, none; for an unknown one, those of the parts that are
+    /// unknown and could change it (a `when` whose condition is known
+    /// false does not need its consequence's facts).
+    fn missing(&self, e: &TExpr, out: &mut Vec<FactRef>) {
+        let unknown = |x: &TExpr| self.eval(x) == V::Absent;
+        match &e.kind {
+            TKind::Lit(_) | TKind::Const(..) | TKind::Documented(..) => {}
+            TKind::Fact(r) => {
+                if self.fact(*r) == V::Absent && !out.contains(r) {
+                    out.push(*r);
+                }
+            }
+            TKind::When(c, t, o) => match truth(&self.eval(c)) {
+                Tri::True => self.missing(t, out),
+                Tri::False => {
+                    if let Some(o) = o {
+                        self.missing(o, out);
+                    }
+                }
+                Tri::Unknown => {
+                    self.missing(c, out);
+                    if unknown(t) {
+                        self.missing(t, out);
+                    }
+                    if let Some(o) = o.as_deref().filter(|o| unknown(o)) {
+                        self.missing(o, out);
+                    }
+                }
+            },
+            // A known result needs nothing; an unknown one needs its
+            // unknown parts (known parts cannot change it).
+            _ if !unknown(e) => {}
+            TKind::Not(x) => self.missing(x, out),
+            TKind::And(xs) | TKind::Or(xs) => xs.iter().filter(|x| unknown(x)).for_each(|x| self.missing(x, out)),
+            TKind::Cmp(_, a, b) | TKind::Contains(a, b) => {
+                self.missing(a, out);
+                self.missing(b, out);
+            }
+            TKind::Sum(first, rest) => {
+                self.missing(first, out);
+                rest.iter().for_each(|(_, x)| self.missing(x, out));
+            }
+            TKind::In(x, _) | TKind::ContainsAny(x, _) | TKind::ContainsAll(x, _) => self.missing(x, out),
+        }
+    }
+}
+
+/// The undocumented facts a criterion's unknown result depends on, for
+/// request `i`, in the order the criterion reads them.
+pub fn missing_facts(e: &TExpr, case: &Case, i: usize) -> Vec<FactRef> {
+    let mut out = Vec::new();
+    Scope { case, request: i }.missing(e, &mut out);
+    out
 }
 
 /// Comparison: numbers, dates and quantities of one dimension are ordered;

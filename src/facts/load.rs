@@ -1573,6 +1573,15 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
     }
     let mut history = part.history;
     history.sort_by_key(|(t, _)| *t);
+    // An entry under `history` records a treatment that was given, unless
+    // it says `received: false`.
+    if let Some(s) = ctx.p.schema.builtin.history_received {
+        for (_, entry) in &mut history {
+            if let Some(v @ Value::Absent) = entry.get_mut(s as usize) {
+                *v = Value::Bool(true);
+            }
+        }
+    }
     Ok(Case {
         id,
         facts: facts.into_boxed_slice(),
@@ -1581,6 +1590,7 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
         requests,
         determination,
         local_symbols: std::mem::take(&mut ctx.local),
+        no_history: ctx.p.schema.no_history.clone(),
     })
 }
 

@@ -29,6 +29,9 @@ pub struct Case {
     /// Symbols the rules do not know; `Sym(n)` for `n >= program symbols`
     /// is `local_symbols[n - program symbols]`.
     pub local_symbols: Vec<String>,
+    /// The record read for a treatment with no `history` entry (shared,
+    /// from the schema): not received, nothing else documented.
+    pub no_history: std::sync::Arc<[Value]>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -117,6 +120,13 @@ impl Case {
             .binary_search_by_key(&t, |(id, _)| *id)
             .ok()
             .map(|i| &*self.history[i].1)
+    }
+
+    /// What the case says of a prior treatment: its `history` entry, or,
+    /// when it has none, a record saying it was not received. Every reader
+    /// of history facts goes through here, so all evaluators agree.
+    pub fn record(&self, t: TreatmentId) -> &[Value] {
+        self.history(t).unwrap_or(&self.no_history)
     }
 
     /// The recorded outcome for request `i`, if the case has one.

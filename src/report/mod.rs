@@ -12,7 +12,7 @@ pub mod diagnostics;
 use serde::Serialize;
 
 use crate::RuleSet;
-use crate::check::{Citation, FactRef, Program, display_path};
+use crate::check::{Citation, Program};
 use crate::eval::advice::{Advice, advise};
 use crate::eval::{Decision, EvalError, Machine, Outcome, Role, Status, read};
 use crate::facts::{Case, Recorded};
@@ -29,6 +29,10 @@ pub struct FactValue {
     pub fact: String,
     /// `null` when not documented.
     pub value: serde_json::Value,
+    /// `"no history entry"` when the value is the stand-in for a treatment
+    /// the case does not list under `history` (received reads false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -160,18 +164,7 @@ pub fn text_value(p: &Program, case: &Case, v: &Value) -> String {
     }
 }
 
-/// The name a case file uses for a fact read by request `i`.
-pub fn fact_name(p: &Program, case: &Case, i: usize, r: FactRef) -> String {
-    let f = p.schema.fact(r.fact());
-    match r {
-        FactRef::Prior(..) => {
-            let t = case.requests[i].treatment;
-            format!("history.{}.{}", p.catalog.treatment(t).name, f.key.join("."))
-        }
-        FactRef::History(t, ..) => format!("history.{}.{}", p.catalog.treatment(t).name, f.key.join(".")),
-        _ => display_path(f),
-    }
-}
+pub use crate::eval::fact_name;
 
 fn cite(p: &Program, c: &Citation) -> String {
     p.cite(c)
@@ -245,16 +238,15 @@ pub fn request_report(
                     .map(|&r| FactValue {
                         fact: fact_name(p, case, i, r),
                         value: json_value(p, case, read(case, i, r)),
+                        note: crate::eval::defaulted(case, i, r).then_some("no history entry"),
                     })
                     .collect();
-                let missing = if status == Status::NotDocumented {
-                    c.reads
-                        .iter()
-                        .filter(|&&r| read(case, i, r).is_absent())
-                        .map(|&r| fact_name(p, case, i, r))
-                        .collect()
-                } else {
-                    Vec::new()
+                let missing = match (&c.expr, status) {
+                    (Some(e), Status::NotDocumented) => crate::eval::reference::missing_facts(e, case, i)
+                        .into_iter()
+                        .map(|r| fact_name(p, case, i, r))
+                        .collect(),
+                    _ => Vec::new(),
                 };
                 CriterionReport {
                     name: c.name.clone(),
@@ -435,7 +427,8 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                     }
                     other => other.to_string(),
                 };
-                let _ = writeln!(out, "{:25}{} = {v}", "", f.fact);
+                let note = f.note.map(|n| format!(" ({n})")).unwrap_or_default();
+                let _ = writeln!(out, "{:25}{} = {v}{note}", "", f.fact);
             }
         }
     }
