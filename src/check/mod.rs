@@ -1461,34 +1461,11 @@ fn insert_key(tree: &mut BTreeMap<String, KeyNode>, key: &[String], id: FactId) 
 }
 
 fn collect_reads(e: &TExpr, out: &mut Vec<FactRef>) {
-    let push = |r: FactRef, out: &mut Vec<FactRef>| {
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    };
-    match &e.kind {
-        TKind::Lit(_) | TKind::Const(..) => {}
-        TKind::Fact(r) => push(*r, out),
-        TKind::Not(x)
-        | TKind::Documented(x, _)
-        | TKind::In(x, _)
-        | TKind::ContainsAny(x, _)
-        | TKind::ContainsAll(x, _) => collect_reads(x, out),
-        TKind::And(xs) | TKind::Or(xs) => xs.iter().for_each(|x| collect_reads(x, out)),
-        TKind::When(c, t, o) => {
-            collect_reads(c, out);
-            collect_reads(t, out);
-            if let Some(o) = o {
-                collect_reads(o, out);
+    e.walk(&mut |x| {
+        if let TKind::Fact(r) = x.kind {
+            if !out.contains(&r) {
+                out.push(r);
             }
         }
-        TKind::Cmp(_, a, b) | TKind::Contains(a, b) => {
-            collect_reads(a, out);
-            collect_reads(b, out);
-        }
-        TKind::Sum(first, rest) => {
-            collect_reads(first, out);
-            rest.iter().for_each(|(_, x)| collect_reads(x, out));
-        }
-    }
+    });
 }

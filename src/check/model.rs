@@ -509,6 +509,39 @@ pub struct TExpr {
     pub span: Span,
 }
 
+impl TExpr {
+    /// Visit this expression and every sub-expression, parents first, left
+    /// to right. The one traversal of typed expressions: readers that need
+    /// every node (facts read, lints, the case generator) use it.
+    pub fn walk<'e>(&'e self, f: &mut impl FnMut(&'e TExpr)) {
+        f(self);
+        match &self.kind {
+            TKind::Lit(_) | TKind::Const(..) | TKind::Fact(_) => {}
+            TKind::Not(x)
+            | TKind::Documented(x, _)
+            | TKind::In(x, _)
+            | TKind::ContainsAny(x, _)
+            | TKind::ContainsAll(x, _) => x.walk(f),
+            TKind::And(xs) | TKind::Or(xs) => xs.iter().for_each(|x| x.walk(f)),
+            TKind::When(c, t, o) => {
+                c.walk(f);
+                t.walk(f);
+                if let Some(o) = o {
+                    o.walk(f);
+                }
+            }
+            TKind::Cmp(_, a, b) | TKind::Contains(a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            TKind::Sum(first, rest) => {
+                first.walk(f);
+                rest.iter().for_each(|(_, x)| x.walk(f));
+            }
+        }
+    }
+}
+
 /// A resolved set of symbols, with the name it was written as.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SymSet {

@@ -205,17 +205,7 @@ fn lits<'a>(e: &'a TExpr, out: &mut Vec<&'a Lit>) {
 /// Collect, for every fact a comparison or membership test reads, the
 /// literals on the other side.
 fn walk(e: &TExpr, out: &mut HashMap<FactId, Hint>) {
-    match &e.kind {
-        TKind::Lit(_) | TKind::Const(..) | TKind::Fact(_) => {}
-        TKind::Not(x) | TKind::Documented(x, _) => walk(x, out),
-        TKind::And(xs) | TKind::Or(xs) => xs.iter().for_each(|x| walk(x, out)),
-        TKind::When(c, t, o) => {
-            walk(c, out);
-            walk(t, out);
-            if let Some(o) = o {
-                walk(o, out);
-            }
-        }
+    e.walk(&mut |x| match &x.kind {
         TKind::Cmp(_, a, b) | TKind::Contains(a, b) => {
             for (side, other) in [(a, b), (b, a)] {
                 let mut fs = Vec::new();
@@ -227,12 +217,6 @@ fn walk(e: &TExpr, out: &mut HashMap<FactId, Hint>) {
                     ls.iter().for_each(|l| h.add_lit(l));
                 }
             }
-            walk(a, out);
-            walk(b, out);
-        }
-        TKind::Sum(first, rest) => {
-            walk(first, out);
-            rest.iter().for_each(|(_, x)| walk(x, out));
         }
         TKind::In(x, set) | TKind::ContainsAny(x, set) | TKind::ContainsAll(x, set) => {
             let mut fs = Vec::new();
@@ -243,7 +227,7 @@ fn walk(e: &TExpr, out: &mut HashMap<FactId, Hint>) {
                     h.add_lit(&Lit::Sym(*s));
                 }
             }
-            walk(x, out);
         }
-    }
+        _ => {}
+    });
 }

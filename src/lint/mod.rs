@@ -227,35 +227,6 @@ impl<'a> Ast<'a> {
     }
 }
 
-/// Every sub-expression of a criterion, in order.
-fn walk<'e>(e: &'e TExpr, f: &mut impl FnMut(&'e TExpr)) {
-    f(e);
-    match &e.kind {
-        TKind::Not(x)
-        | TKind::Documented(x, _)
-        | TKind::In(x, _)
-        | TKind::ContainsAny(x, _)
-        | TKind::ContainsAll(x, _) => walk(x, f),
-        TKind::And(xs) | TKind::Or(xs) => xs.iter().for_each(|x| walk(x, f)),
-        TKind::When(c, t, o) => {
-            walk(c, f);
-            walk(t, f);
-            if let Some(o) = o {
-                walk(o, f);
-            }
-        }
-        TKind::Cmp(_, a, b) | TKind::Contains(a, b) => {
-            walk(a, f);
-            walk(b, f);
-        }
-        TKind::Sum(first, rest) => {
-            walk(first, f);
-            rest.iter().for_each(|(_, x)| walk(x, f));
-        }
-        TKind::Lit(_) | TKind::Const(..) | TKind::Fact(_) => {}
-    }
-}
-
 fn all_exprs(p: &Program) -> impl Iterator<Item = &TExpr> {
     p.rules
         .iter()
@@ -287,7 +258,7 @@ fn unused(p: &Program, ast: &Ast<'_>, out: &mut Vec<Diagnostic>) {
     let mut used: HashSet<ConstId> = HashSet::new();
     let mut used_sets: HashSet<&str> = HashSet::new();
     for e in all_exprs(p) {
-        walk(e, &mut |x| match &x.kind {
+        e.walk(&mut |x| match &x.kind {
             TKind::Const(id, _) => {
                 used.insert(*id);
             }
@@ -462,7 +433,7 @@ struct Bound {
 
 fn bounds(e: &TExpr) -> Vec<Bound> {
     let mut out = Vec::new();
-    walk(e, &mut |x| {
+    e.walk(&mut |x| {
         let TKind::Cmp(op, a, b) = &x.kind else {
             return;
         };
