@@ -55,7 +55,11 @@ pub struct RuleReport {
     pub role: Role,
     pub source: String,
     pub tier: crate::check::Tier,
+    /// The rule's citation (its first `cites` line).
     pub citation: String,
+    /// Further pages or sections the rule cites, if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_cites: Vec<String>,
     pub criteria: Vec<CriterionReport>,
 }
 
@@ -266,6 +270,7 @@ pub fn request_report(
             source: p.source(rule.source).id.clone(),
             tier: rule.tier,
             citation: rule_cite,
+            also_cites: rule.cites.iter().skip(1).map(|c| cite(p, c)).collect(),
             criteria,
         });
     }
@@ -407,6 +412,9 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
         let _ = writeln!(out);
         let _ = writeln!(out, "  rule {} \"{}\" ({role})", rr.rule, rr.title);
         let _ = writeln!(out, "    {}", rr.citation);
+        for c in &rr.also_cites {
+            let _ = writeln!(out, "    {c}");
+        }
         for c in &rr.criteria {
             let kind = match c.kind {
                 CriterionKind::Require => "",
@@ -459,7 +467,10 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                     requested,
                     largest_passing,
                 } => {
-                    let _ = writeln!(out, "    - request at most {largest_passing} ({fact} is {requested})");
+                    let _ = writeln!(
+                        out,
+                        "    - ask for at most {largest_passing} in {fact} (now {requested})"
+                    );
                 }
                 AdviceReport::Unmet {
                     rule,
