@@ -19,7 +19,8 @@ use crate::syntax::ast::{self, AddOp, CmpOp, CriterionKind, Expr, ExprKind, Iden
 use crate::value::{Dim, Qty, Sym, UNIT_NAMES, Unit};
 
 /// Top-level keys of a case file that the loader reads itself; the schema
-/// may not declare facts under them (except `diagnoses.tags`).
+/// may not declare facts under them (except the derived `diagnoses.tags`
+/// and `requests.treatments`).
 pub const RESERVED_ROOTS: &[&str] = &[
     "case",
     "diagnoses",
@@ -374,6 +375,7 @@ impl Checker<'_> {
                     continue;
                 }
                 ["diagnoses", "tags"] => (Scope::Case, vec!["diagnoses".into(), "tags".into()]),
+                ["requests", "treatments"] => (Scope::Case, vec!["requests".into(), "treatments".into()]),
                 [root, ..] if RESERVED_ROOTS.contains(root) => {
                     self.err(
                         Diagnostic::error(
@@ -464,7 +466,7 @@ impl Checker<'_> {
                 None => None,
             };
             let id = FactId(facts.len() as u32);
-            let derived = d.path.name == "diagnoses.tags";
+            let derived = matches!(d.path.name.as_str(), "diagnoses.tags" | "requests.treatments");
             let slot = slots[scope as usize];
             slots[scope as usize] += 1;
             if !derived && !insert_key(&mut trees[scope as usize], &key, id) {
@@ -530,6 +532,7 @@ impl Checker<'_> {
             request_quantity: need("request.quantity", FactType::Quantity, false),
             request_duration: need("request.duration", FactType::Duration, false),
             diagnosis_tags: need("diagnoses.tags", FactType::SymbolList, false),
+            requested_treatments: need("requests.treatments", FactType::SymbolList, false),
             history_received: need("history.*.received", FactType::Bool, false),
         };
         if request_id.is_none() || request_treatment.is_none() || request_date.is_none() {

@@ -250,6 +250,9 @@ pub struct Builtin {
     pub request_quantity: Option<u16>,
     pub request_duration: Option<u16>,
     pub diagnosis_tags: Option<u16>,
+    /// `requests.treatments`: the canonical treatments of every request of
+    /// the case, so a rule can see what is asked for alongside.
+    pub requested_treatments: Option<u16>,
     /// `history.*.received`: true for an entry unless it says otherwise,
     /// false for a treatment with no entry.
     pub history_received: Option<u16>,

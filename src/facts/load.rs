@@ -1571,6 +1571,16 @@ fn finish<E: de::Error>(ctx: &mut Ctx<'_>, part: Partial) -> Result<Case, E> {
             facts[slot as usize] = Value::List(tags.into_boxed_slice());
         }
     }
+    if let Some(slot) = ctx.p.schema.builtin.requested_treatments {
+        let mut asked: Vec<Sym> = Vec::new();
+        for r in &requests {
+            let sym = ctx.p.catalog.treatment(r.treatment).sym;
+            if !asked.contains(&sym) {
+                asked.push(sym);
+            }
+        }
+        facts[slot as usize] = Value::List(asked.into_boxed_slice());
+    }
     let mut history = part.history;
     history.sort_by_key(|(t, _)| *t);
     // An entry under `history` records a treatment that was given, unless
