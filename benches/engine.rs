@@ -233,14 +233,20 @@ fn hand_decide(h: &Hand, case: &Case, i: usize) -> Option<Verdict> {
     let req = &case.requests[i];
     let cf = |s: usize| case.facts.get(s).unwrap_or(&ABSENT);
     let rf = |s: usize| req.facts.get(s).unwrap_or(&ABSENT);
-    let prior = case.history(req.treatment);
-    let pf = |s: usize| prior.and_then(|p| p.get(s)).unwrap_or(&ABSENT);
+    // A treatment with no history entry reads as not received.
+    let prior = case.record(req.treatment);
+    let pf = |s: usize| prior.get(s).unwrap_or(&ABSENT);
     if !h.in_mtus(req.date) {
         return None;
     }
     if req.treatment == h.massage {
         let adjunct = truth(cf(h.active_therapy)).or(truth(cf(h.home_exercise)));
-        let visit_limit = at_most(qty(rf(h.quantity)), 6.0, Dim::Visit);
+        // 4-6 visits in all, counting those already completed.
+        let visit_limit = Tri::select(
+            truth(pf(h.received)),
+            at_most(sum(qty(pf(h.visits)), qty(rf(h.quantity))), 6.0, Dim::Visit),
+            at_most(qty(rf(h.quantity)), 6.0, Dim::Visit),
+        );
         let benefit = Tri::select(truth(pf(h.received)), truth(pf(h.functional_improvement)), Tri::True);
         let neck = truth(pf(h.received)).and(contains_any(rf(h.body_region), &h.neck));
         let total = sum(qty(pf(h.visits)), qty(rf(h.quantity)));
@@ -346,6 +352,32 @@ fn bench_decide(c: &mut Criterion) {
             if let Some(v) = fast {
                 outcomes[v.outcome as usize] += 1;
             }
+        }
+        // Instruction counts under callgrind, independent of machine load:
+        // MTUS_BENCH_PASSES=N MTUS_BENCH_PATH=hand|fast|reference runs N
+        // passes over these requests and stops (see BENCHMARKS.md).
+        if let (Ok(passes), Ok(path)) = (std::env::var("MTUS_BENCH_PASSES"), std::env::var("MTUS_BENCH_PATH")) {
+            let passes: usize = passes.parse().unwrap_or(0);
+            let only = std::env::var("MTUS_BENCH_ONLY").unwrap_or_default();
+            if only.is_empty() || only == name {
+                let mut sink = 0usize;
+                for _ in 0..passes {
+                    for &(ci, ri) in &reqs {
+                        sink += match path.as_str() {
+                            "hand" => usize::from(hand_decide(&h, &cases[ci], ri).is_some()),
+                            "reference" => {
+                                usize::from(mtus::eval::reference::decide_request(&rs.program, &cases[ci], ri).is_ok())
+                            }
+                            _ => usize::from(plan.decide_request(&rs, &mut m, &cases[ci], ri).is_some()),
+                        };
+                    }
+                }
+                println!(
+                    "passes {passes} over {} {name} requests, path {path}: {sink}",
+                    reqs.len()
+                );
+            }
+            continue;
         }
         let n = reqs.len() as u64;
         let mut g = c.benchmark_group(format!("decide/{name}"));

@@ -533,6 +533,7 @@ impl Checker<'_> {
             request_duration: need("request.duration", FactType::Duration, false),
             diagnosis_tags: need("diagnoses.tags", FactType::SymbolList, false),
             requested_treatments: need("requests.treatments", FactType::SymbolList, false),
+            medications_current: need("medications.current", FactType::SymbolList, false),
             history_received: need("history.*.received", FactType::Bool, false),
         };
         if request_id.is_none() || request_treatment.is_none() || request_date.is_none() {

@@ -250,6 +250,9 @@ pub struct Builtin {
     pub request_quantity: Option<u16>,
     pub request_duration: Option<u16>,
     pub diagnosis_tags: Option<u16>,
+    /// `medications.current`: its items are mapped through the catalog
+    /// (brand names to canonical treatments) when they name a treatment.
+    pub medications_current: Option<u16>,
     /// `requests.treatments`: the canonical treatments of every request of
     /// the case, so a rule can see what is asked for alongside.
     pub requested_treatments: Option<u16>,

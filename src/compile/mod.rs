@@ -56,11 +56,14 @@ pub enum Op {
     Or2(Arg, Arg),
     /// Condition and consequence; without `else`, a false condition is met.
     When(Arg, Arg),
-    /// Pop condition, consequence and alternative.
-    WhenElse,
+    /// Condition, consequence and alternative.
+    WhenElse(Arg, Arg, Arg),
     Cmp(CmpOp, Arg, Arg),
     /// `a + b` (true) or `a - b` (false).
     Arith(bool, Arg, Arg),
+    /// `(a + b) op c` (true) or `(a - b) op c` (false) in one step: the
+    /// shape of every "completed plus requested within a limit" criterion.
+    SumCmp(CmpOp, bool, Arg, Arg, Arg),
     /// Whether a symbol is in the set.
     InSet(u32, Arg),
     /// Whether a list holds a symbol.
@@ -251,10 +254,10 @@ impl Compiler {
             }
             TKind::When(c, t, o) => match o {
                 Some(o) => {
-                    self.expr(c);
-                    self.expr(t);
-                    self.expr(o);
-                    self.emit(Op::WhenElse, 3);
+                    let c = self.operand(c);
+                    let t = self.operand(t);
+                    let o = self.operand(o);
+                    self.emit(Op::WhenElse(c, t, o), c.pops() + t.pops() + o.pops());
                 }
                 None => {
                     let c = self.operand(c);
@@ -263,6 +266,16 @@ impl Compiler {
                 }
             },
             TKind::Cmp(op, a, b) => {
+                // `x ± y <op> z` with leaves x and y: one instruction.
+                if let TKind::Sum(first, rest) = &a.kind {
+                    if let ([(add, y)], Some(x)) = (rest.as_slice(), self.leaf(first)) {
+                        if let Some(y) = self.leaf(y) {
+                            let z = self.operand(b);
+                            self.emit(Op::SumCmp(*op, *add == AddOp::Add, x, y, z), z.pops());
+                            return;
+                        }
+                    }
+                }
                 let a = self.operand(a);
                 let b = self.operand(b);
                 self.emit(Op::Cmp(*op, a, b), a.pops() + b.pops());

@@ -490,10 +490,10 @@ fn run_code<'a, S: Stack<'a>>(c: &'a Compiled, code: std::ops::Range<u32>, f: &F
                 let cnd = arg(cnd, st);
                 from_tri(Tri::select(tri(cnd), tri(t), Tri::True))
             }
-            Op::WhenElse => {
-                let e = st.pop();
-                let t = st.pop();
-                let cnd = st.pop();
+            Op::WhenElse(cnd, then, otherwise) => {
+                let e = arg(otherwise, st);
+                let t = arg(then, st);
+                let cnd = arg(cnd, st);
                 from_tri(Tri::select(tri(cnd), tri(t), tri(e)))
             }
             Op::Cmp(o, a, b) => {
@@ -505,6 +505,12 @@ fn run_code<'a, S: Stack<'a>>(c: &'a Compiled, code: std::ops::Range<u32>, f: &F
                 let b = arg(b, st);
                 let a = arg(a, st);
                 arith(add, a, b)
+            }
+            Op::SumCmp(o, add, a, b, rhs) => {
+                let rhs = arg(rhs, st);
+                let b = arg(b, st);
+                let a = arg(a, st);
+                compare(o, arith(add, a, b), rhs)
             }
             Op::InSet(s, a) => {
                 let set = c.sets.get(s as usize).map_or(&[][..], |x| &x[..]);

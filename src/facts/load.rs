@@ -841,6 +841,14 @@ impl ValueSeed<'_, '_, '_> {
     }
 
     fn symbol<E: de::Error>(ctx: &mut Ctx<'_>, f: &Fact, name: &dyn fmt::Display, s: &str) -> Result<Sym, E> {
+        // Current medications name treatments: a brand name or spelling the
+        // catalog knows ("Norco", "Soma") means its canonical treatment.
+        // Anything else (acetaminophen) is kept as written.
+        if f.scope == Scope::Case && Some(f.slot) == ctx.p.schema.builtin.medications_current {
+            if let Some(t) = ctx.p.catalog.resolve(s) {
+                return Ok(ctx.p.catalog.treatment(t).sym);
+            }
+        }
         let ok = !s.is_empty()
             && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
