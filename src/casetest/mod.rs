@@ -308,6 +308,8 @@ pub struct CriterionCoverage {
     pub met: usize,
     pub not_met: usize,
     pub not_documented: usize,
+    /// Requests it did not concern (`when C then ...` with C false).
+    pub not_applicable: usize,
     /// Requests it decided (the first not met, else the first not documented).
     pub decides: usize,
 }
@@ -373,6 +375,7 @@ impl Coverage {
                         Status::Met => cc.met += 1,
                         Status::NotMet => cc.not_met += 1,
                         Status::NotDocumented => cc.not_documented += 1,
+                        Status::NotApplicable => cc.not_applicable += 1,
                     }
                     if d.decided_by == Some((ri, ci)) {
                         cc.decides += 1;
@@ -418,13 +421,13 @@ impl Coverage {
                 r.requests
             ));
             out.push_str(&format!(
-                "  {:width$}  {:>5}  {:>7}  {:>14}  {:>7}\n",
-                "criterion", "met", "not met", "not documented", "decides"
+                "  {:width$}  {:>5}  {:>7}  {:>14}  {:>14}  {:>7}\n",
+                "criterion", "met", "not met", "not documented", "does not apply", "decides"
             ));
             for c in &r.criteria {
                 out.push_str(&format!(
-                    "  {:width$}  {:>5}  {:>7}  {:>14}  {:>7}\n",
-                    c.criterion, c.met, c.not_met, c.not_documented, c.decides
+                    "  {:width$}  {:>5}  {:>7}  {:>14}  {:>14}  {:>7}\n",
+                    c.criterion, c.met, c.not_met, c.not_documented, c.not_applicable, c.decides
                 ));
             }
         }

@@ -79,6 +79,9 @@ pub struct CompiledCriterion {
     pub kind: CriterionKind,
     /// Empty for an unconditional `exclude`.
     pub code: Range<u32>,
+    /// For a criterion written `when C then X` (no `else`), the code of C
+    /// alone: when it is false, the criterion does not apply.
+    pub guard: Option<Range<u32>>,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +116,17 @@ pub fn compile(p: &Program) -> Compiled {
     for r in &p.rules {
         let mut criteria = Vec::with_capacity(r.criteria.len());
         for cr in &r.criteria {
+            let mut guard = None;
+            if let Some(TExpr {
+                kind: TKind::When(cond, _, None),
+                ..
+            }) = &cr.expr
+            {
+                let g = c.ops.len() as u32;
+                c.depth = 0;
+                c.expr(cond);
+                guard = Some(g..c.ops.len() as u32);
+            }
             let start = c.ops.len() as u32;
             c.depth = 0;
             if let Some(e) = &cr.expr {
@@ -121,6 +135,7 @@ pub fn compile(p: &Program) -> Compiled {
             criteria.push(CompiledCriterion {
                 kind: cr.kind,
                 code: start..c.ops.len() as u32,
+                guard,
             });
         }
         rules.push(CompiledRule { criteria });

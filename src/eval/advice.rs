@@ -39,7 +39,7 @@ pub fn advise(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize, d: &Decision
         for (ci, &status) in rr.statuses.iter().enumerate() {
             let cr = &rule.criteria[ci];
             match status {
-                Status::Met => {}
+                Status::Met | Status::NotApplicable => {}
                 Status::NotDocumented => {
                     let needed = cr.expr.as_ref().map(|e| super::reference::missing_facts(e, case, i));
                     for r in needed.unwrap_or_default() {
@@ -178,7 +178,7 @@ fn largest_passing(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize, d: &Dec
         let f = Frame::new(&trial, i);
         if readers
             .iter()
-            .all(|&(r, ci)| criterion_status(rs, m, r, ci, &f) == Status::Met)
+            .all(|&(r, ci)| criterion_status(rs, m, r, ci, &f).passes())
         {
             return Some(make(k));
         }

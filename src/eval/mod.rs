@@ -30,6 +30,10 @@ pub enum Status {
     Met,
     NotMet,
     NotDocumented,
+    /// A criterion written `when C then ...` whose condition C is false:
+    /// it does not concern this request (a repeat-injection criterion on a
+    /// first injection). Counts as met.
+    NotApplicable,
 }
 
 impl Status {
@@ -38,7 +42,13 @@ impl Status {
             Status::Met => "met",
             Status::NotMet => "not met",
             Status::NotDocumented => "not documented",
+            Status::NotApplicable => "does not apply",
         }
+    }
+
+    /// Met or not applicable: nothing against the request.
+    pub fn passes(self) -> bool {
+        matches!(self, Status::Met | Status::NotApplicable)
     }
 }
 
@@ -552,6 +562,11 @@ pub fn criterion_status(rs: &RuleSet, m: &mut Machine, r: RuleId, i: usize, f: &
     let Some(cc) = rs.compiled.rules.get(r.0 as usize).and_then(|x| x.criteria.get(i)) else {
         return Status::NotDocumented;
     };
+    if let Some(g) = &cc.guard {
+        if m.run(&rs.compiled, g.clone(), f) == Tri::False {
+            return Status::NotApplicable;
+        }
+    }
     let holds = if cc.code.is_empty() {
         Tri::True
     } else {

@@ -258,6 +258,16 @@ pub fn rule_statuses(rule: &Rule, case: &Case, i: usize) -> Vec<Status> {
     rule.criteria
         .iter()
         .map(|c| {
+            // `when C then X` with C false: the criterion does not apply.
+            if let Some(TExpr {
+                kind: TKind::When(cond, _, None),
+                ..
+            }) = &c.expr
+            {
+                if truth(&scope.eval(cond)) == Tri::False {
+                    return Status::NotApplicable;
+                }
+            }
             let holds = match &c.expr {
                 Some(e) => truth(&scope.eval(e)),
                 // An unconditional `exclude`: the treatment is not recommended.

@@ -355,7 +355,7 @@ pub struct Possible {
 impl Possible {
     fn add(&mut self, s: Status) {
         match s {
-            Status::Met => self.met = true,
+            Status::Met | Status::NotApplicable => self.met = true,
             Status::NotMet => self.not_met = true,
             Status::NotDocumented => self.not_documented = true,
         }
@@ -404,8 +404,8 @@ pub fn can_decide_after(earlier: &Criterion, later: &Criterion) -> Option<bool> 
         let (x, c) = (a.status(earlier), a.status(later));
         can = match c {
             Status::NotMet => x != Status::NotMet,
-            Status::NotDocumented => x == Status::Met,
-            Status::Met => false,
+            Status::NotDocumented => x.passes(),
+            Status::Met | Status::NotApplicable => false,
         };
         !can
     });

@@ -350,6 +350,7 @@ pub fn case_report(
 fn status_tag(s: Status) -> &'static str {
     match s {
         Status::Met => "[met]           ",
+        Status::NotApplicable => "[does not apply]",
         Status::NotMet => "[NOT MET]       ",
         Status::NotDocumented => "[not documented]",
     }
