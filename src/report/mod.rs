@@ -86,6 +86,8 @@ pub enum AdviceReport {
         requested: String,
         largest_passing: String,
     },
+    /// It falls with the request it depends on: that one must pass first.
+    FallsWith { request: String },
     /// Not met, and no change to the request meets it.
     Unmet {
         rule: String,
@@ -314,13 +316,8 @@ pub fn request_report(
             })
             .collect();
         if let Some(q) = d.fell_with {
-            report.to_pass.push(AdviceReport::Unmet {
-                rule: "depends_on".into(),
-                criterion: case.requests[q].id.clone(),
-                description: format!(
-                    "this request falls with `{}`, which is not medically necessary",
-                    case.requests[q].id
-                ),
+            report.to_pass.push(AdviceReport::FallsWith {
+                request: case.requests[q].id.clone(),
             });
         }
     }
@@ -471,6 +468,12 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                     let _ = writeln!(
                         out,
                         "    - ask for at most {largest_passing} in {fact} (now {requested})"
+                    );
+                }
+                AdviceReport::FallsWith { request } => {
+                    let _ = writeln!(
+                        out,
+                        "    - it depends on request {request}, which does not pass: see what that request needs"
                     );
                 }
                 AdviceReport::Unmet {
