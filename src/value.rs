@@ -139,6 +139,10 @@ pub enum Dim {
     Med,
     /// hours, days, weeks, months, years
     Time,
+    /// a strength written as a percentage (`0.025 percent` capsaicin)
+    Concentration,
+    /// a patch's delivery rate (`25 mcg_per_hour` fentanyl)
+    DoseRate,
 }
 
 impl Dim {
@@ -150,12 +154,15 @@ impl Dim {
             Dim::Mass => "mass (mg, g)",
             Dim::Med => "morphine-equivalent mg (mg_med)",
             Dim::Time => "time",
+            Dim::Concentration => "a concentration (percent)",
+            Dim::DoseRate => "a delivery rate (mcg_per_hour)",
         }
     }
 }
 
 /// A unit as written. `visit` = `session` = `treatment`; `tablet` =
-/// `capsule` = `patch`; `g` = 1000 `mg`; a month is 365.25/12 days.
+/// `capsule` = `patch`; `g` = 1000 `mg` = 1,000,000 `mcg`; a month is
+/// 365.25/12 days.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
     Visit,
@@ -165,9 +172,12 @@ pub enum Unit {
     Capsule,
     Patch,
     Item,
+    Mcg,
     Mg,
     G,
     MgMed,
+    Percent,
+    McgPerHour,
     Hour,
     Day,
     Week,
@@ -191,9 +201,12 @@ pub const UNIT_NAMES: &[(&str, Unit)] = &[
     ("patches", Unit::Patch),
     ("unit", Unit::Item),
     ("units", Unit::Item),
+    ("mcg", Unit::Mcg),
     ("mg", Unit::Mg),
     ("g", Unit::G),
     ("mg_med", Unit::MgMed),
+    ("percent", Unit::Percent),
+    ("mcg_per_hour", Unit::McgPerHour),
     ("hour", Unit::Hour),
     ("hours", Unit::Hour),
     ("day", Unit::Day),
@@ -220,9 +233,12 @@ impl Unit {
             Unit::Capsule => "capsule",
             Unit::Patch => "patch",
             Unit::Item => "unit",
+            Unit::Mcg => "mcg",
             Unit::Mg => "mg",
             Unit::G => "g",
             Unit::MgMed => "mg_med",
+            Unit::Percent => "percent",
+            Unit::McgPerHour => "mcg_per_hour",
             Unit::Hour => "hour",
             Unit::Day => "day",
             Unit::Week => "week",
@@ -236,8 +252,10 @@ impl Unit {
             Unit::Visit | Unit::Session | Unit::Treatment => Dim::Visit,
             Unit::Tablet | Unit::Capsule | Unit::Patch => Dim::Tablet,
             Unit::Item => Dim::Item,
-            Unit::Mg | Unit::G => Dim::Mass,
+            Unit::Mcg | Unit::Mg | Unit::G => Dim::Mass,
             Unit::MgMed => Dim::Med,
+            Unit::Percent => Dim::Concentration,
+            Unit::McgPerHour => Dim::DoseRate,
             Unit::Hour | Unit::Day | Unit::Week | Unit::Month | Unit::Year => Dim::Time,
         }
     }
@@ -245,6 +263,7 @@ impl Unit {
     /// Factor to the base unit of the dimension (mg for mass, day for time).
     pub fn factor(self) -> f64 {
         match self {
+            Unit::Mcg => 0.001,
             Unit::G => 1000.0,
             Unit::Hour => 1.0 / 24.0,
             Unit::Week => 7.0,

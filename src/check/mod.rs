@@ -324,6 +324,8 @@ impl Checker<'_> {
                 title: t.title.value.clone(),
                 classes: tclasses,
                 aka: t.aka.iter().map(|a| a.value.clone()).collect(),
+                quantity_dims: Vec::new(),
+                strength_dims: Vec::new(),
                 span: t.span,
             });
         }
@@ -489,6 +491,7 @@ impl Checker<'_> {
                 ty,
                 dim,
                 allowed,
+                range: None,
                 description: d.description.value.clone(),
                 derived,
                 span: d.span,

@@ -212,10 +212,27 @@ pub struct Fact {
     pub dim: Option<Dim>,
     /// The closed set of symbols the fact may hold, if closed.
     pub allowed: Option<Vec<Sym>>,
+    /// The inclusive range a number, int, score, percent or quantity may
+    /// take (a quantity's bounds in the base unit of its dimension: days,
+    /// mg, visits). `None`: finite and non-negative is all that is checked.
+    pub range: Option<Range>,
     pub description: String,
     /// Filled by the loader from another part of the case, not a key of its own.
     pub derived: bool,
     pub span: Span,
+}
+
+/// Inclusive bounds on a numeric fact, declared in the fact schema.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range {
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Range {
+    pub fn contains(&self, x: f64) -> bool {
+        x >= self.min && x <= self.max
+    }
 }
 
 /// A node of the key tree the case loader walks.
@@ -291,6 +308,13 @@ pub struct Treatment {
     pub title: String,
     pub classes: Vec<ClassId>,
     pub aka: Vec<String>,
+    /// The unit dimensions `request.quantity` may have for this treatment
+    /// (from the catalog: visits for a therapy, tablets or mass for a
+    /// drug...). Empty: any dimension is accepted.
+    pub quantity_dims: Vec<Dim>,
+    /// The unit dimensions `request.strength` may have (mass, percent,
+    /// mcg_per_hour). Empty: any dimension is accepted.
+    pub strength_dims: Vec<Dim>,
     pub span: Span,
 }
 

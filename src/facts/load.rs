@@ -775,7 +775,7 @@ fn default_unit(d: Dim) -> Option<Unit> {
         Dim::Tablet => Some(Unit::Tablet),
         Dim::Item => Some(Unit::Item),
         Dim::Med => Some(Unit::MgMed),
-        Dim::Mass | Dim::Time => None,
+        Dim::Mass | Dim::Time | Dim::Concentration | Dim::DoseRate => None,
     }
 }
 
@@ -1947,6 +1947,7 @@ fn date_fact() -> Fact {
         ty: FactType::Date,
         dim: None,
         allowed: None,
+        range: None,
         description: "date of the letter".into(),
         derived: false,
         span: crate::diag::Span::new(crate::diag::FileId(0), 0, 0),

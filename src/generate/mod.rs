@@ -525,6 +525,8 @@ impl Builder<'_> {
                         Some(Dim::Item) => (Unit::Item, 2.0),
                         Some(Dim::Mass) => (Unit::Mg, 50.0),
                         Some(Dim::Med) => (Unit::MgMed, 90.0),
+                        Some(Dim::Concentration) => (Unit::Percent, 0.025),
+                        Some(Dim::DoseRate) => (Unit::McgPerHour, 25.0),
                         None => (*rng.pick(&[Unit::Visit, Unit::Tablet, Unit::Item]), 12.0),
                     },
                 };
