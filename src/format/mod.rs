@@ -198,6 +198,24 @@ fn flat(p: &Pair<'_, Rule>) -> String {
                 .collect();
             format!("class {}", names.join(", "))
         }
+        Rule::units_clause => {
+            let mut head = Vec::new();
+            let mut names = Vec::new();
+            for c in kids() {
+                match c.as_rule() {
+                    Rule::ident => names.push(flat(&c)),
+                    _ => head.push(flat(&c)),
+                }
+            }
+            format!("{} {}", head.join(" "), names.join(", "))
+        }
+        Rule::fact_range => {
+            let bounds: Vec<String> = kids()
+                .filter(|c| c.as_rule() == Rule::range_bound)
+                .map(|c| flat(&c))
+                .collect();
+            format!("range {}", bounds.join(".."))
+        }
         Rule::treatment_aka => {
             let names: Vec<String> = kids()
                 .filter(|c| c.as_rule() != Rule::kw_aka)
@@ -297,7 +315,9 @@ impl Layout<'_> {
                 let mut head = Vec::new();
                 let mut rest = Vec::new();
                 for (i, c) in p.clone().into_inner().enumerate() {
-                    let in_head = i < 3 || (rule == Rule::treatment_item && c.as_rule() == Rule::treatment_classes);
+                    let in_head = i < 3
+                        || (rule == Rule::treatment_item
+                            && matches!(c.as_rule(), Rule::treatment_classes | Rule::units_clause));
                     if in_head && rest.is_empty() {
                         head.push(c);
                     } else {
@@ -315,7 +335,10 @@ impl Layout<'_> {
                 }
             }
             Rule::const_item if const_list_width(&p) > MAX_WIDTH => self.long_const(&p, &mut lines),
-            Rule::fact_item | Rule::class_item | Rule::const_item => lines.push(self.line(0, flat(&p), &p)),
+            Rule::fact_item | Rule::extend_item if width(&flat(&p)) > MAX_WIDTH => self.long_set(&p, &mut lines),
+            Rule::fact_item | Rule::extend_item | Rule::class_item | Rule::const_item => {
+                lines.push(self.line(0, flat(&p), &p))
+            }
             _ => return Err(FormatError::Internal(format!("unexpected item {rule:?}"))),
         }
         Ok(ItemLayout {
@@ -324,6 +347,92 @@ impl Layout<'_> {
             blank_before_src,
             after: Vec::new(),
         })
+    }
+
+    /// A fact declaration or extension whose value list is too long for one
+    /// line: the text before the list, the names filled line by line
+    /// (continuation lines indented 2), then the rest after the list.
+    fn long_set(&self, p: &Pair<'_, Rule>, lines: &mut Vec<Line>) {
+        let flat_item = |kids: &[Pair<'_, Rule>]| -> String {
+            // Flat text of the item's own children, as `flat` lays them out.
+            let mut out = String::new();
+            for c in kids {
+                match c.as_rule() {
+                    Rule::kw_fact if out.is_empty() => out.push_str("fact"),
+                    Rule::path | Rule::ident if p.as_rule() == Rule::fact_item => {
+                        out.push(' ');
+                        out.push_str(c.as_str());
+                        out.push(':');
+                    }
+                    _ => {
+                        if !out.is_empty() {
+                            out.push(' ');
+                        }
+                        out.push_str(&flat(c));
+                    }
+                }
+            }
+            out
+        };
+        let kids: Vec<Pair<'_, Rule>> = p.clone().into_inner().collect();
+        let Some(at) = kids
+            .iter()
+            .position(|c| matches!(c.as_rule(), Rule::fact_of | Rule::set_list))
+        else {
+            lines.push(self.line(0, flat(p), p));
+            return;
+        };
+        let list = if kids[at].as_rule() == Rule::fact_of {
+            kids[at].clone().into_inner().find(|c| c.as_rule() == Rule::set_list)
+        } else {
+            Some(kids[at].clone())
+        };
+        let Some(list) = list else {
+            lines.push(self.line(0, flat(p), p));
+            return;
+        };
+        let mut head = flat_item(&kids[..at]);
+        head.push_str(if kids[at].as_rule() == Rule::fact_of {
+            " of ["
+        } else {
+            " ["
+        });
+        let tail = flat_item(&kids[at + 1..]);
+        let names: Vec<Pair<'_, Rule>> = list.into_inner().collect();
+        self.fill(p, head, &names, &tail, lines);
+    }
+
+    /// Names filled after `head`, `]` after the last, then ` tail`.
+    fn fill(&self, p: &Pair<'_, Rule>, head: String, names: &[Pair<'_, Rule>], tail: &str, lines: &mut Vec<Line>) {
+        let mut cur = self.line(0, head, p);
+        let mut on_line = 0;
+        for (i, n) in names.iter().enumerate() {
+            let last = i + 1 == names.len();
+            let word = if last {
+                format!("{}]", n.as_str())
+            } else {
+                format!("{},", n.as_str())
+            };
+            let sep = usize::from(on_line > 0);
+            if on_line > 0 && cur.indent + width(&cur.text) + sep + width(&word) > MAX_WIDTH {
+                lines.push(cur);
+                cur = self.line(2, String::new(), n);
+                on_line = 0;
+            }
+            if on_line > 0 {
+                cur.text.push(' ');
+            }
+            cur.text.push_str(&word);
+            on_line += 1;
+        }
+        if names.is_empty() {
+            cur.text.push(']');
+        }
+        if !tail.is_empty() {
+            cur.text.push(' ');
+            cur.text.push_str(tail);
+        }
+        lines.push(cur);
     }
 
     /// A constant set too long for one line: names filled line by line,

@@ -34,6 +34,7 @@ pub struct RuleFile {
 pub enum Item {
     Source(SourceDecl),
     Fact(FactDecl),
+    Extend(ExtendDecl),
     Class(ClassDecl),
     Treatment(TreatmentDecl),
     Const(ConstDecl),
@@ -45,6 +46,7 @@ impl Item {
         match self {
             Item::Source(x) => x.span,
             Item::Fact(x) => x.span,
+            Item::Extend(x) => x.span,
             Item::Class(x) => x.span,
             Item::Treatment(x) => x.span,
             Item::Const(x) => x.span,
@@ -80,7 +82,50 @@ pub struct FactDecl {
     pub of: Option<SetList>,
     /// `in visit`: the unit dimension a quantity must have.
     pub unit: Option<Ident>,
+    /// `range 0..21`: inclusive bounds on a numeric fact.
+    pub range: Option<RangeDecl>,
     pub description: Str,
+    pub span: Span,
+}
+
+/// `range LOW..HIGH`, each bound a number with an optional unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeDecl {
+    pub min: Bound,
+    pub max: Bound,
+    pub span: Span,
+}
+
+/// One end of a range: `0`, `20 year`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    pub value: f64,
+    pub unit: Option<Ident>,
+    pub span: Span,
+}
+
+/// `extend fact diagnoses.tags with [spinal_cord_injury]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtendDecl {
+    pub path: Ident,
+    pub with: SetList,
+    pub span: Span,
+}
+
+/// Which amount of a request a units clause constrains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitsOf {
+    /// `quantity in visit`: `request.quantity`
+    Quantity,
+    /// `strength in percent`: `request.strength`
+    Strength,
+}
+
+/// `quantity in visit, day`: the units a request's amount may be written in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitsDecl {
+    pub of: UnitsOf,
+    pub units: Vec<Ident>,
     pub span: Span,
 }
 
@@ -97,6 +142,8 @@ pub struct TypeExpr {
 pub struct ClassDecl {
     pub name: Ident,
     pub title: Str,
+    /// Units its members' requests may use (members may override).
+    pub units: Vec<UnitsDecl>,
     pub span: Span,
 }
 
@@ -106,6 +153,8 @@ pub struct TreatmentDecl {
     pub name: Ident,
     pub title: Str,
     pub classes: Vec<Ident>,
+    /// Units its requests may use; overrides its classes' per amount.
+    pub units: Vec<UnitsDecl>,
     pub aka: Vec<Str>,
     pub span: Span,
 }

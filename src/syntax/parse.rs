@@ -260,6 +260,10 @@ fn friendly(rule: Rule) -> &'static str {
         Rule::fact_type | Rule::list_type | Rule::kw_list => "a type",
         Rule::fact_of | Rule::kw_of => "`of`",
         Rule::fact_unit | Rule::kw_in | Rule::in_tail => "`in`",
+        Rule::fact_range | Rule::kw_range | Rule::range_bound => "`range LOW..HIGH`",
+        Rule::extend_item | Rule::kw_extend => "`extend`",
+        Rule::kw_with => "`with`",
+        Rule::units_clause | Rule::kw_quantity | Rule::kw_strength => "`quantity in UNIT` or `strength in UNIT`",
         Rule::treatment_classes | Rule::kw_class => "`class`",
         Rule::treatment_aka | Rule::kw_aka => "`aka`",
         Rule::cites_clause | Rule::kw_cites => "`cites`",
@@ -340,6 +344,9 @@ fn children(p: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
                 | Rule::kw_to
                 | Rule::kw_supplements
                 | Rule::kw_list
+                | Rule::kw_range
+                | Rule::kw_extend
+                | Rule::kw_with
         )
     })
 }
@@ -423,12 +430,25 @@ impl Builder {
         Ok(match p.as_rule() {
             Rule::source_item => Item::Source(self.source(p)?),
             Rule::fact_item => Item::Fact(self.fact(p)?),
+            Rule::extend_item => {
+                let span = self.span(&p);
+                let mut it = children(p.clone());
+                let path = self.ident(self.next(&mut it, &p, "a fact path")?);
+                let with = self.set_list(self.next(&mut it, &p, "a list")?);
+                Item::Extend(ExtendDecl { path, with, span })
+            }
             Rule::class_item => {
                 let span = self.span(&p);
                 let mut it = children(p.clone());
                 let name = self.ident(self.next(&mut it, &p, "a name")?);
                 let title = self.string(self.next(&mut it, &p, "a title")?);
-                Item::Class(ClassDecl { name, title, span })
+                let units = it.map(|u| self.units(u)).collect::<R<Vec<_>>>()?;
+                Item::Class(ClassDecl {
+                    name,
+                    title,
+                    units,
+                    span,
+                })
             }
             Rule::treatment_item => Item::Treatment(self.treatment(p)?),
             Rule::const_item => Item::Const(self.constant(p)?),
@@ -507,6 +527,7 @@ impl Builder {
         };
         let mut of = None;
         let mut unit = None;
+        let mut range = None;
         let mut description = None;
         for c in it {
             match c.as_rule() {
@@ -518,6 +539,13 @@ impl Builder {
                     let mut ci = children(c.clone());
                     unit = Some(self.ident(self.next(&mut ci, &c, "a unit")?));
                 }
+                Rule::fact_range => {
+                    let span = self.span(&c);
+                    let mut ci = children(c.clone());
+                    let min = self.bound(self.next(&mut ci, &c, "a bound")?)?;
+                    let max = self.bound(self.next(&mut ci, &c, "a bound")?)?;
+                    range = Some(RangeDecl { min, max, span });
+                }
                 Rule::string => description = Some(self.string(c)),
                 _ => return Err(self.bug(&c, "a fact clause")),
             }
@@ -528,9 +556,35 @@ impl Builder {
             ty,
             of,
             unit,
+            range,
             description,
             span,
         })
+    }
+
+    fn bound(&self, p: Pair<'_, Rule>) -> R<Bound> {
+        let span = self.span(&p);
+        let mut it = children(p.clone());
+        let value = self.number(self.next(&mut it, &p, "a number")?)?;
+        let unit = it.next().map(|u| self.ident(u));
+        Ok(Bound { value, unit, span })
+    }
+
+    fn units(&self, p: Pair<'_, Rule>) -> R<UnitsDecl> {
+        let span = self.span(&p);
+        let mut of = None;
+        let mut units = Vec::new();
+        for c in p.clone().into_inner() {
+            match c.as_rule() {
+                Rule::kw_quantity => of = Some(UnitsOf::Quantity),
+                Rule::kw_strength => of = Some(UnitsOf::Strength),
+                Rule::kw_in => {}
+                Rule::ident => units.push(self.ident(c)),
+                _ => return Err(self.bug(&c, "a unit")),
+            }
+        }
+        let of = of.ok_or_else(|| self.bug(&p, "`quantity` or `strength`"))?;
+        Ok(UnitsDecl { of, units, span })
     }
 
     fn treatment(&self, p: Pair<'_, Rule>) -> R<TreatmentDecl> {
@@ -539,10 +593,12 @@ impl Builder {
         let name = self.ident(self.next(&mut it, &p, "a name")?);
         let title = self.string(self.next(&mut it, &p, "a title")?);
         let mut classes = Vec::new();
+        let mut units = Vec::new();
         let mut aka = Vec::new();
         for c in it {
             match c.as_rule() {
                 Rule::treatment_classes => classes.extend(children(c).map(|i| self.ident(i))),
+                Rule::units_clause => units.push(self.units(c)?),
                 Rule::treatment_aka => aka.extend(children(c).map(|s| self.string(s))),
                 _ => return Err(self.bug(&c, "a treatment clause")),
             }
@@ -551,6 +607,7 @@ impl Builder {
             name,
             title,
             classes,
+            units,
             aka,
             span,
         })
