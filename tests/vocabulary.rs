@@ -173,3 +173,19 @@ fn declarations_reach_the_model() {
     assert_eq!(t("capsaicin").strength_dims, vec![Dim::Mass, Dim::Concentration]);
     assert_eq!(t("capsaicin").quantity_dims, vec![Dim::Tablet, Dim::Item, Dim::Mass]);
 }
+
+#[test]
+fn an_extension_in_another_file_adds_a_value_the_loader_accepts() {
+    let case = "case: ext\ndiagnoses:\n  - text: whiplash\n    tags: [whiplash]\nrequests:\n  - id: m\n    treatment: massage_therapy\n    date: 2015-06-01\n";
+    let (_, shipped) = common::shipped_rules();
+    let err = load_yaml(&shipped.program, "ext.yaml", case)
+        .err()
+        .expect("whiplash is not a shipped tag");
+    assert!(err.to_string().contains("whiplash"), "{err}");
+    let mut sm = mtus::diag::SourceMap::new();
+    let mut files: Vec<(&str, &str)> = mtus::embedded::FILES.to_vec();
+    files.push(("extra.mtus", "extend fact diagnoses.tags with [whiplash]\n"));
+    let rules = mtus::RuleSet::from_texts(&mut sm, files).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    let loaded = load_yaml(&rules.program, "ext.yaml", case).unwrap_or_else(|e| panic!("{e}"));
+    assert!(problems(&rules.program, &loaded).is_empty());
+}

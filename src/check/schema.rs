@@ -185,8 +185,9 @@ impl Checker<'_> {
                 span: d.span,
             });
         }
+        let path_spans: HashMap<&str, Span> = decls.iter().map(|d| (d.path.name.as_str(), d.path.span)).collect();
         for e in extends {
-            self.extend(&mut facts, &by_path, e);
+            self.extend(&mut facts, &by_path, &path_spans, e);
         }
         // Current medications name treatments: when the set is closed, every
         // catalog treatment is one of its values besides the drugs listed.
@@ -290,11 +291,19 @@ impl Checker<'_> {
         // The unit each bound is read in: its own, else the other bound's,
         // else the fact's `in UNIT`.
         let default_unit = decl.min.unit.as_ref().or(decl.max.unit.as_ref());
+        if want_dim == Some(Some(Dim::Time)) && default_unit.is_none() {
+            self.err(bad(
+                "a duration's range needs a unit".to_string(),
+                "e.g. `range 0 day..100 year`",
+            ));
+            return builtin;
+        }
         let mut ok = true;
         let mut base = |this: &mut Self, b: &ast::Bound| -> f64 {
             let written = b.unit.as_ref().or(default_unit);
             let factor = match (&want_dim, written) {
                 (None, None) => 1.0,
+                (None, Some(_)) if !ok => 1.0,
                 (None, Some(u)) => {
                     this.err(
                         Diagnostic::error(
@@ -307,14 +316,6 @@ impl Checker<'_> {
                     ok = false;
                     1.0
                 }
-                (Some(Some(Dim::Time)), None) => {
-                    this.err(
-                        Diagnostic::error("bad-range", b.span, "a duration's range needs a unit")
-                            .with_help("e.g. `range 0 day..100 year`"),
-                    );
-                    ok = false;
-                    1.0
-                }
                 (Some(_), None) => 1.0,
                 (Some(d), Some(u)) => match Unit::parse(&u.name) {
                     None => {
@@ -323,19 +324,23 @@ impl Checker<'_> {
                         1.0
                     }
                     Some(unit) if d.is_some_and(|d| d == unit.dim()) => unit.factor(),
+                    Some(_) if !ok => 1.0,
                     Some(unit) => {
-                        let fits = match d {
-                            Some(d) => d.name(),
-                            None => "the unit written on the case (visits, tablets, mg): give plain numbers",
-                        };
-                        this.err(
-                            Diagnostic::error(
+                        let d = match d {
+                            Some(d) => Diagnostic::error(
                                 "bad-range",
                                 u.span,
                                 format!("`{}` ({}) does not fit this fact", unit.name(), unit.dim().name()),
                             )
-                            .with_help(format!("the bounds are in {fits}")),
-                        );
+                            .with_help(format!("the bounds are in {}", d.name())),
+                            None => Diagnostic::error(
+                                "bad-range",
+                                u.span,
+                                "a quantity without `in UNIT` takes its unit from the case, so its range has none",
+                            )
+                            .with_help("write plain numbers, `range 0..N`: they bound the amount in its base unit (visits, tablets, units, mg)"),
+                        };
+                        this.err(d);
                         ok = false;
                         1.0
                     }
@@ -382,7 +387,13 @@ impl Checker<'_> {
     }
 
     /// `extend fact X with [a, b]`: add values to a closed set.
-    fn extend(&mut self, facts: &mut [Fact], by_path: &HashMap<String, FactId>, e: &ast::ExtendDecl) {
+    fn extend(
+        &mut self,
+        facts: &mut [Fact],
+        by_path: &HashMap<String, FactId>,
+        path_spans: &HashMap<&str, Span>,
+        e: &ast::ExtendDecl,
+    ) {
         let Some(&id) = by_path.get(&e.path.name) else {
             let mut d = Diagnostic::error("unknown-fact", e.path.span, format!("unknown fact `{}`", e.path.name));
             d = d.with_help(match did_you_mean(&e.path.name, by_path.keys().map(String::as_str)) {
@@ -393,7 +404,8 @@ impl Checker<'_> {
             return;
         };
         let fact = &facts[id.0 as usize];
-        let (fact_span, path, ty) = (fact.span, fact.path.clone(), fact.ty);
+        let fact_span = path_spans.get(fact.path.as_str()).copied().unwrap_or(fact.span);
+        let (path, ty) = (fact.path.clone(), fact.ty);
         if !matches!(ty, FactType::Symbol | FactType::SymbolList) {
             self.err(
                 Diagnostic::error(

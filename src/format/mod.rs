@@ -741,6 +741,32 @@ mod tests {
     }
 
     #[test]
+    fn ranges_extensions_and_units_have_one_layout() {
+        let src = "fact  a.b :number   range 0 .. 21 \"A\"\nfact a.c: duration range 1  day ..20 year \"C\"\nextend   fact a.d  with [x ,y]\nclass k \"K\"  quantity  in visit ,day strength in mg\ntreatment t \"T\" class k strength in percent\n  aka \"tee\"\n";
+        assert_eq!(
+            fmt(src),
+            "fact a.b: number range 0..21 \"A\"\nfact a.c: duration range 1 day..20 year \"C\"\nextend fact a.d with [x, y]\nclass k \"K\" quantity in visit, day strength in mg\ntreatment t \"T\" class k strength in percent\n  aka \"tee\"\n"
+        );
+        // A long vocabulary is filled line by line, the description after it.
+        let names: Vec<String> = (0..40).map(|i| format!("value_{i}")).collect();
+        let long = format!("fact a.e: list<symbol> of [{}] \"E\"\n", names.join(", "));
+        let out = fmt(&long);
+        assert!(out.lines().count() > 3, "{out}");
+        assert!(
+            out.lines()
+                .all(|l| l.chars().count() <= MAX_WIDTH || l.ends_with("\"E\"")),
+            "{out}"
+        );
+        assert!(out.starts_with("fact a.e: list<symbol> of [value_0, value_1,"), "{out}");
+        assert!(out.ends_with("value_39] \"E\"\n"), "{out}");
+        assert_eq!(fmt(&out), out);
+        let ext = format!("extend fact a.e with [{}]\n", names.join(", "));
+        let out = fmt(&ext);
+        assert!(out.starts_with("extend fact a.e with [value_0,"), "{out}");
+        assert_eq!(fmt(&out), out);
+    }
+
+    #[test]
     fn long_chains_break_one_operand_per_line() {
         let long = (0..12)
             .map(|i| format!("group.fact_{i}"))
