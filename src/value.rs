@@ -1,6 +1,8 @@
 //! Values that facts hold: three-valued truth, dates, quantities with units,
 //! symbols. Shared by checking (literals), case loading and evaluation.
 
+pub mod ops;
+
 use std::cmp::Ordering;
 use std::fmt;
 

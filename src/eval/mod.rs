@@ -21,7 +21,8 @@ use crate::check::{Program, RuleId, Tier, TreatmentId};
 use crate::compile::{Arg, Compiled, Op};
 use crate::facts::{Case, Recorded};
 use crate::syntax::ast::{CmpOp, CriterionKind};
-use crate::value::{Date, Dim, Sym, Tri, Value, cmp_f64};
+use crate::value::ops::{self, Scalar};
+use crate::value::{Date, Dim, Sym, Tri, Value};
 
 /// The status of one criterion for one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -200,39 +201,46 @@ fn from_tri<'a>(t: Tri) -> Val<'a> {
     }
 }
 
+/// The scalar a value is for arithmetic and ordering, if it is one.
 #[inline(always)]
-fn compare(op: CmpOp, a: Val<'_>, b: Val<'_>) -> Val<'static> {
-    use std::cmp::Ordering;
-    let ord: Option<Ordering> = match (a, b) {
-        (Val::Num(x), Val::Num(y)) => Some(cmp_f64(x, y)),
-        (Val::Date(x), Val::Date(y)) => Some(x.cmp(&y)),
-        (Val::Qty(x, dx), Val::Qty(y, dy)) if dx == dy => Some(cmp_f64(x, y)),
-        (Val::Sym(x), Val::Sym(y)) => Some(if x == y { Ordering::Equal } else { Ordering::Less }),
-        (Val::Bool(x), Val::Bool(y)) => Some(if x == y { Ordering::Equal } else { Ordering::Less }),
-        (Val::Text(x), Val::Text(y)) => Some(if x == y { Ordering::Equal } else { Ordering::Less }),
+fn scalar(v: Val<'_>) -> Option<Scalar> {
+    match v {
+        Val::Num(x) => Some(Scalar::Num(x)),
+        Val::Qty(x, d) => Some(Scalar::Qty(x, d)),
+        Val::Date(d) => Some(Scalar::Date(d)),
         _ => None,
-    };
-    match ord {
-        None => Val::Absent,
-        Some(o) => Val::Bool(match op {
-            CmpOp::Lt => o == Ordering::Less,
-            CmpOp::Le => o != Ordering::Greater,
-            CmpOp::Gt => o == Ordering::Greater,
-            CmpOp::Ge => o != Ordering::Less,
-            CmpOp::Eq => o == Ordering::Equal,
-            CmpOp::Ne => o != Ordering::Equal,
-        }),
     }
 }
 
+/// A comparison, with the semantics of [`crate::value::ops`]: numbers,
+/// dates and quantities of one dimension are ordered; symbols, truth values
+/// and texts are only equal or not; anything else (an absent fact) is
+/// unknown.
+#[inline(always)]
+fn compare(op: CmpOp, a: Val<'_>, b: Val<'_>) -> Val<'static> {
+    let result = match (a, b) {
+        (Val::Sym(x), Val::Sym(y)) => ops::equality(op, x == y),
+        (Val::Bool(x), Val::Bool(y)) => ops::equality(op, x == y),
+        (Val::Text(x), Val::Text(y)) => ops::equality(op, x == y),
+        _ => match (scalar(a), scalar(b)) {
+            (Some(x), Some(y)) => ops::compare(x, y).map(|o| ops::holds(op, o)),
+            _ => None,
+        },
+    };
+    result.map_or(Val::Absent, Val::Bool)
+}
+
+/// `a + b` or `a - b` ([`crate::value::ops::arith`]); a result out of
+/// range is unknown, never a wrapped or infinite value.
+#[inline(always)]
 fn arith(add: bool, a: Val<'_>, b: Val<'_>) -> Val<'static> {
-    let sign = if add { 1.0 } else { -1.0 };
-    match (a, b) {
-        (Val::Num(x), Val::Num(y)) => Val::Num(x + sign * y),
-        (Val::Qty(x, dx), Val::Qty(y, dy)) if dx == dy => Val::Qty(x + sign * y, dx),
-        (Val::Date(d), Val::Qty(days, Dim::Time)) => Val::Date(d + (sign * days).round() as i32),
-        (Val::Qty(days, Dim::Time), Val::Date(d)) if add => Val::Date(d + days.round() as i32),
-        (Val::Date(x), Val::Date(y)) if !add => Val::Qty(f64::from(x - y), Dim::Time),
+    match (scalar(a), scalar(b)) {
+        (Some(x), Some(y)) => match ops::arith(add, x, y) {
+            Some(Scalar::Num(n)) => Val::Num(n),
+            Some(Scalar::Qty(n, d)) => Val::Qty(n, d),
+            Some(Scalar::Date(d)) => Val::Date(d),
+            None => Val::Absent,
+        },
         _ => Val::Absent,
     }
 }
@@ -573,10 +581,37 @@ pub fn criterion_status(rs: &RuleSet, m: &mut Machine, r: RuleId, i: usize, f: &
         m.run(&rs.compiled, cc.code.clone(), f)
     };
     match (cc.kind, holds) {
-        (CriterionKind::Require, Tri::True) | (CriterionKind::Exclude, Tri::False) => Status::Met,
+        (CriterionKind::Require, Tri::True) | (CriterionKind::Exclude, Tri::False) => {
+            // A criterion met although every fact it reads is undocumented
+            // (`x is documented and ...` on a silent record) is shown as not
+            // applying: the record did not satisfy it, it just passes.
+            let reads = rs
+                .program
+                .rules
+                .get(r.0 as usize)
+                .and_then(|x| x.criteria.get(i))
+                .map_or(&[][..], |c| &c.reads[..]);
+            if !reads.is_empty() && reads.iter().all(|&fr| frame_value(f, fr).is_absent()) {
+                Status::NotApplicable
+            } else {
+                Status::Met
+            }
+        }
         (CriterionKind::Require, Tri::False) | (CriterionKind::Exclude, Tri::True) => Status::NotMet,
         (_, Tri::Unknown) => Status::NotDocumented,
     }
+}
+
+/// The value of a fact as the criterion's code reads it in frame `f`.
+fn frame_value<'a>(f: &Frame<'a>, r: crate::check::FactRef) -> &'a Value {
+    use crate::check::FactRef;
+    let (record, slot): (&'a [Value], u16) = match r {
+        FactRef::Case(_, s) => (&f.case.facts, s),
+        FactRef::Request(_, s) => (f.request, s),
+        FactRef::Prior(_, s) => (f.prior, s),
+        FactRef::History(t, _, s) => (f.case.record(t), s),
+    };
+    record.get(usize::from(slot)).unwrap_or(&ABSENT)
 }
 
 /// The rules that take part in deciding a treatment on a date.
@@ -833,6 +868,36 @@ mod tests {
         assert_eq!(days, 10.0);
         assert!(matches!(
             arith(true, Val::Qty(1.0, Dim::Visit), Val::Qty(1.0, Dim::Time)),
+            Val::Absent
+        ));
+    }
+
+    #[test]
+    fn out_of_range_results_are_unknown_not_wrapped() {
+        let d = Date::parse("2015-05-06").map(|d| d.0).unwrap_or(0);
+        // 3e9 days would wrap an i32 date; infinity and NaN have no date.
+        for days in [3e9, 1e12, f64::INFINITY, f64::NAN] {
+            assert!(matches!(
+                arith(true, Val::Date(d), Val::Qty(days, Dim::Time)),
+                Val::Absent
+            ));
+            assert!(matches!(
+                arith(false, Val::Date(d), Val::Qty(days, Dim::Time)),
+                Val::Absent
+            ));
+        }
+        assert!(matches!(
+            arith(true, Val::Num(f64::MAX), Val::Num(f64::MAX)),
+            Val::Absent
+        ));
+        // An unknown sum makes the comparison unknown, not "passes every limit".
+        let sum = arith(true, Val::Qty(f64::MAX, Dim::Visit), Val::Qty(f64::MAX, Dim::Visit));
+        assert!(matches!(
+            compare(CmpOp::Le, sum, Val::Qty(6.0, Dim::Visit)),
+            Val::Absent
+        ));
+        assert!(matches!(
+            compare(CmpOp::Gt, sum, Val::Qty(6.0, Dim::Visit)),
             Val::Absent
         ));
     }

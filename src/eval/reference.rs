@@ -14,6 +14,13 @@
 //! the undocumented facts its unknown result actually depends on, for
 //! reports ("document this").
 //!
+//! It keeps its own copy of the value semantics (comparison, `+` and `-`,
+//! date arithmetic) on purpose, rather than calling [`crate::value::ops`]
+//! as the evaluator and the linter do: an oracle that shares the code it
+//! checks would agree with its bugs. Its copy follows the same rules,
+//! written separately: a sum that is not finite or a date outside the
+//! years 1 to 9999 is not documented.
+//!
 //! Invariants: never used to decide anything a user sees; recursion is
 //! bounded by the parser's nesting limit; pure (same input, same output).
 
@@ -206,18 +213,23 @@ pub fn missing_facts(e: &TExpr, case: &Case, i: usize) -> Vec<FactRef> {
 }
 
 /// Comparison: numbers, dates and quantities of one dimension are ordered;
-/// symbols, truth values and texts are only equal or not (and then count
-/// as "less", as in the machine). Anything else is not documented.
+/// symbols, truth values and texts are only equal or not (an ordering of
+/// them, which the checker never lets through, is not documented).
+/// Anything else is not documented.
 fn compare(op: CmpOp, a: &V, b: &V) -> V {
-    use std::cmp::Ordering::{self, Equal, Less};
-    let same = |x: bool| if x { Equal } else { Less };
+    use std::cmp::Ordering;
+    let same = |x: bool| match op {
+        CmpOp::Eq => V::Bool(x),
+        CmpOp::Ne => V::Bool(!x),
+        _ => V::Absent,
+    };
     let ord: Ordering = match (a, b) {
         (V::Num(x), V::Num(y)) => cmp_f64(*x, *y),
         (V::Date(x), V::Date(y)) => x.cmp(y),
         (V::Qty(x, dx), V::Qty(y, dy)) if dx == dy => cmp_f64(*x, *y),
-        (V::Sym(x), V::Sym(y)) => same(x == y),
-        (V::Bool(x), V::Bool(y)) => same(x == y),
-        (V::Text(x), V::Text(y)) => same(x == y),
+        (V::Sym(x), V::Sym(y)) => return same(x == y),
+        (V::Bool(x), V::Bool(y)) => return same(x == y),
+        (V::Text(x), V::Text(y)) => return same(x == y),
         _ => return V::Absent,
     };
     V::Bool(match op {
@@ -231,15 +243,28 @@ fn compare(op: CmpOp, a: &V, b: &V) -> V {
 }
 
 /// `a + b` or `a - b`: numbers, quantities of one dimension, a date moved
-/// by a duration, the days between two dates.
+/// by a duration, the days between two dates. A result that is not a
+/// finite number, or a date before 0001-01-01 or after 9999-12-31, is not
+/// documented.
 fn add(plus: bool, a: &V, b: &V) -> V {
     let sign = if plus { 1.0 } else { -1.0 };
+    let number = |x: f64| if x.is_finite() { Some(x) } else { None };
+    let date = |d: i32, days: f64| -> V {
+        // Whole days, in f64 (exact for every day count that matters).
+        let moved = f64::from(d) + days.round();
+        let (first, last) = (-719_162.0, 2_932_896.0);
+        if moved.is_finite() && (first..=last).contains(&moved) {
+            V::Date(moved as i32)
+        } else {
+            V::Absent
+        }
+    };
     match (a, b) {
-        (V::Num(x), V::Num(y)) => V::Num(x + sign * y),
-        (V::Qty(x, dx), V::Qty(y, dy)) if dx == dy => V::Qty(x + sign * y, *dx),
-        (V::Date(d), V::Qty(days, Dim::Time)) => V::Date(d + (sign * days).round() as i32),
-        (V::Qty(days, Dim::Time), V::Date(d)) if plus => V::Date(d + days.round() as i32),
-        (V::Date(x), V::Date(y)) if !plus => V::Qty(f64::from(x - y), Dim::Time),
+        (V::Num(x), V::Num(y)) => number(x + sign * y).map_or(V::Absent, V::Num),
+        (V::Qty(x, dx), V::Qty(y, dy)) if dx == dy => number(x + sign * y).map_or(V::Absent, |v| V::Qty(v, *dx)),
+        (V::Date(d), V::Qty(days, Dim::Time)) => date(*d, sign * days),
+        (V::Qty(days, Dim::Time), V::Date(d)) if plus => date(*d, *days),
+        (V::Date(x), V::Date(y)) if !plus => V::Qty(f64::from(*x) - f64::from(*y), Dim::Time),
         _ => V::Absent,
     }
 }
@@ -273,7 +298,12 @@ pub fn rule_statuses(rule: &Rule, case: &Case, i: usize) -> Vec<Status> {
                 // An unconditional `exclude`: the treatment is not recommended.
                 None => Tri::True,
             };
-            status(c.kind, holds)
+            // Met with nothing documented that it reads: it does not apply.
+            let nothing_read = !c.reads.is_empty() && c.reads.iter().all(|r| scope.fact(*r) == V::Absent);
+            match status(c.kind, holds) {
+                Status::Met if nothing_read => Status::NotApplicable,
+                s => s,
+            }
         })
         .collect()
 }

@@ -18,7 +18,8 @@
 use crate::check::{Criterion, Lit, TExpr, TKind};
 use crate::eval::Status;
 use crate::syntax::ast::{AddOp, CmpOp, CriterionKind};
-use crate::value::{Tri, cmp_f64};
+use crate::value::Tri;
+use crate::value::ops::{self, Scalar};
 
 /// Conditions with more atoms than this are not analysed (3^10 cases).
 pub const MAX_ATOMS: usize = 10;
@@ -121,10 +122,9 @@ fn reads_fact(e: &TExpr) -> bool {
 /// A constant value, for atoms that read no fact.
 #[derive(Clone, Copy, Debug)]
 enum K<'a> {
-    Num(f64),
-    /// Amount in base unit, and a dimension tag.
-    Qty(f64, crate::value::Dim),
-    Date(i32),
+    /// A number, quantity or date: folded and compared by `value::ops`,
+    /// as the evaluator does.
+    Scalar(Scalar),
     Sym(crate::value::Sym),
     Bool(bool),
     Str(&'a str),
@@ -134,9 +134,9 @@ fn constant(e: &TExpr) -> Option<K<'_>> {
     let lit = |l: &Lit| -> Option<K<'_>> {
         Some(match l {
             Lit::Bool(b) => K::Bool(*b),
-            Lit::Num(n) => K::Num(*n),
-            Lit::Date(d) => K::Date(d.0),
-            Lit::Qty(q) => K::Qty(q.base(), q.dim()),
+            Lit::Num(n) => K::Scalar(Scalar::Num(*n)),
+            Lit::Date(d) => K::Scalar(Scalar::Date(d.0)),
+            Lit::Qty(q) => K::Scalar(Scalar::Qty(q.base(), q.dim())),
             Lit::Sym(s) => K::Sym(*s),
             Lit::Str(_) => return None,
         })
@@ -147,11 +147,8 @@ fn constant(e: &TExpr) -> Option<K<'_>> {
         TKind::Sum(first, rest) => {
             let mut acc = constant(first)?;
             for (op, x) in rest {
-                let sign = if *op == AddOp::Add { 1.0 } else { -1.0 };
                 acc = match (acc, constant(x)?) {
-                    (K::Num(a), K::Num(b)) => K::Num(a + sign * b),
-                    (K::Qty(a, d), K::Qty(b, e)) if d == e => K::Qty(a + sign * b, d),
-                    (K::Date(a), K::Qty(days, crate::value::Dim::Time)) => K::Date(a + (sign * days).round() as i32),
+                    (K::Scalar(a), K::Scalar(b)) => K::Scalar(ops::arith(*op == AddOp::Add, a, b)?),
                     _ => return None,
                 };
             }
@@ -162,30 +159,11 @@ fn constant(e: &TExpr) -> Option<K<'_>> {
 }
 
 fn compare(op: CmpOp, a: K<'_>, b: K<'_>) -> Option<bool> {
-    use std::cmp::Ordering;
-    let ord = match (a, b) {
-        (K::Num(x), K::Num(y)) => cmp_f64(x, y),
-        (K::Qty(x, d), K::Qty(y, e)) if d == e => cmp_f64(x, y),
-        (K::Date(x), K::Date(y)) => x.cmp(&y),
-        (K::Sym(x), K::Sym(y)) => return eq_only(op, x == y),
-        (K::Bool(x), K::Bool(y)) => return eq_only(op, x == y),
-        (K::Str(x), K::Str(y)) => return eq_only(op, x == y),
-        _ => return None,
-    };
-    Some(match op {
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-    })
-}
-
-fn eq_only(op: CmpOp, eq: bool) -> Option<bool> {
-    match op {
-        CmpOp::Eq => Some(eq),
-        CmpOp::Ne => Some(!eq),
+    match (a, b) {
+        (K::Scalar(x), K::Scalar(y)) => ops::compare(x, y).map(|o| ops::holds(op, o)),
+        (K::Sym(x), K::Sym(y)) => ops::equality(op, x == y),
+        (K::Bool(x), K::Bool(y)) => ops::equality(op, x == y),
+        (K::Str(x), K::Str(y)) => ops::equality(op, x == y),
         _ => None,
     }
 }
