@@ -297,6 +297,20 @@ fn field_range(text: &str, start: usize, n: usize) -> (usize, usize) {
     }
 }
 
+/// The CSV reader gives a record the position where it started looking:
+/// before any comment or blank lines it skipped. Step over those.
+fn skip_comment_lines(text: &str, mut at: usize) -> usize {
+    while let Some(rest) = text.get(at..) {
+        let line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+        let line = rest[..line_end].trim();
+        if line_end == 0 || !(line.is_empty() || line.starts_with('#')) || line_end == rest.len() {
+            break;
+        }
+        at += line_end;
+    }
+    at
+}
+
 fn parse_days(cell: &str) -> Result<Option<u32>, ()> {
     let c = cell.trim().to_ascii_lowercase();
     if matches!(c.as_str(), "" | "-" | "no" | "none" | "n/a" | "na") {
@@ -428,7 +442,7 @@ impl DrugList {
                     break;
                 }
             }
-            let start = base + record.position().map_or(0, |p| p.byte() as usize);
+            let start = skip_comment_lines(text, base + record.position().map_or(0, |p| p.byte() as usize));
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
@@ -714,5 +728,170 @@ impl DrugLists {
 
     pub fn is_empty(&self) -> bool {
         self.lists.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "# version: v9\n# effective: 2021-08-01\n";
+
+    fn parse(body: &str) -> Result<DrugList, Vec<DrugListError>> {
+        DrugList::parse("list.csv", &format!("{HEAD}{body}"))
+    }
+
+    fn first_error(body: &str) -> DrugListError {
+        match parse(body) {
+            Ok(_) => panic!("expected an error for {body:?}"),
+            Err(e) => e[0].clone(),
+        }
+    }
+
+    #[test]
+    fn a_good_file_in_the_published_column_order_and_captions() {
+        let l = parse(
+            "Drug Ingredient,Reference in ACOEM Guidelines,Exempt/Non-Exempt,Special Fill,Perioperative Fill\n\
+             Duloxetine,Chronic Pain,Exempt,,\n\
+             \"Hydrocodone Bitartrate/Acetaminophen\",Opioids,Non-Exempt,4 days,4\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (l.version.as_str(), l.effective.to_string().as_str()),
+            ("v9", "2021-08-01")
+        );
+        assert!(!l.partial);
+        assert_eq!(l.rows.len(), 2);
+        let d = l.rows_for("duloxetine");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].status, ListStatus::Exempt);
+        assert_eq!(d[0].special_fill_days, None);
+        let h = l.rows_for("acetaminophen+hydrocodone");
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].status, ListStatus::NonExempt);
+        assert_eq!(
+            (h[0].special_fill_days, h[0].perioperative_fill_days),
+            (Some(4), Some(4))
+        );
+        assert_eq!(h[0].line, 5);
+        assert_eq!(h[0].confidence, RowConfidence::High);
+    }
+
+    #[test]
+    fn ingredient_keys_ignore_salts_case_and_order() {
+        assert_eq!(
+            ingredient_key("Hydrocodone Bitartrate/Acetaminophen"),
+            "acetaminophen+hydrocodone"
+        );
+        assert_eq!(
+            ingredient_key("acetaminophen and hydrocodone"),
+            "acetaminophen+hydrocodone"
+        );
+        assert_eq!(ingredient_key("Cyclobenzaprine HCl"), "cyclobenzaprine");
+        assert_eq!(
+            combination_key(&["oxycodone", "acetaminophen"]),
+            "acetaminophen+oxycodone"
+        );
+    }
+
+    #[test]
+    fn a_missing_required_column_is_an_error_on_the_header() {
+        let e = first_error("ingredient,special_fill\nduloxetine,\n");
+        assert_eq!(e.code, "drug-list-header");
+        assert_eq!((e.line, e.column), (3, 1));
+        assert!(e.message.contains("no `status` column"), "{}", e.message);
+    }
+
+    #[test]
+    fn an_unknown_column_is_an_error_at_its_cell() {
+        let e = first_error("ingredient,status,price\nduloxetine,Exempt,3\n");
+        assert_eq!(e.code, "drug-list-header");
+        assert_eq!((e.line, e.column), (3, 19));
+        assert_eq!(e.message, "unknown column `price`");
+        assert_eq!(e.to_string(), "list.csv:3:19: unknown column `price`");
+    }
+
+    #[test]
+    fn a_bad_cell_names_line_and_column() {
+        let e = first_error("ingredient,status,special_fill\nduloxetine,Exempt,\ntramadol,Non-Exempt,four\n");
+        assert_eq!(e.code, "drug-list-value");
+        assert_eq!((e.line, e.column), (5, 21));
+        assert_eq!(e.message, "`four` is not a days' supply");
+        let e = first_error("ingredient,status\n\"tramadol, ER\",Sometimes\n");
+        assert_eq!((e.line, e.column, e.code), (4, 16, "drug-list-value"));
+        let e = first_error("ingredient,status\ntramadol,Exempt,extra\n");
+        assert_eq!((e.line, e.code), (4, "drug-list-fields"));
+    }
+
+    #[test]
+    fn a_duplicate_ingredient_is_an_error_naming_the_first() {
+        let e = first_error("ingredient,status\nduloxetine,Exempt\nDuloxetine HCl,Non-Exempt\n");
+        assert_eq!(e.code, "drug-list-duplicate");
+        assert_eq!((e.line, e.column), (5, 1));
+        assert!(e.message.contains("first on line 4"), "{}", e.message);
+        // One ingredient in two dosage forms is two rows.
+        let l =
+            parse("ingredient,dosage_form,status\nlidocaine,patch,Non-Exempt\nlidocaine,injection,Exempt\n").unwrap();
+        assert_eq!(l.rows_for("lidocaine").len(), 2);
+    }
+
+    #[test]
+    fn version_and_effective_date_are_required() {
+        let e = DrugList::parse("x.csv", "ingredient,status\nduloxetine,Exempt\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].column, e[0].code), (1, 1, "drug-list-metadata"));
+        let e = DrugList::parse("x.csv", "# version: v1\n# effective: 2018-02-30\ningredient,status\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].column), (2, 14));
+    }
+
+    #[test]
+    fn the_version_in_force_is_the_latest_that_took_effect() {
+        let mk = |v: &str, d: &str| {
+            DrugList::parse(
+                &format!("{v}.csv"),
+                &format!("# version: {v}\n# effective: {d}\ningredient,status\nx,Exempt\n"),
+            )
+            .unwrap()
+        };
+        let mut lists = DrugLists::new();
+        lists.add(mk("v7", "2020-11-01")).unwrap();
+        lists.add(mk("v1", "2018-01-01")).unwrap();
+        lists.add(mk("v8", "2021-02-01")).unwrap();
+        let at = |d: &str| lists.in_force(Date::parse(d).unwrap()).map(|l| l.version.clone());
+        assert_eq!(at("2017-12-31"), None);
+        assert_eq!(at("2018-01-01").as_deref(), Some("v1"));
+        assert_eq!(at("2020-10-31").as_deref(), Some("v1"));
+        assert_eq!(at("2020-11-01").as_deref(), Some("v7"));
+        assert_eq!(at("2026-12-03").as_deref(), Some("v8"));
+        let e = lists.add(mk("v7b", "2020-11-01")).unwrap_err();
+        assert_eq!(e.code, "drug-list-version");
+    }
+
+    #[test]
+    fn the_shipped_list_loads_and_is_partial() {
+        let lists = DrugLists::embedded().unwrap();
+        assert_eq!(lists.lists().len(), 1);
+        let l = &lists.lists()[0];
+        assert!(l.partial);
+        assert_eq!(l.version, "v7");
+        assert_eq!(l.rows_for("duloxetine")[0].confidence, RowConfidence::High);
+        assert_eq!(
+            l.rows_for("acetaminophen+hydrocodone")[0].confidence,
+            RowConfidence::Low
+        );
+    }
+
+    #[test]
+    fn no_input_panics() {
+        for text in [
+            "",
+            "#",
+            "\u{feff}",
+            "\"",
+            "# version: v1\n# effective: 2018-01-01\n\"a,b\nc",
+            ",,,\n,,",
+            "# version: \u{e9}\n",
+        ] {
+            let _ = DrugList::parse("x.csv", text);
+        }
     }
 }
