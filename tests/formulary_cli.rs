@@ -11,7 +11,12 @@ fn check_shows_prior_authorization_after_the_clinical_outcome() {
     // No clinical rule is in force in 2021 yet (exit 1), but the
     // formulary's answer is shown all the same.
     insta::assert_snapshot!("text", stdout(&o));
-    let o = mtus(&["check", "--format", "json", "tests/fixtures/formulary/special-fill-norco.yaml"]);
+    let o = mtus(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/formulary/special-fill-norco.yaml",
+    ]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     let a = &json["cases"][0]["requests"][0]["authorization"];
     assert_eq!(a["prior_authorization"], "not_required");
@@ -38,7 +43,10 @@ fn drug_list_takes_a_users_list() {
     let a = &json["cases"][0]["requests"][0]["authorization"];
     assert_eq!(a["list"]["version"], "test-2");
     assert_eq!(a["list"]["file"], "tests/fixtures/formulary/drug-list-later.csv");
-    assert_eq!((a["status"].as_str(), a["prior_authorization"].as_str()), (Some("exempt"), Some("required")));
+    assert_eq!(
+        (a["status"].as_str(), a["prior_authorization"].as_str()),
+        (Some("exempt"), Some("required"))
+    );
     let rfa: Vec<&str> = json["cases"][0]["requests"][0]["rfa"]
         .as_array()
         .expect("rfa")
@@ -48,7 +56,10 @@ fn drug_list_takes_a_users_list() {
         .collect();
     assert_eq!(rfa, ["rfa_documentation_date", "rfa_signed"]);
     let b = &json["cases"][1]["requests"][0]["authorization"];
-    assert_eq!((b["status"].as_str(), b["list"]["version"].as_str()), (Some("unlisted"), Some("test-1")));
+    assert_eq!(
+        (b["status"].as_str(), b["list"]["version"].as_str()),
+        (Some("unlisted"), Some("test-1"))
+    );
 }
 
 #[test]
@@ -62,7 +73,16 @@ fn a_broken_drug_list_is_an_error_with_line_and_column() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stdout(&o), "");
     insta::assert_snapshot!("bad_list", stderr(&o));
-    let o = mtus(&["check", "--drug-list", "tests/fixtures/formulary/nope.csv", "cases/seed-000.yaml"]);
+    let o = mtus(&[
+        "check",
+        "--drug-list",
+        "tests/fixtures/formulary/nope.csv",
+        "cases/seed-000.yaml",
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("cannot read the drug list tests/fixtures/formulary/nope.csv"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read the drug list tests/fixtures/formulary/nope.csv"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -92,12 +92,17 @@ pub fn render_case_text(r: &CaseReport, pre: &[PreSubmission], out: &mut String)
 }
 
 /// A request in `mtus check --format json`: the request report, plus
-/// `authorization` and `rfa`.
+/// `authorization` and `rfa` when they say something (so the JSON of a
+/// request before the current regime is unchanged).
 #[derive(Clone, Debug, Serialize)]
 pub struct RequestJson<'a> {
     #[serde(flatten)]
     pub report: &'a RequestReport,
+    /// Absent when the formulary does not reach the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization: Option<&'a Authorization>,
+    /// Absent before the current regime (2017-12-01).
+    #[serde(skip_serializing_if = "<[Finding]>::is_empty")]
     pub rfa: &'a [Finding],
 }
 
