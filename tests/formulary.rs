@@ -1,6 +1,7 @@
 //! The MTUS Drug Formulary and RFA checks (src/formulary): one test per
 //! rule of criteria-2018.md 1.7 and section 3, on cases written here and
-//! on the case files in `tests/fixtures/formulary/`, each of which states
+//! on the case files in `tests/fixtures/formulary/` (and any
+//! `cases/formulary-*.yaml`), each of which states
 //! its expected answer in a `# expect:` line.
 //!
 //! The fixture cases live there, not in `cases/`, because no clinical
@@ -405,12 +406,21 @@ fn fixture_cases_give_the_answer_they_expect() {
     let rs = rules();
     let test = test_lists();
     let shipped = DrugLists::embedded().expect("shipped list");
-    let dir = common::root().join("tests/fixtures/formulary");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("fixtures")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
+    // The fixtures, and any `cases/formulary-*.yaml` (once clinical rules
+    // are in force after 2017, formulary cases can live in `cases/`).
+    let mut paths = Vec::new();
+    for (dir, prefix) in [("tests/fixtures/formulary", ""), ("cases", "formulary-")] {
+        for e in std::fs::read_dir(common::root().join(dir)).expect("folder") {
+            let p = e.expect("entry").path();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with(prefix) && name.ends_with(".yaml") {
+                paths.push(p);
+            }
+        }
+    }
     paths.sort();
     assert!(paths.len() >= 5);
     let mut failures = Vec::new();

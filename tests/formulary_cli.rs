@@ -86,3 +86,34 @@ fn a_broken_drug_list_is_an_error_with_line_and_column() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_drug_list_folder_beside_the_rules_is_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let rules = tmp.path().join("rules");
+    std::fs::create_dir_all(rules.join("drug-list")).expect("mkdir");
+    for e in std::fs::read_dir(common::root().join("rules")).expect("rules") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "mtus") {
+            std::fs::copy(&p, rules.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::fs::copy(
+        common::root().join("tests/fixtures/formulary/drug-list-test.csv"),
+        rules.join("drug-list/test.csv"),
+    )
+    .expect("copy list");
+    let dir = rules.to_string_lossy().into_owned();
+    let o = mtus(&[
+        "check",
+        "--rules",
+        &dir,
+        "--format",
+        "json",
+        "tests/fixtures/formulary/unlisted-combination.yaml",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let a = &json["cases"][0]["requests"][0]["authorization"];
+    assert_eq!(a["list"]["version"], "test-1", "{}", stderr(&o));
+    assert_eq!(a["status"], "unlisted");
+}

@@ -169,10 +169,13 @@ const COLUMNS: &[(&str, Column)] = &[
     ("strength", Column::Ignored),
     ("rxcui", Column::Ignored),
     ("drugclass", Column::Ignored),
+    ("condition", Column::Ignored),
+    ("acoemrecommendation", Column::Ignored),
+    ("brandname", Column::Ignored),
     ("notes", Column::Ignored),
 ];
 
-const HEADER_HELP: &str = "columns are ingredient, dosage_form, reference_in_acoem_guidelines, status (Exempt or Non-Exempt), special_fill, perioperative_fill (days), confidence (high or low), source; strength, rxcui, drug_class and notes are accepted and not read";
+const HEADER_HELP: &str = "columns are ingredient, dosage_form, reference_in_acoem_guidelines, status (Exempt or Non-Exempt), special_fill, perioperative_fill (days), confidence (high or low), source; strength, rxcui, drug_class, condition, acoem_recommendation, brand_name and notes are accepted and not read";
 
 fn norm_caption(s: &str) -> String {
     s.chars()
@@ -878,6 +881,18 @@ mod tests {
             l.rows_for("acetaminophen+hydrocodone")[0].confidence,
             RowConfidence::Low
         );
+    }
+
+    #[test]
+    fn windows_line_ends_and_a_byte_order_mark() {
+        let text = "\u{feff}# version: v1\r\n# effective: 2018-01-01\r\ningredient,status,special_fill\r\nduloxetine,Exempt,\r\ntramadol,Non-Exempt,x\r\n";
+        let e = DrugList::parse("w.csv", text).unwrap_err();
+        assert_eq!((e[0].line, e[0].column, e[0].code), (5, 21, "drug-list-value"));
+        assert_eq!(&text[e[0].start..e[0].end], "x");
+        let ok = text.replace(",x\r", ",\r");
+        let l = DrugList::parse("w.csv", &ok).unwrap();
+        assert_eq!(l.rows.len(), 2);
+        assert_eq!(l.rows[1].line, 5);
     }
 
     #[test]

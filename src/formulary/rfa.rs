@@ -58,10 +58,11 @@ fn first_30_days_exception(
         return Ok(None);
     };
     if is_drug(p, req.treatment) {
-        return Ok(match auth.map(|a| a.prior_authorization) {
-            Some(PriorAuthorization::NotRequired) => None,
-            _ => Some("a drug the formulary does not exempt from review"),
-        });
+        return match auth.map(|a| a.prior_authorization) {
+            Some(PriorAuthorization::NotRequired) => Ok(None),
+            Some(PriorAuthorization::Undetermined) => Err("the drug's formulary status (load the official list)"),
+            _ => Ok(Some("a drug the formulary does not exempt from review")),
+        };
     }
     let tr = p.catalog.treatment(req.treatment);
     let classes: Vec<&str> = tr.classes.iter().map(|c| p.catalog.class(*c).name.as_str()).collect();
@@ -117,13 +118,20 @@ pub fn rfa_findings(p: &Program, case: &Case, i: usize, auth: Option<&Authorizat
                         Confidence::HighSecondary,
                         format!("day {day} after the injury, but {what} still needs prospective review in the first 30 days"),
                     )),
-                    Err(missing) => out.push(Finding::new(
-                        "first_30_days",
-                        Check::NotDocumented,
-                        CITE_30_DAYS,
-                        Confidence::HighSecondary,
-                        format!("day {day} after the injury: equipment worth more than $250 still needs review in the first 30 days; not documented: {missing}"),
-                    )),
+                    Err(missing) => {
+                        let what = if drug {
+                            "a drug needs no RFA only if the formulary exempts it"
+                        } else {
+                            "equipment worth more than $250 still needs review"
+                        };
+                        out.push(Finding::new(
+                            "first_30_days",
+                            Check::NotDocumented,
+                            CITE_30_DAYS,
+                            Confidence::HighSecondary,
+                            format!("day {day} after the injury: {what} in the first 30 days; not documented: {missing}"),
+                        ))
+                    }
                 },
                 Some(false) => out.push(Finding::new(
                     "first_30_days",

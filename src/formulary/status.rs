@@ -651,3 +651,44 @@ fn transition(p: &Program, case: &Case, i: usize, a: &mut Authorization) {
         msg,
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(form: Option<&str>) -> DrugRow {
+        DrugRow {
+            ingredient: "x".into(),
+            key: "x".into(),
+            dosage_form: form.map(str::to_string),
+            guideline_refs: None,
+            status: ListStatus::Exempt,
+            special_fill_days: None,
+            perioperative_fill_days: None,
+            confidence: RowConfidence::High,
+            source: None,
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn combinations_are_their_own_ingredient() {
+        assert_eq!(
+            ingredients_of("hydrocodone_acetaminophen").0,
+            ["hydrocodone", "acetaminophen"]
+        );
+        assert_eq!(ingredients_of("lidocaine_patch"), (vec!["lidocaine"], Some("patch")));
+        assert_eq!(ingredients_of("duloxetine"), (vec!["duloxetine"], None));
+    }
+
+    #[test]
+    fn dosage_forms_fit_by_family() {
+        assert!(form_fits(&row(None), Some("patch")));
+        assert!(form_fits(&row(Some("Topical patch")), Some("patch")));
+        assert!(form_fits(&row(Some("gel")), Some("topical")));
+        assert!(!form_fits(&row(Some("gel")), Some("oral")));
+        assert!(!form_fits(&row(Some("transdermal patch")), None));
+        assert!(form_fits(&row(Some("tablet")), None));
+        assert!(!form_fits(&row(Some("tablet")), Some("patch")));
+    }
+}
