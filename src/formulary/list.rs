@@ -102,6 +102,8 @@ pub struct DrugList {
     pub effective: Date,
     /// The file holds only some rows of the list (the shipped confirmed rows).
     pub partial: bool,
+    /// Where the effective date is written (byte range, line), for messages.
+    effective_at: (usize, usize, usize, usize),
     pub rows: Vec<DrugRow>,
     /// Row indexes by `key`.
     index: BTreeMap<String, Vec<usize>>,
@@ -243,8 +245,15 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn error(&mut self, start: usize, end: usize, code: &'static str, message: String, help: Option<&str>) {
-        let start = start.min(self.text.len());
-        let end = end.clamp(start, self.text.len());
+        // Spans fall on character boundaries, whatever the input.
+        let mut start = start.min(self.text.len());
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = end.clamp(start, self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
         let before = &self.text[..start];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -364,6 +373,7 @@ impl DrugList {
         let mut version = None;
         let mut effective = None;
         let mut partial = false;
+        let mut effective_at = (0, 0, 1, 1);
         let mut offset = base;
         for line in body.split_inclusive('\n') {
             let t = line.trim();
@@ -376,7 +386,15 @@ impl DrugList {
                 match k.trim().to_ascii_lowercase().as_str() {
                     "version" => version = Some(v.to_string()),
                     "effective" => match Date::parse(v) {
-                        Some(d) => effective = Some(d),
+                        Some(d) => {
+                            effective = Some(d);
+                            effective_at = (
+                                vstart,
+                                vstart + v.len(),
+                                text[..offset].matches('\n').count() + 1,
+                                text[offset..vstart].chars().count() + 1,
+                            );
+                        }
                         None => cx.error(
                             vstart,
                             vstart + v.len(),
@@ -512,6 +530,7 @@ impl DrugList {
             version,
             effective,
             partial,
+            effective_at,
             rows,
             index,
         })
@@ -676,12 +695,13 @@ impl DrugLists {
     /// (which one is in force would be ambiguous).
     pub fn add(&mut self, list: DrugList) -> Result<(), DrugListError> {
         if let Some(other) = self.lists.iter().find(|l| l.effective == list.effective) {
+            let (start, end, line, column) = list.effective_at;
             return Err(DrugListError {
                 file: list.file.clone(),
-                line: 1,
-                column: 1,
-                start: 0,
-                end: 1,
+                line,
+                column,
+                start,
+                end,
                 code: "drug-list-version",
                 message: format!(
                     "two drug lists take effect on {}: this one and {} ({})",
@@ -866,7 +886,11 @@ mod tests {
         assert_eq!(at("2020-11-01").as_deref(), Some("v7"));
         assert_eq!(at("2026-12-03").as_deref(), Some("v8"));
         let e = lists.add(mk("v7b", "2020-11-01")).unwrap_err();
-        assert_eq!(e.code, "drug-list-version");
+        assert_eq!(
+            (e.code, e.file.as_str(), e.line, e.column),
+            ("drug-list-version", "v7b.csv", 2, 14)
+        );
+        assert!(e.message.contains("v7 (v7.csv)"), "{}", e.message);
     }
 
     #[test]
@@ -907,6 +931,15 @@ mod tests {
             "# version: \u{e9}\n",
         ] {
             let _ = DrugList::parse("x.csv", text);
+        }
+        // A span never splits a character.
+        for text in [
+            "\u{e9}t\u{e9},x\n",
+            "# version: v1\n# effective: 2018-01-01\ningr\u{e9}dient,status\n\u{e9},\u{e9}\n",
+        ] {
+            for e in DrugList::parse("x.csv", text).unwrap_err() {
+                assert!(text.is_char_boundary(e.start) && text.is_char_boundary(e.end), "{e:?}");
+            }
         }
     }
 }
