@@ -29,4 +29,32 @@ fn main() {
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
     fs::write(dest, out).expect("write embedded_rules.rs");
+    embed_drug_lists(&root);
+}
+
+/// The shipped MTUS Drug List files (`rules/drug-list/*.csv`): data, read
+/// by `formulary::list`.
+fn embed_drug_lists(root: &str) {
+    println!("cargo:rerun-if-changed=rules/drug-list");
+    let mut files: Vec<String> = fs::read_dir(Path::new("rules/drug-list"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".csv"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut out =
+        String::from("/// The shipped drug list files: (display name, text).\npub const FILES: &[(&str, &str)] = &[\n");
+    for f in &files {
+        println!("cargo:rerun-if-changed=rules/drug-list/{f}");
+        out.push_str(&format!(
+            "    (\"rules/drug-list/{f}\", include_str!({:?})),\n",
+            format!("{root}/rules/drug-list/{f}")
+        ));
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_drug_lists.rs");
+    fs::write(dest, out).expect("write embedded_drug_lists.rs");
 }

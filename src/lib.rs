@@ -30,6 +30,7 @@ pub mod diag;
 pub mod eval;
 pub mod facts;
 pub mod format;
+pub mod formulary;
 pub mod generate;
 pub mod lint;
 pub mod report;

@@ -66,6 +66,10 @@ enum Command {
         /// Output format. JSON is documented in docs/json.md.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// An MTUS Drug List version as CSV (docs/formulary.md); repeat for
+        /// several versions. Replaces the built-in confirmed rows.
+        #[arg(long = "drug-list", value_name = "FILE")]
+        drug_list: Vec<PathBuf>,
     },
     /// Re-run past determinations on all cores: predicted against
     /// recorded outcome for every request, then agreement, Cohen's kappa,
@@ -132,7 +136,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Err(LoadRulesError::Io(e)) => return Err(e),
     };
     match cli.command {
-        Command::Check { cases, format } => cli::check::run(&mut ctx, &rules, &cases, format),
+        Command::Check {
+            cases,
+            format,
+            drug_list,
+        } => match cli::check::load_drug_lists(&mut ctx, cli.rules.as_deref(), &drug_list)? {
+            Some(lists) => cli::check::run(&mut ctx, &rules, &cases, format, &lists),
+            None => Ok(ExitCode::from(1)),
+        },
         Command::Audit(args) => cli::audit::run(&mut ctx, &rules, &args),
         Command::Generate(args) => cli::generate::run(&rules, &args),
         // Run above, before the rules load.

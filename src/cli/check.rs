@@ -1,20 +1,23 @@
 //! `mtus check`: decide case files, for a person or as JSON.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::Format;
 use super::common::{Ctx, exit, flush, read_case};
 use mtus::RuleSet;
 use mtus::diag::Diagnostic;
 use mtus::eval::{self, Machine};
+use mtus::formulary::DrugLists;
+use mtus::report::authorization::{self, PreSubmission};
 use mtus::report::{self, CaseReport, diagnostics};
 
-pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format) -> Result<ExitCode> {
+pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format, lists: &DrugLists) -> Result<ExitCode> {
     let mut machine = Machine::new();
     let mut reports: Vec<CaseReport> = Vec::new();
+    let mut pre: Vec<Vec<PreSubmission>> = Vec::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut out = String::new();
     for path in paths {
@@ -36,14 +39,16 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format) ->
                     &decisions,
                     true,
                 );
+                let p = authorization::pre_submission(&rules.program, &case, lists);
                 if format == Format::Text {
                     if !reports.is_empty() || !out.is_empty() {
                         out.push('\n');
                     }
-                    report::render_case_text(&r, &mut out);
+                    authorization::render_case_text(&r, &p, &mut out);
                     flush(&mut out)?;
                 }
                 reports.push(r);
+                pre.push(p);
             }
         }
     }
@@ -54,9 +59,13 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format) ->
         .count();
     if format == Format::Json {
         let errs: Vec<_> = errors.iter().map(|d| diagnostics::to_json(&ctx.sources, d)).collect();
-        let doc = report::CheckJson {
+        let doc = authorization::CheckJson {
             version: report::JSON_VERSION,
-            cases: &reports,
+            cases: reports
+                .iter()
+                .zip(&pre)
+                .map(|(r, p)| authorization::CaseJson::new(r, p))
+                .collect(),
             errors: &errs,
         };
         out = serde_json::to_string_pretty(&doc)?;
@@ -64,4 +73,54 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format) ->
         flush(&mut out)?;
     }
     Ok(exit(errors.is_empty() && undecided == 0))
+}
+
+/// The MTUS Drug List versions `check` uses: the `--drug-list` files if
+/// any are given; else the `drug-list/*.csv` files beside `--rules DIR`,
+/// if that folder exists; else the lists built into mtus. `None` (after
+/// printing the diagnostics) when a file cannot be used.
+pub fn load_drug_lists(ctx: &mut Ctx, rules_dir: Option<&Path>, files: &[PathBuf]) -> Result<Option<DrugLists>> {
+    let mut paths: Vec<PathBuf> = files.to_vec();
+    if paths.is_empty() {
+        if let Some(dir) = rules_dir.map(|d| d.join("drug-list")).filter(|d| d.is_dir()) {
+            paths = std::fs::read_dir(&dir)
+                .with_context(|| format!("cannot read the drug list folder {}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+                .collect();
+            paths.sort();
+        }
+    }
+    if paths.is_empty() {
+        return Ok(match DrugLists::embedded() {
+            Ok(l) => Some(l),
+            Err(errors) => {
+                let diags: Vec<Diagnostic> = errors.iter().map(|e| Diagnostic::bare(e.code, e.to_string())).collect();
+                ctx.print_diagnostics(&diags);
+                None
+            }
+        });
+    }
+    let mut texts = Vec::new();
+    for p in &paths {
+        let bytes = std::fs::read(p).with_context(|| format!("cannot read the drug list {}", p.display()))?;
+        let text =
+            String::from_utf8(bytes).with_context(|| format!("the drug list {} is not UTF-8 text", p.display()))?;
+        texts.push((p.display().to_string(), text));
+    }
+    match DrugLists::from_texts(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+        Ok(l) => Ok(Some(l)),
+        Err(errors) => {
+            let mut diags = Vec::new();
+            for e in &errors {
+                let text = texts.iter().find(|(n, _)| *n == e.file).map_or("", |(_, t)| t.as_str());
+                let id = ctx.sources.add(e.file.clone(), text);
+                diags.push(e.diagnostic(id));
+            }
+            ctx.print_diagnostics(&diags);
+            let n = diags.len();
+            eprintln!("error: the drug list has {n} error(s); nothing was checked");
+            Ok(None)
+        }
+    }
 }

@@ -7,6 +7,7 @@
 //! Invariants: never decides anything (it reads decisions); output depends
 //! only on its inputs (no clock, no hash-map order).
 
+pub mod authorization;
 pub mod diagnostics;
 
 use serde::Serialize;

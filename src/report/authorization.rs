@@ -1,0 +1,141 @@
+//! The pre-submission section of `mtus check`: the formulary's answer
+//! (does the drug need prior authorization?) and the RFA findings, shown
+//! after each request's clinical outcome. A separate question from
+//! medical necessity: an office needs both.
+//!
+//! Invariants: never decides (it shows what `formulary` found); output
+//! depends only on its inputs.
+
+use serde::Serialize;
+
+use super::{CaseReport, RequestReport, diagnostics};
+use crate::check::Program;
+use crate::facts::Case;
+use crate::formulary::{self, Authorization, DrugLists, Finding, PriorAuthorization};
+
+/// What the formulary and the RFA checks say of one request.
+#[derive(Clone, Debug, Serialize)]
+pub struct PreSubmission {
+    /// `None` when the formulary does not reach the request (dated before
+    /// 2018-01-01, or not a drug).
+    pub authorization: Option<Authorization>,
+    /// Empty before the current regime (2017-12-01).
+    pub rfa: Vec<Finding>,
+}
+
+/// The pre-submission findings for every request of a case.
+pub fn pre_submission(p: &Program, case: &Case, lists: &DrugLists) -> Vec<PreSubmission> {
+    (0..case.requests.len())
+        .map(|i| {
+            let authorization = formulary::authorize(p, case, i, lists);
+            let rfa = formulary::rfa_findings(p, case, i, authorization.as_ref());
+            PreSubmission { authorization, rfa }
+        })
+        .collect()
+}
+
+fn render_finding(f: &Finding, out: &mut String) {
+    use std::fmt::Write;
+    let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, f.message);
+    let _ = writeln!(out, "{:25}{} ({})", "", f.citation, f.confidence.label());
+}
+
+/// The section for one request, after its clinical outcome.
+pub fn render_pre_submission_text(s: &PreSubmission, out: &mut String) {
+    use std::fmt::Write;
+    if let Some(a) = &s.authorization {
+        let verdict = match a.prior_authorization {
+            PriorAuthorization::Required => "REQUIRED",
+            PriorAuthorization::NotRequired => "not required",
+            PriorAuthorization::Undetermined => "UNDETERMINED",
+        };
+        let list = a
+            .list
+            .as_ref()
+            .map_or_else(|| "no drug list in force".to_string(), |l| l.label());
+        let provisional = if a.provisional {
+            " (provisional: rests on a LOW-confidence row)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "  prior authorization: {verdict} ({}; {list}){provisional}",
+            a.status.label()
+        );
+        for f in &a.findings {
+            render_finding(f, out);
+        }
+    }
+    if !s.rfa.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "  before submitting (request for authorization):");
+        for f in &s.rfa {
+            render_finding(f, out);
+        }
+    }
+}
+
+/// A case report as text, each request followed by its pre-submission
+/// section.
+pub fn render_case_text(r: &CaseReport, pre: &[PreSubmission], out: &mut String) {
+    use std::fmt::Write;
+    let _ = writeln!(out, "case {} ({})", r.case, r.file);
+    for (i, q) in r.requests.iter().enumerate() {
+        out.push('\n');
+        super::render_request_text(q, out);
+        if let Some(s) = pre.get(i) {
+            render_pre_submission_text(s, out);
+        }
+    }
+}
+
+/// A request in `mtus check --format json`: the request report, plus
+/// `authorization` and `rfa` when they say something (so the JSON of a
+/// request before the current regime is unchanged).
+#[derive(Clone, Debug, Serialize)]
+pub struct RequestJson<'a> {
+    #[serde(flatten)]
+    pub report: &'a RequestReport,
+    /// Absent when the formulary does not reach the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<&'a Authorization>,
+    /// Absent before the current regime (2017-12-01).
+    #[serde(skip_serializing_if = "<[Finding]>::is_empty")]
+    pub rfa: &'a [Finding],
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseJson<'a> {
+    pub file: &'a str,
+    pub case: &'a str,
+    pub requests: Vec<RequestJson<'a>>,
+}
+
+impl<'a> CaseJson<'a> {
+    pub fn new(r: &'a CaseReport, pre: &'a [PreSubmission]) -> CaseJson<'a> {
+        CaseJson {
+            file: &r.file,
+            case: &r.case,
+            requests: r
+                .requests
+                .iter()
+                .enumerate()
+                .map(|(i, q)| RequestJson {
+                    report: q,
+                    authorization: pre.get(i).and_then(|s| s.authorization.as_ref()),
+                    rfa: pre.get(i).map_or(&[], |s| s.rfa.as_slice()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The JSON document `mtus check --format json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckJson<'a> {
+    pub version: u32,
+    pub cases: Vec<CaseJson<'a>>,
+    pub errors: &'a [diagnostics::DiagnosticJson],
+}
