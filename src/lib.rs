@@ -31,6 +31,7 @@ pub mod eval;
 pub mod facts;
 pub mod format;
 pub mod generate;
+pub mod inputs;
 pub mod lint;
 pub mod report;
 pub mod syntax;

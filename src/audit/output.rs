@@ -47,6 +47,8 @@ pub struct AuditOptions {
     pub max_errors: usize,
     /// ANSI colours in diagnostics on the side channel.
     pub color: bool,
+    /// How large one case file or JSON line may be.
+    pub limits: crate::inputs::Limits,
 }
 
 impl Default for AuditOptions {
@@ -56,6 +58,7 @@ impl Default for AuditOptions {
             max_disagreements: 1000,
             max_errors: 1000,
             color: false,
+            limits: crate::inputs::Limits::default(),
         }
     }
 }
@@ -101,7 +104,7 @@ pub fn audit(
     side: &mut (dyn Write + Send),
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Finished, AuditError> {
-    let mut reader = Reader::new(inputs);
+    let mut reader = Reader::new(inputs, opts.limits);
     let run_opts = run::Options {
         traces: if opts.format == Format::Jsonl {
             Traces::All
