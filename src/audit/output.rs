@@ -124,6 +124,7 @@ pub fn audit(
     let mut spill = Spill::default();
     let mut rows = 0u64;
     let mut spilled = 0u64;
+    let mut side_closed = false;
     let format = opts.format;
     let mut emit = |c: Chunk<'_>| -> Result<(), AuditError> {
         let (o, s) = match c {
@@ -145,8 +146,11 @@ pub fn audit(
             }
             _ => {
                 w.put(o)?;
-                if !s.is_empty() {
-                    side.write_all(s.as_bytes()).map_err(AuditError::Write)?;
+                if !s.is_empty() && !side_closed {
+                    match side.write_all(s.as_bytes()) {
+                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => side_closed = true,
+                        r => r.map_err(AuditError::Write)?,
+                    }
                 }
             }
         }
@@ -211,10 +215,15 @@ fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
 }
 
-/// A buffered writer that reports errors as [`AuditError::Write`].
+/// A buffered writer that reports errors as [`AuditError::Write`]. When
+/// the reader closes the output (`mtus audit ... | head`), it writes no
+/// more and the audit goes on counting, so the exit status still tells
+/// whether every input was good.
 struct Out<'a> {
     w: &'a mut (dyn Write + Send),
     buf: String,
+    /// The reader closed the output.
+    closed: bool,
 }
 
 impl<'a> Out<'a> {
@@ -222,10 +231,14 @@ impl<'a> Out<'a> {
         Out {
             w,
             buf: String::with_capacity(1 << 16),
+            closed: false,
         }
     }
 
     fn put(&mut self, s: &str) -> Result<(), AuditError> {
+        if self.closed {
+            return Ok(());
+        }
         self.buf.push_str(s);
         if self.buf.len() >= 1 << 16 {
             self.flush_buf()?;
@@ -233,15 +246,33 @@ impl<'a> Out<'a> {
         Ok(())
     }
 
+    fn check(&mut self, r: io::Result<()>) -> Result<(), AuditError> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                self.buf = String::new();
+                Ok(())
+            }
+            r => r.map_err(AuditError::Write),
+        }
+    }
+
     fn flush_buf(&mut self) -> Result<(), AuditError> {
-        self.w.write_all(self.buf.as_bytes()).map_err(AuditError::Write)?;
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.w.write_all(self.buf.as_bytes());
         self.buf.clear();
-        Ok(())
+        self.check(r)
     }
 
     fn flush(&mut self) -> Result<(), AuditError> {
         self.flush_buf()?;
-        self.w.flush().map_err(AuditError::Write)
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.w.flush();
+        self.check(r)
     }
 }
 
@@ -449,9 +480,12 @@ impl Style {
             (Ok(v), Some(false)) => format!("DISAGREES ({})", why(rs, v, requests)),
             (Ok(_), None) => "no recorded decision".to_string(),
         };
+        // The case and request ids come from the input.
+        let case = report::escape_terminal(case);
+        let id = report::escape_terminal(&r.id);
         for (text, width) in [
-            (case, wc),
-            (r.id.as_str(), wr),
+            (case.as_ref(), wc),
+            (id.as_ref(), wr),
             (t.as_str(), wt),
             (predicted, 10),
             (recorded, 10),
@@ -500,12 +534,22 @@ fn outcome_name(o: Outcome) -> &'static str {
     }
 }
 
-/// One CSV record (RFC 4180): quoted where needed.
+/// One CSV record (RFC 4180): quoted where needed. A cell that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in
+/// front, so a spreadsheet shows it as text rather than running it as a
+/// formula (ids and messages come from the input).
 fn csv_line(cells: &[String], out: &mut String) {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
+        let neutral;
+        let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            neutral = format!("'{c}");
+            &neutral
+        } else {
+            c
+        };
         if c.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&c.replace('"', "\"\""));
@@ -680,7 +724,12 @@ pub fn text_summary(fin: &Finished, out: &mut String) {
                 Some(l) => format!("{}:{l}", x.file),
                 None => x.file.clone(),
             };
-            let _ = writeln!(out, "\ncase {} ({place})", x.case);
+            let _ = writeln!(
+                out,
+                "\ncase {} ({})",
+                report::escape_terminal(&x.case),
+                report::escape_terminal(&place)
+            );
             report::render_request_text(&x.report, out);
         }
     }
@@ -704,6 +753,7 @@ fn md(s: &str) -> String {
                 out.push(c);
             }
             '\n' => out.push(' '),
+            c if c.is_control() => out.push_str(&report::escape_terminal(&c.to_string())),
             c => out.push(c),
         }
     }
@@ -845,5 +895,16 @@ pub fn markdown(fin: &Finished, out: &mut String) {
             k.disagreements.len(),
             k.disagreements.len() as u64 + k.omitted_disagreements
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_formulas_are_neutralised() {
+        let mut out = String::new();
+        let cells = ["=1+1", "+x", "-2", "@SUM(A1)", "\tx", "ok", "a,=b"].map(String::from);
+        super::csv_line(&cells, &mut out);
+        assert_eq!(out, "'=1+1,'+x,'-2,'@SUM(A1),'\tx,ok,\"a,=b\"\n");
     }
 }
