@@ -1,5 +1,14 @@
 //! The `mtus` command line: a thin layer over the library.
 
+/// `eprintln!` that does not panic when standard error is closed
+/// (`mtus ... 2>&1 | head`): a message that cannot be shown is dropped.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod cli;
 
 // Cases are loaded into many small values; mimalloc makes those
@@ -118,7 +127,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            say!("error: {e:#}");
             ExitCode::from(1)
         }
     }
@@ -150,7 +159,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Err(LoadRulesError::Rules(e)) => {
             ctx.print_diagnostics(&e.diagnostics);
             let n = e.diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("error: the rule files have {n} error(s); nothing was evaluated");
+            say!("error: the rule files have {n} error(s); nothing was evaluated");
             return Ok(ExitCode::from(1));
         }
         Err(LoadRulesError::Io(e)) => return Err(e),

@@ -537,14 +537,16 @@ fn outcome_name(o: Outcome) -> &'static str {
 /// One CSV record (RFC 4180): quoted where needed. A cell that starts
 /// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in
 /// front, so a spreadsheet shows it as text rather than running it as a
-/// formula (ids and messages come from the input).
+/// formula (ids and messages come from the input). `-` alone, the name
+/// of standard input, is left as it is.
 fn csv_line(cells: &[String], out: &mut String) {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         let neutral;
-        let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        // `-` alone (standard input) is no formula.
+        let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) && c != "-" {
             neutral = format!("'{c}");
             &neutral
         } else {
@@ -903,8 +905,8 @@ mod tests {
     #[test]
     fn csv_formulas_are_neutralised() {
         let mut out = String::new();
-        let cells = ["=1+1", "+x", "-2", "@SUM(A1)", "\tx", "ok", "a,=b"].map(String::from);
+        let cells = ["=1+1", "+x", "-2", "@SUM(A1)", "\tx", "ok", "a,=b", "-"].map(String::from);
         super::csv_line(&cells, &mut out);
-        assert_eq!(out, "'=1+1,'+x,'-2,'@SUM(A1),'\tx,ok,\"a,=b\"\n");
+        assert_eq!(out, "'=1+1,'+x,'-2,'@SUM(A1),'\tx,ok,\"a,=b\",-\n");
     }
 }

@@ -64,7 +64,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
         Some(path) => match HtmlOut::prepare(path, &inputs) {
             Ok(h) => Some(h),
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return Ok(ExitCode::from(2));
             }
         },

@@ -102,13 +102,13 @@ pub fn run(ctx: &mut Ctx, args: &FmtArgs) -> Result<ExitCode> {
             flush(&mut out)?;
             ctx.print_diagnostics(&errors);
             if changed > 0 {
-                eprintln!(
+                say!(
                     "error: {changed} of {} rule file(s) would be reformatted; run `mtus fmt` on them",
                     statuses.len()
                 );
             }
             if statuses.is_empty() && errors.is_empty() {
-                eprintln!("warning: no rule files (*.mtus) found");
+                say!("warning: no rule files (*.mtus) found");
             }
         }
         Format::Json => {
@@ -233,9 +233,8 @@ fn stdin(ctx: &mut Ctx, check: bool, format: Format) -> Result<ExitCode> {
     match result {
         Ok(formatted) => {
             if !check && format == Format::Text {
-                let mut stdout = std::io::stdout().lock();
-                stdout.write_all(formatted.as_bytes())?;
-                stdout.flush()?;
+                let mut formatted = formatted;
+                flush(&mut formatted)?;
             }
         }
         Err(e) => push_format_error(e, "<stdin>", &mut errors),

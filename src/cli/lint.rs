@@ -105,7 +105,7 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
         };
         let cases = case_paths.map(|paths| load_cases(ctx, rs, &paths, &mut diags));
         if cases.is_none() && !args.no_cases && !args.allow.iter().any(|a| a == "missing-case") {
-            eprintln!("note: no cases/ folder here, so `missing-case` did not run (give --cases PATH)");
+            say!("note: no cases/ folder here, so `missing-case` did not run (give --cases PATH)");
         }
         let opts = Options {
             cases: cases.as_deref(),
@@ -119,13 +119,13 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
         Format::Text => {
             ctx.print_diagnostics(&diags);
             if errors > 0 && rules.is_none() {
-                eprintln!("error: {errors} error(s); the rules were not linted");
+                say!("error: {errors} error(s); the rules were not linted");
             } else if errors > 0 {
-                eprintln!("error: {errors} error(s), {warnings} warning(s)");
+                say!("error: {errors} error(s), {warnings} warning(s)");
             } else if warnings > 0 {
-                eprintln!("{warnings} warning(s)");
+                say!("{warnings} warning(s)");
             } else {
-                eprintln!("no warnings");
+                say!("no warnings");
             }
         }
         Format::Json => {
