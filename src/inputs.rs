@@ -108,7 +108,9 @@ impl InputError {
             path,
             "too-large",
             format!("{} is longer than {}", show(path), describe_bytes(cap)),
-            Some("a case or rule file is a few kilobytes; is this the right file? `--max-file-bytes N` raises the limit"),
+            Some(
+                "a case or rule file is a few kilobytes; is this the right file? `--max-file-bytes N` raises the limit",
+            ),
         )
     }
 }
@@ -388,7 +390,10 @@ mod tests {
     #[test]
     fn caps_are_exact() {
         assert_eq!(read_stream_capped(&b"abcd"[..], 4).ok(), Some(b"abcd".to_vec()));
-        assert!(matches!(read_stream_capped(&b"abcde"[..], 4), Err(CappedError::TooLarge)));
+        assert!(matches!(
+            read_stream_capped(&b"abcde"[..], 4),
+            Err(CappedError::TooLarge)
+        ));
         // An endless stream stops at the cap.
         assert!(matches!(
             read_stream_capped(std::io::repeat(0), 1 << 10),

@@ -71,7 +71,10 @@ pub fn read_case(
             Ok(b) => b,
             Err(inputs::CappedError::Io(e)) => return Err(super::files::diagnostic(&InputError::io(path, &e))),
             Err(inputs::CappedError::TooLarge) => {
-                return Err(super::files::diagnostic(&InputError::too_large(path, limits.max_file_bytes)));
+                return Err(super::files::diagnostic(&InputError::too_large(
+                    path,
+                    limits.max_file_bytes,
+                )));
             }
         }
     } else {

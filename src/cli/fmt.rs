@@ -196,8 +196,10 @@ fn write_in_place(path: &Path, text: &str) -> Result<(), Diagnostic> {
     let target = std::fs::canonicalize(path).map_err(|e| fail("cannot resolve the path", &e))?;
     let meta = std::fs::metadata(&target).map_err(|e| fail("cannot read its permissions", &e))?;
     if meta.permissions().readonly() {
-        return Err(Diagnostic::bare("read-only", format!("{name} is read-only; it was not reformatted"))
-            .with_help("make it writable (`chmod u+w`) to format it, or run `mtus fmt --check`"));
+        return Err(
+            Diagnostic::bare("read-only", format!("{name} is read-only; it was not reformatted"))
+                .with_help("make it writable (`chmod u+w`) to format it, or run `mtus fmt --check`"),
+        );
     }
     let dir = target.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
@@ -209,8 +211,7 @@ fn write_in_place(path: &Path, text: &str) -> Result<(), Diagnostic> {
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| fail("cannot write the temporary file", &e))?;
     std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(|e| fail("cannot keep its permissions", &e))?;
-    tmp.persist(&target)
-        .map_err(|e| fail("cannot replace it", &e.error))?;
+    tmp.persist(&target).map_err(|e| fail("cannot replace it", &e.error))?;
     Ok(())
 }
 

@@ -104,7 +104,10 @@ mod tests {
     #[test]
     fn text_keeps_lines_and_colour() {
         assert_eq!(escape_terminal_text("a\n\tb", false), "a\n\tb");
-        assert_eq!(escape_terminal_text("\u{1b}[1;31merror\u{1b}[0m", true), "\u{1b}[1;31merror\u{1b}[0m");
+        assert_eq!(
+            escape_terminal_text("\u{1b}[1;31merror\u{1b}[0m", true),
+            "\u{1b}[1;31merror\u{1b}[0m"
+        );
         assert_eq!(escape_terminal_text("\u{1b}[1;31m", false), "\\x1b[1;31m");
         assert_eq!(escape_terminal_text("\u{1b}]8;;x\u{7}", true), "\\x1b]8;;x\\x07");
     }

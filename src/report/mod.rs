@@ -435,7 +435,8 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                     serde_json::Value::String(s) if f.fact.starts_with("request.text") => format!("{s:?}"),
                     serde_json::Value::String(s) => esc(s).into_owned(),
                     serde_json::Value::Array(a) => {
-                        let items: Vec<String> = a.iter().map(|x| esc(x.as_str().unwrap_or("?")).into_owned()).collect();
+                        let items: Vec<String> =
+                            a.iter().map(|x| esc(x.as_str().unwrap_or("?")).into_owned()).collect();
                         format!("[{}]", items.join(", "))
                     }
                     other => other.to_string(),
