@@ -251,6 +251,15 @@ fn json_lines_good_and_bad_lines() {
     assert_eq!(totals, (14, 10, 4), "{}", r.err);
     assert_eq!(codes, ["json-syntax", "json-syntax", "not-a-case", "not-text"]);
     assert_eq!(r.code, Some(1));
+    // The same lines on standard input.
+    let mixed = std::fs::read(root().join(CORPUS).join("mixed.jsonl")).expect("mixed.jsonl");
+    let (r, totals, _) = audit_json(&["-"], Input::Bytes(mixed));
+    assert_eq!(totals, (6, 3, 3), "{}", r.err);
+    // `check -` reads one YAML case from standard input.
+    let good = std::fs::read(root().join(CORPUS).join("good.yaml")).expect("good.yaml");
+    let r = run_with(&["check", "-"], Input::Bytes(good));
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    assert!(r.out.contains("case good-yaml (-)"), "{}", r.out);
 }
 
 #[test]
