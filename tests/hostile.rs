@@ -38,7 +38,20 @@ enum Input {
 
 /// Run `mtus args` from the crate root, killing it past `LIMIT`.
 fn run_with(args: &[&str], input: Input) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mtus"));
+    run_as(&[], args, input)
+}
+
+/// Run `prefix... mtus args` (`prefix` runs it as another user).
+fn run_as(prefix: &[&str], args: &[&str], input: Input) -> Run {
+    let bin = env!("CARGO_BIN_EXE_mtus");
+    let mut cmd = match prefix.split_first() {
+        Some((first, rest)) => {
+            let mut c = Command::new(first);
+            c.args(rest).arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
     cmd.args(args)
         .current_dir(root())
         .env_remove("RUST_BACKTRACE")
@@ -459,15 +472,47 @@ fn an_unreadable_folder_or_file_does_not_stop_the_walk() {
     std::fs::write(&secret, good_case("secret")).expect("write");
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).expect("chmod");
-    if !locked_out(&locked) || !locked_out(&secret) {
-        println!("note: running as root, chmod 000 does not lock anything out; skipped");
+    // As root, chmod 000 locks nothing out: run as `nobody` if setpriv
+    // can (and the binary is reachable by it), else skip.
+    const NOBODY: &[&str] = &["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+    let prefix: &[&str] = if locked_out(&locked) && locked_out(&secret) {
+        &[]
+    } else if Command::new(NOBODY[0])
+        .args(&NOBODY[1..])
+        .arg(env!("CARGO_BIN_EXE_mtus"))
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        NOBODY
+    } else {
+        println!("note: running as root without setpriv, chmod 000 locks nothing out; skipped");
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         return;
-    }
-    let (r, totals, codes) = audit_json(&[&s(&dir)], Input::Null);
+    };
+    let r = run_as(prefix, &["audit", "--format", "csv", &s(&dir)], Input::Null);
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    assert_eq!(totals, (4, 2, 2), "the cases around it are read: {}", r.err);
-    assert_eq!(codes, ["unreadable", "unreadable"]);
+    let rows: Vec<&str> = r.out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "the cases around it are read: {}{}", r.out, r.err);
+    assert!(
+        rows[0].starts_with("request,") && rows[0].contains(",before,"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[1].starts_with("error,") && rows[1].contains("b-locked") && rows[1].contains("permission denied"));
+    assert!(
+        rows[2].starts_with("request,") && rows[2].contains(",after,"),
+        "{}",
+        rows[2]
+    );
+    assert!(
+        rows[3].starts_with("error,") && rows[3].contains("e-secret.yaml"),
+        "{}",
+        rows[3]
+    );
     assert_eq!(r.code, Some(1));
 }
 
