@@ -858,7 +858,13 @@ pub fn markdown(fin: &Finished, out: &mut String) {
                 (Some(f), _, _) => f.clone(),
                 _ => String::new(),
             };
-            let _ = writeln!(out, "- `{}` {}: {}", place.replace('`', "'"), e.code, md(&e.message));
+            let _ = writeln!(
+                out,
+                "- `{}` {}: {}",
+                report::escape_terminal(&place).replace('`', "'"),
+                e.code,
+                md(&e.message)
+            );
         }
         if k.omitted_errors > 0 {
             let _ = writeln!(
@@ -881,7 +887,7 @@ pub fn markdown(fin: &Finished, out: &mut String) {
                 "\n### Case {}, request {}\n\n`{}`: predicted **{}**, recorded **{}**.",
                 md(&x.case),
                 md(&r.request),
-                place.replace('`', "'"),
+                report::escape_terminal(&place).replace('`', "'"),
                 r.predicted.map_or("-", |p| p.name()),
                 r.recorded.map_or("-", |p| p.name()),
             );
