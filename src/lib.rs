@@ -32,6 +32,7 @@ pub mod facts;
 pub mod format;
 pub mod formulary;
 pub mod generate;
+pub mod inputs;
 pub mod lint;
 pub mod report;
 pub mod syntax;

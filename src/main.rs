@@ -1,5 +1,14 @@
 //! The `mtus` command line: a thin layer over the library.
 
+/// `eprintln!` that does not panic when standard error is closed
+/// (`mtus ... 2>&1 | head`): a message that cannot be shown is dropped.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod cli;
 
 // Cases are loaded into many small values; mimalloc makes those
@@ -22,8 +31,14 @@ const EXIT_HELP: &str = "\
 Exit status:
   0  every input was read and every request decided, whatever the outcomes
   1  an input could not be read or checked (a bad case or rule file, a
-     request with no rule in force)
-  2  the command line was wrong";
+     request with no rule in force, a folder with no case file, a FIFO or
+     device given as a file), or an output could not be written; also
+     when standard output was closed early (`| head`) and inputs were bad
+  2  the command line was wrong
+
+Limits: a case or rule file is read up to --max-file-bytes (16 MiB), a
+JSON line up to --max-line-bytes (1 MiB); a longer one is an error for
+that input, and the rest are read.";
 
 #[derive(Parser)]
 #[command(
@@ -41,6 +56,18 @@ struct Cli {
     /// Colour in diagnostics: auto (only on a terminal), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+
+    /// The largest case file (YAML or JSON) or rule file read, in bytes;
+    /// a larger one is an error for that file.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = mtus::inputs::DEFAULT_MAX_FILE_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_file_bytes: u64,
+
+    /// The longest JSON line (one case of a JSON Lines input) read, in
+    /// bytes; a longer one is an error for that line.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = mtus::inputs::DEFAULT_MAX_LINE_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_line_bytes: u64,
 
     #[command(subcommand)]
     command: Command,
@@ -60,7 +87,9 @@ enum Command {
     /// would have to be documented or changed to pass.
     #[command(after_help = EXIT_HELP)]
     Check {
-        /// Case files (YAML).
+        /// Case files (YAML, or JSON for *.json), folders of them
+        /// (searched recursively for *.yaml, *.yml and *.json), or `-` for
+        /// one YAML case on standard input.
         #[arg(required = true, value_name = "CASE")]
         cases: Vec<PathBuf>,
         /// Output format. JSON is documented in docs/json.md.
@@ -102,7 +131,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            say!("error: {e:#}");
             ExitCode::from(1)
         }
     }
@@ -117,6 +146,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let mut ctx = Ctx {
         sources: SourceMap::new(),
         color,
+        limits: mtus::inputs::Limits {
+            max_file_bytes: cli.max_file_bytes,
+            max_line_bytes: cli.max_line_bytes,
+        },
     };
     // Commands that do not need the rules in use run before they load.
     if let Command::Fmt(args) = &cli.command {
@@ -125,12 +158,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Lint(args) = &cli.command {
         return cli::lint::run(&mut ctx, cli.rules.as_deref(), args);
     }
-    let rules = match load_rules(&mut ctx.sources, cli.rules.as_deref()) {
+    let rules = match load_rules(&mut ctx.sources, cli.rules.as_deref(), &ctx.limits) {
         Ok(r) => r,
         Err(LoadRulesError::Rules(e)) => {
             ctx.print_diagnostics(&e.diagnostics);
             let n = e.diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("error: the rule files have {n} error(s); nothing was evaluated");
+            say!("error: the rule files have {n} error(s); nothing was evaluated");
             return Ok(ExitCode::from(1));
         }
         Err(LoadRulesError::Io(e)) => return Err(e),

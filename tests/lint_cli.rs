@@ -73,3 +73,51 @@ fn rules_that_do_not_check_are_errors_and_all_are_reported() {
     assert!(err.matches("error[syntax]").count() >= 2, "{err}");
     assert!(err.ends_with("the rules were not linted\n"), "{err}");
 }
+
+/// Many rules deciding the same treatment: one `overlapping-rules`
+/// warning per rule (naming the first earlier one and counting the
+/// others), not one per pair, so the output grows linearly.
+#[test]
+fn overlapping_rules_grow_with_the_rules_not_the_pairs() {
+    let head = std::fs::read_to_string("tests/fixtures/lint/overlapping_rules.mtus").expect("fixture");
+    // The fixture's declarations, without its rules.
+    let decls = &head[..head.find("\nrule ").expect("a rule")];
+    let n = 60;
+    let mut text = decls.to_string();
+    for i in 0..n {
+        text.push_str(&format!(
+            "\nrule r{i} \"Rule {i}\"\n  cites S \"Massage\" p. 1\n  applies to massage_therapy\n\n  require spasm \"Muscle spasm is found on examination\"\n    exam.spasm\n"
+        ));
+    }
+    let dir = std::env::temp_dir().join(format!("mtus-lint-many-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("many.mtus");
+    std::fs::write(&file, text).expect("write");
+    let o = common::mtus(&["lint", "--no-cases", "--format", "json", &file.display().to_string()]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let diags = doc["diagnostics"].as_array().cloned().unwrap_or_default();
+    let overlaps: Vec<&str> = diags
+        .iter()
+        .filter(|d| d["code"] == "overlapping-rules")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(
+        overlaps.len(),
+        n - 1,
+        "one per rule after the first, not {} pairs",
+        n * (n - 1) / 2
+    );
+    assert!(
+        overlaps[0].starts_with("rules `r0` and `r1` both decide"),
+        "{}",
+        overlaps[0]
+    );
+    assert!(!overlaps[0].contains("other rule"), "{}", overlaps[0]);
+    let last = overlaps[n - 2];
+    assert!(last.starts_with("rules `r0` and `r59`"), "{last}");
+    assert!(
+        last.ends_with("(and so do 58 other rule(s) declared before it)"),
+        "{last}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

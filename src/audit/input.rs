@@ -1,96 +1,75 @@
 //! Reading an audit's inputs as a stream of cases, a bounded batch at a
-//! time: YAML files (one case each), JSON Lines files (one case per line)
-//! and standard input (JSON Lines).
+//! time: YAML and JSON files (one case each), JSON Lines files (one case
+//! per line) and standard input (JSON Lines). Paths are expanded by
+//! [`crate::inputs::expand`], the walk every command shares.
 //!
 //! Invariants: never holds more than one batch of case texts; every input
 //! becomes a [`Unit`], a readable case text or the reason it could not be
 //! read, with file and line; order is the order of the inputs, then of the
-//! lines.
+//! lines; never opens a file that is not a regular file; never reads more
+//! than `max_file_bytes` of a YAML or JSON file, never keeps more than
+//! `max_line_bytes` of a JSON line, and gives up a JSON Lines input whose
+//! line runs on past `max_file_bytes` (so an endless line ends).
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The largest case text read: a YAML file or one JSON line. Longer ones
-/// are an error for that input, not for the run.
-pub const MAX_CASE_BYTES: usize = 16 << 20;
+use crate::inputs::{self, Found, InputError, Limits, describe_bytes};
+
+/// The case file extensions an audit reads in a folder (matched whatever
+/// their case).
+pub const CASE_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "jsonl"];
 
 /// One source of cases.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// A YAML case file.
     Yaml(PathBuf),
+    /// A JSON case file: one case, the same fields as YAML.
+    Json(PathBuf),
     /// A JSON Lines file: one case per line.
     JsonLines(PathBuf),
     /// Standard input, read as JSON Lines (`-` on the command line).
     Stdin,
-    /// A path that could not be listed or does not exist, with the reason.
-    Missing(PathBuf, String),
+    /// A path that cannot be read (does not exist, not a regular file, a
+    /// symlink loop, a folder with no case file), with the reason.
+    Missing(InputError),
 }
 
 impl Input {
     /// The size in bytes, where it is a file (for progress).
     pub fn size(&self) -> Option<u64> {
         match self {
-            Input::Yaml(p) | Input::JsonLines(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Yaml(p) | Input::Json(p) | Input::JsonLines(p) => std::fs::metadata(p).ok().map(|m| m.len()),
             Input::Stdin | Input::Missing(..) => None,
         }
     }
 }
 
-fn is_jsonl(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e == "jsonl")
+fn ext_is(p: &Path, e: &str) -> bool {
+    p.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| x.eq_ignore_ascii_case(e))
 }
 
-/// Expand the paths given on the command line, in a stable order:
-/// folders are walked recursively for `*.yaml`, `*.yml` and `*.jsonl`,
-/// sorted by path; files given by name are kept as given (`*.jsonl` read
-/// as JSON Lines, anything else as YAML); `-` is standard input.
+/// Expand the paths given on the command line, in a stable order
+/// ([`inputs::expand`]): folders are walked for `*.yaml`, `*.yml`,
+/// `*.json` and `*.jsonl` (whatever the case of the extension), sorted by
+/// path; files given by name are kept as given (`*.jsonl` read as JSON
+/// Lines, `*.json` as one JSON case, anything else as YAML); `-` is
+/// standard input.
 pub fn expand_inputs(paths: &[PathBuf]) -> Vec<Input> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.as_os_str() == "-" {
-            out.push(Input::Stdin);
-        } else if p.is_dir() {
-            let mut found = Vec::new();
-            if let Err(e) = walk(p, &mut found) {
-                out.push(Input::Missing(p.clone(), e.to_string()));
-            }
-            found.sort();
-            out.extend(found.into_iter().map(|f| {
-                if is_jsonl(&f) {
-                    Input::JsonLines(f)
-                } else {
-                    Input::Yaml(f)
-                }
-            }));
-        } else if p.exists() {
-            out.push(if is_jsonl(p) {
-                Input::JsonLines(p.clone())
-            } else {
-                Input::Yaml(p.clone())
-            });
-        } else {
-            out.push(Input::Missing(p.clone(), "no such file or folder".into()));
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "jsonl")
-        ) {
-            out.push(path);
-        }
-    }
-    Ok(())
+    inputs::expand(paths, CASE_EXTENSIONS)
+        .into_iter()
+        .map(|f| match f {
+            Found::Stdin => Input::Stdin,
+            Found::Error(e) => Input::Missing(e),
+            Found::File(p) if ext_is(&p, "jsonl") => Input::JsonLines(p),
+            Found::File(p) if ext_is(&p, "json") => Input::Json(p),
+            Found::File(p) => Input::Yaml(p),
+        })
+        .collect()
 }
 
 /// One case to load, or why it could not be read.
@@ -124,27 +103,51 @@ pub struct ReadError {
 
 impl ReadError {
     fn io(file: &str, e: &std::io::Error) -> ReadError {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => e.to_string(),
-        };
         ReadError {
             line: 0,
             column: 0,
             code: "unreadable",
-            message: format!("cannot read {file}: {why}"),
+            message: format!(
+                "cannot read {}: {}",
+                crate::report::escape_terminal(file),
+                inputs::reason(e)
+            ),
             help: None,
         }
     }
 
-    fn too_long(line: usize, what: &str) -> ReadError {
+    fn input(e: InputError) -> ReadError {
+        ReadError {
+            line: 0,
+            column: 0,
+            code: e.code,
+            message: e.message,
+            help: e.help,
+        }
+    }
+
+    fn too_long_line(line: usize, cap: u64) -> ReadError {
         ReadError {
             line,
             column: 1,
             code: "too-large",
-            message: format!("{what} is longer than {} MiB", MAX_CASE_BYTES >> 20),
-            help: Some("a case is a few kilobytes; is this a case file?".into()),
+            message: format!("the line is longer than {}", describe_bytes(cap)),
+            help: Some(
+                "a case is a few kilobytes; is this a JSON Lines file? `--max-line-bytes N` raises the limit".into(),
+            ),
+        }
+    }
+
+    fn endless_line(line: usize, cap: u64) -> ReadError {
+        ReadError {
+            line,
+            column: 1,
+            code: "too-large",
+            message: format!(
+                "the line runs on past {} without an end; the rest of this input is not read",
+                describe_bytes(cap)
+            ),
+            help: Some("is this a JSON Lines file? each case is one line".into()),
         }
     }
 
@@ -174,6 +177,7 @@ struct Lines {
 /// Reads inputs in order, a batch of units at a time.
 pub struct Reader {
     inputs: std::vec::IntoIter<Input>,
+    limits: Limits,
     lines: Option<Lines>,
     buf: Vec<u8>,
     /// Bytes of case text read so far (for progress).
@@ -181,9 +185,10 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn new(inputs: Vec<Input>) -> Reader {
+    pub fn new(inputs: Vec<Input>, limits: Limits) -> Reader {
         Reader {
             inputs: inputs.into_iter(),
+            limits,
             lines: None,
             buf: Vec::new(),
             bytes: 0,
@@ -214,31 +219,25 @@ impl Reader {
     fn next_unit(&mut self) -> Option<Unit> {
         loop {
             if let Some(src) = &mut self.lines {
-                match next_line(src, &mut self.buf) {
+                match next_line(src, &mut self.buf, &self.limits) {
                     Some(u) => return Some(u),
                     None => self.lines = None,
                 }
             }
             match self.inputs.next()? {
-                Input::Yaml(p) => return Some(read_yaml(&p)),
-                Input::Missing(p, why) => {
-                    let file: Arc<str> = p.display().to_string().into();
-                    let message = format!("cannot read {file}: {why}");
+                Input::Yaml(p) => return Some(read_whole(&p, false, self.limits.max_file_bytes)),
+                Input::Json(p) => return Some(read_whole(&p, true, self.limits.max_file_bytes)),
+                Input::Missing(e) => {
+                    let file: Arc<str> = e.path.display().to_string().into();
                     return Some(Unit {
                         file,
                         line: None,
-                        body: Body::Unreadable(ReadError {
-                            line: 0,
-                            column: 0,
-                            code: "unreadable",
-                            message,
-                            help: None,
-                        }),
+                        body: Body::Unreadable(ReadError::input(e)),
                     });
                 }
                 Input::JsonLines(p) => {
                     let file: Arc<str> = p.display().to_string().into();
-                    match File::open(&p) {
+                    match inputs::open_regular(&p) {
                         Ok(f) => {
                             self.lines = Some(Lines {
                                 file,
@@ -247,7 +246,7 @@ impl Reader {
                             })
                         }
                         Err(e) => {
-                            let err = ReadError::io(&file, &e);
+                            let err = ReadError::input(e);
                             return Some(Unit {
                                 file,
                                 line: None,
@@ -268,30 +267,23 @@ impl Reader {
     }
 }
 
-fn read_yaml(p: &Path) -> Unit {
+/// A YAML or JSON file, one case, read whole (at most `cap` bytes).
+fn read_whole(p: &Path, json: bool, cap: u64) -> Unit {
     let file: Arc<str> = p.display().to_string().into();
     let unreadable = |e: ReadError| Unit {
         file: file.clone(),
         line: None,
         body: Body::Unreadable(e),
     };
-    let mut f = match File::open(p) {
-        Ok(f) => f,
-        Err(e) => return unreadable(ReadError::io(&file, &e)),
+    let bytes = match inputs::read_capped(p, cap) {
+        Ok(b) => b,
+        Err(e) => return unreadable(ReadError::input(e)),
     };
-    let mut bytes = Vec::new();
-    // Read one byte past the limit to know it was passed.
-    if let Err(e) = (&mut f).take(MAX_CASE_BYTES as u64 + 1).read_to_end(&mut bytes) {
-        return unreadable(ReadError::io(&file, &e));
-    }
-    if bytes.len() > MAX_CASE_BYTES {
-        return unreadable(ReadError::too_long(1, "the file"));
-    }
     match String::from_utf8(bytes) {
         Ok(text) => Unit {
             file: file.clone(),
             line: None,
-            body: Body::Yaml(text),
+            body: if json { Body::Json(text) } else { Body::Yaml(text) },
         },
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
@@ -302,12 +294,14 @@ fn read_yaml(p: &Path) -> Unit {
 
 /// The next non-blank line of a JSON Lines source, as a unit; `None` at
 /// the end (or on a read error, which becomes a unit first).
-fn next_line(src: &mut Lines, hint: &mut Vec<u8>) -> Option<Unit> {
+fn next_line(src: &mut Lines, hint: &mut Vec<u8>, limits: &Limits) -> Option<Unit> {
     loop {
         // Each line gets a buffer of its own, sized from the last one, that
         // becomes its text without a copy.
         let mut buf = Vec::with_capacity(hint.capacity().max(256));
-        let (read, too_long) = match read_line_capped(&mut src.reader, &mut buf, MAX_CASE_BYTES) {
+        let cap = usize::try_from(limits.max_line_bytes).unwrap_or(usize::MAX);
+        let skip_cap = limits.max_file_bytes.max(limits.max_line_bytes);
+        let (read, end) = match read_line_capped(&mut src.reader, &mut buf, cap, skip_cap) {
             Ok(x) => x,
             Err(e) => {
                 src.line += 1;
@@ -334,8 +328,14 @@ fn next_line(src: &mut Lines, hint: &mut Vec<u8>) -> Option<Unit> {
                 body,
             })
         };
-        if too_long {
-            return unit(Body::Unreadable(ReadError::too_long(line, "the line")));
+        match end {
+            LineEnd::Whole => {}
+            LineEnd::TooLong => return unit(Body::Unreadable(ReadError::too_long_line(line, limits.max_line_bytes))),
+            LineEnd::Endless => {
+                // Stop reading this source: the line may never end.
+                src.reader = Box::new(std::io::empty());
+                return unit(Body::Unreadable(ReadError::endless_line(line, skip_cap)));
+            }
         }
         if buf.last() == Some(&b'\r') {
             buf.pop();
@@ -357,36 +357,56 @@ fn next_line(src: &mut Lines, hint: &mut Vec<u8>) -> Option<Unit> {
     }
 }
 
+/// How a line read by [`read_line_capped`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LineEnd {
+    /// Read whole.
+    Whole,
+    /// Longer than the cap: dropped, and skipped to its end.
+    TooLong,
+    /// No end within the skip cap: the reader is left in mid-line.
+    Endless,
+}
+
 /// Read one line (without its `\n`) into `buf`, keeping at most `cap`
-/// bytes: (bytes consumed, whether the line was longer than `cap`).
-fn read_line_capped(r: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> std::io::Result<(usize, bool)> {
+/// bytes, and skipping at most `skip_cap` bytes of a longer one:
+/// (bytes consumed, how it ended).
+fn read_line_capped(
+    r: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+    skip_cap: u64,
+) -> std::io::Result<(usize, LineEnd)> {
     let start = buf.len();
     let n = r.take(cap as u64 + 1).read_until(b'\n', buf)?;
     if buf.len() > start && buf.last() == Some(&b'\n') {
         buf.pop();
         if buf.len() - start <= cap {
-            return Ok((n, false));
+            return Ok((n, LineEnd::Whole));
         }
     } else if buf.len() - start <= cap {
         // The end of the input, without a final newline.
-        return Ok((n, false));
+        return Ok((n, LineEnd::Whole));
     }
     // Longer than the cap: drop it and skip to the end of the line.
     buf.truncate(start);
     let mut skipped = 0;
     loop {
+        if skipped as u64 > skip_cap {
+            return Ok((n + skipped, LineEnd::Endless));
+        }
         let avail = match r.fill_buf() {
             Ok(a) => a,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
         if avail.is_empty() {
-            return Ok((n + skipped, true));
+            return Ok((n + skipped, LineEnd::TooLong));
         }
         match avail.iter().position(|&b| b == b'\n') {
             Some(i) => {
                 r.consume(i + 1);
-                return Ok((n + skipped + i + 1, true));
+                return Ok((n + skipped + i + 1, LineEnd::TooLong));
             }
             None => {
                 let len = avail.len();
@@ -403,19 +423,29 @@ mod tests {
 
     #[test]
     fn capped_lines() {
+        use LineEnd::*;
         let mut r: &[u8] = b"abc\r\nxxxxxxxxxx\n\nlast";
         let mut buf = Vec::new();
-        assert_eq!(read_line_capped(&mut r, &mut buf, 5).ok(), Some((5, false)));
+        assert_eq!(read_line_capped(&mut r, &mut buf, 5, 100).ok(), Some((5, Whole)));
         assert_eq!(buf, b"abc\r");
         buf.clear();
-        assert_eq!(read_line_capped(&mut r, &mut buf, 5).ok(), Some((11, true)));
+        assert_eq!(read_line_capped(&mut r, &mut buf, 5, 100).ok(), Some((11, TooLong)));
         buf.clear();
-        assert_eq!(read_line_capped(&mut r, &mut buf, 5).ok(), Some((1, false)));
+        assert_eq!(read_line_capped(&mut r, &mut buf, 5, 100).ok(), Some((1, Whole)));
         assert!(buf.is_empty());
-        assert_eq!(read_line_capped(&mut r, &mut buf, 5).ok(), Some((4, false)));
+        assert_eq!(read_line_capped(&mut r, &mut buf, 5, 100).ok(), Some((4, Whole)));
         assert_eq!(buf, b"last");
         buf.clear();
-        assert_eq!(read_line_capped(&mut r, &mut buf, 5).ok(), Some((0, false)));
+        assert_eq!(read_line_capped(&mut r, &mut buf, 5, 100).ok(), Some((0, Whole)));
+    }
+
+    #[test]
+    fn an_endless_line_ends() {
+        let mut r = BufReader::new(std::io::repeat(b'x'));
+        let mut buf = Vec::new();
+        let got = read_line_capped(&mut r, &mut buf, 10, 1 << 16).ok();
+        assert_eq!(got.map(|g| g.1), Some(LineEnd::Endless));
+        assert!(buf.is_empty());
     }
 
     #[test]

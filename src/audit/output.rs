@@ -47,6 +47,8 @@ pub struct AuditOptions {
     pub max_errors: usize,
     /// ANSI colours in diagnostics on the side channel.
     pub color: bool,
+    /// How large one case file or JSON line may be.
+    pub limits: crate::inputs::Limits,
 }
 
 impl Default for AuditOptions {
@@ -56,6 +58,7 @@ impl Default for AuditOptions {
             max_disagreements: 1000,
             max_errors: 1000,
             color: false,
+            limits: crate::inputs::Limits::default(),
         }
     }
 }
@@ -101,7 +104,7 @@ pub fn audit(
     side: &mut (dyn Write + Send),
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Finished, AuditError> {
-    let mut reader = Reader::new(inputs);
+    let mut reader = Reader::new(inputs, opts.limits);
     let run_opts = run::Options {
         traces: if opts.format == Format::Jsonl {
             Traces::All
@@ -121,6 +124,7 @@ pub fn audit(
     let mut spill = Spill::default();
     let mut rows = 0u64;
     let mut spilled = 0u64;
+    let mut side_closed = false;
     let format = opts.format;
     let mut emit = |c: Chunk<'_>| -> Result<(), AuditError> {
         let (o, s) = match c {
@@ -142,8 +146,11 @@ pub fn audit(
             }
             _ => {
                 w.put(o)?;
-                if !s.is_empty() {
-                    side.write_all(s.as_bytes()).map_err(AuditError::Write)?;
+                if !s.is_empty() && !side_closed {
+                    match side.write_all(s.as_bytes()) {
+                        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => side_closed = true,
+                        r => r.map_err(AuditError::Write)?,
+                    }
                 }
             }
         }
@@ -208,10 +215,15 @@ fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
 }
 
-/// A buffered writer that reports errors as [`AuditError::Write`].
+/// A buffered writer that reports errors as [`AuditError::Write`]. When
+/// the reader closes the output (`mtus audit ... | head`), it writes no
+/// more and the audit goes on counting, so the exit status still tells
+/// whether every input was good.
 struct Out<'a> {
     w: &'a mut (dyn Write + Send),
     buf: String,
+    /// The reader closed the output.
+    closed: bool,
 }
 
 impl<'a> Out<'a> {
@@ -219,10 +231,14 @@ impl<'a> Out<'a> {
         Out {
             w,
             buf: String::with_capacity(1 << 16),
+            closed: false,
         }
     }
 
     fn put(&mut self, s: &str) -> Result<(), AuditError> {
+        if self.closed {
+            return Ok(());
+        }
         self.buf.push_str(s);
         if self.buf.len() >= 1 << 16 {
             self.flush_buf()?;
@@ -230,15 +246,33 @@ impl<'a> Out<'a> {
         Ok(())
     }
 
+    fn check(&mut self, r: io::Result<()>) -> Result<(), AuditError> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                self.buf = String::new();
+                Ok(())
+            }
+            r => r.map_err(AuditError::Write),
+        }
+    }
+
     fn flush_buf(&mut self) -> Result<(), AuditError> {
-        self.w.write_all(self.buf.as_bytes()).map_err(AuditError::Write)?;
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.w.write_all(self.buf.as_bytes());
         self.buf.clear();
-        Ok(())
+        self.check(r)
     }
 
     fn flush(&mut self) -> Result<(), AuditError> {
         self.flush_buf()?;
-        self.w.flush().map_err(AuditError::Write)
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.w.flush();
+        self.check(r)
     }
 }
 
@@ -446,9 +480,12 @@ impl Style {
             (Ok(v), Some(false)) => format!("DISAGREES ({})", why(rs, v, requests)),
             (Ok(_), None) => "no recorded decision".to_string(),
         };
+        // The case and request ids come from the input.
+        let case = report::escape_terminal(case);
+        let id = report::escape_terminal(&r.id);
         for (text, width) in [
-            (case, wc),
-            (r.id.as_str(), wr),
+            (case.as_ref(), wc),
+            (id.as_ref(), wr),
             (t.as_str(), wt),
             (predicted, 10),
             (recorded, 10),
@@ -497,12 +534,24 @@ fn outcome_name(o: Outcome) -> &'static str {
     }
 }
 
-/// One CSV record (RFC 4180): quoted where needed.
+/// One CSV record (RFC 4180): quoted where needed. A cell that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in
+/// front, so a spreadsheet shows it as text rather than running it as a
+/// formula (ids and messages come from the input). `-` alone, the name
+/// of standard input, is left as it is.
 fn csv_line(cells: &[String], out: &mut String) {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
+        let neutral;
+        // `-` alone (standard input) is no formula.
+        let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) && c != "-" {
+            neutral = format!("'{c}");
+            &neutral
+        } else {
+            c
+        };
         if c.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&c.replace('"', "\"\""));
@@ -677,7 +726,12 @@ pub fn text_summary(fin: &Finished, out: &mut String) {
                 Some(l) => format!("{}:{l}", x.file),
                 None => x.file.clone(),
             };
-            let _ = writeln!(out, "\ncase {} ({place})", x.case);
+            let _ = writeln!(
+                out,
+                "\ncase {} ({})",
+                report::escape_terminal(&x.case),
+                report::escape_terminal(&place)
+            );
             report::render_request_text(&x.report, out);
         }
     }
@@ -701,6 +755,7 @@ fn md(s: &str) -> String {
                 out.push(c);
             }
             '\n' => out.push(' '),
+            c if c.is_control() => out.push_str(&report::escape_terminal(&c.to_string())),
             c => out.push(c),
         }
     }
@@ -803,7 +858,13 @@ pub fn markdown(fin: &Finished, out: &mut String) {
                 (Some(f), _, _) => f.clone(),
                 _ => String::new(),
             };
-            let _ = writeln!(out, "- `{}` {}: {}", place.replace('`', "'"), e.code, md(&e.message));
+            let _ = writeln!(
+                out,
+                "- `{}` {}: {}",
+                report::escape_terminal(&place).replace('`', "'"),
+                e.code,
+                md(&e.message)
+            );
         }
         if k.omitted_errors > 0 {
             let _ = writeln!(
@@ -826,7 +887,7 @@ pub fn markdown(fin: &Finished, out: &mut String) {
                 "\n### Case {}, request {}\n\n`{}`: predicted **{}**, recorded **{}**.",
                 md(&x.case),
                 md(&r.request),
-                place.replace('`', "'"),
+                report::escape_terminal(&place).replace('`', "'"),
                 r.predicted.map_or("-", |p| p.name()),
                 r.recorded.map_or("-", |p| p.name()),
             );
@@ -842,5 +903,16 @@ pub fn markdown(fin: &Finished, out: &mut String) {
             k.disagreements.len(),
             k.disagreements.len() as u64 + k.omitted_disagreements
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_formulas_are_neutralised() {
+        let mut out = String::new();
+        let cells = ["=1+1", "+x", "-2", "@SUM(A1)", "\tx", "ok", "a,=b", "-"].map(String::from);
+        super::csv_line(&cells, &mut out);
+        assert_eq!(out, "'=1+1,'+x,'-2,'@SUM(A1),'\tx,ok,\"a,=b\",-\n");
     }
 }

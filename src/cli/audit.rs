@@ -1,11 +1,11 @@
 //! `mtus audit`: re-run past determinations and compare, on all cores.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use super::common::{Ctx, exit};
 use mtus::RuleSet;
@@ -58,6 +58,18 @@ pub struct AuditArgs {
 
 pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode> {
     let inputs = audit::expand_inputs(&args.paths);
+    // The HTML page is checked before the audit runs: not one of the
+    // inputs, and somewhere a file can be written.
+    let html = match &args.html {
+        Some(path) => match HtmlOut::prepare(path, &inputs) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                say!("error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
     let total: Option<u64> = if inputs.contains(&Input::Stdin) {
         None
     } else {
@@ -77,6 +89,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
         },
         max_disagreements: args.max_disagreements,
         color: ctx.color,
+        limits: ctx.limits,
         ..AuditOptions::default()
     };
     let mut bar = Bar::new(!args.no_progress && std::io::stderr().is_terminal(), total);
@@ -84,18 +97,98 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
     let mut side = std::io::stderr();
     let result = pool.install(|| audit::audit(rules, inputs, &opts, &mut out, &mut side, &mut |p| bar.show(p)));
     bar.clear();
-    let fin = match result {
-        Ok(f) => f,
-        // `mtus audit ... | head`: the reader has what it wanted.
-        Err(e) if e.is_broken_pipe() => return Ok(ExitCode::SUCCESS),
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(path) = &args.html {
+    // A closed standard output (`mtus audit ... | head`) is not an error:
+    // the audit stops writing, goes on counting, and the exit status says
+    // whether every input was good.
+    let fin = result?;
+    if let Some(html) = html {
         let title: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         let page = audit::html::page(&fin, &title.join(", "));
-        std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
+        html.write(&page)?;
     }
     Ok(exit(fin.ok()))
+}
+
+/// Where the HTML page goes: a temporary file beside it, made before the
+/// audit runs (so a path that cannot be written fails at once), renamed
+/// over it at the end. Dropped unwritten, it leaves nothing behind.
+struct HtmlOut {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl HtmlOut {
+    fn prepare(path: &Path, inputs: &[Input]) -> Result<HtmlOut> {
+        let shown = mtus::report::escape_terminal(&path.display().to_string()).into_owned();
+        for input in inputs {
+            let p = match input {
+                Input::Yaml(p) | Input::Json(p) | Input::JsonLines(p) => p,
+                Input::Stdin | Input::Missing(_) => continue,
+            };
+            if path == p || mtus::inputs::same_file(path, p) {
+                bail!("--html {shown} is one of the audit's inputs; give another file for the page");
+            }
+        }
+        // Written through a symlink to its target, like any file.
+        let target = match std::fs::canonicalize(path) {
+            Ok(t) => t,
+            Err(_) => path.to_path_buf(),
+        };
+        if let Ok(m) = std::fs::metadata(&target) {
+            if m.is_dir() {
+                bail!("--html {shown} is a folder; give a file for the page");
+            }
+            if !m.is_file() {
+                bail!("--html {shown} is not a regular file; give a file for the page");
+            }
+            if m.permissions().readonly() {
+                bail!("--html {shown} is read-only");
+            }
+        }
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".mtus-audit-")
+            .suffix(".html.tmp")
+            .tempfile_in(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot write --html {shown}: {}", mtus::inputs::reason(&e)))?;
+        Ok(HtmlOut { path: target, tmp })
+    }
+
+    fn write(mut self, page: &str) -> Result<()> {
+        let shown = self.path.display().to_string();
+        self.tmp
+            .write_all(page.as_bytes())
+            .and_then(|()| self.tmp.flush())
+            .with_context(|| format!("cannot write {shown}"))?;
+        // A new file gets the usual permissions, not the temporary file's
+        // private ones; an existing one keeps its own.
+        let perms = match std::fs::metadata(&self.path) {
+            Ok(m) => Some(m.permissions()),
+            Err(_) => default_permissions(),
+        };
+        if let Some(p) = perms {
+            let _ = std::fs::set_permissions(self.tmp.path(), p);
+        }
+        self.tmp
+            .persist(&self.path)
+            .map_err(|e| anyhow::anyhow!("cannot write {shown}: {}", mtus::inputs::reason(&e.error)))?;
+        Ok(())
+    }
+}
+
+/// What a new file gets (the temporary file is private to its owner).
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// A one-line progress bar on standard error, drawn only on a terminal

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 
 use super::Format;
 use super::common::{Ctx, exit, flush, read_case};
+use super::files;
 use mtus::RuleSet;
 use mtus::diag::Diagnostic;
 use mtus::eval::{self, Machine};
@@ -14,14 +15,25 @@ use mtus::formulary::DrugLists;
 use mtus::report::authorization::{self, PreSubmission};
 use mtus::report::{self, CaseReport, diagnostics};
 
+/// The case files `check` and `test` find in a folder.
+pub const CASE_FILES: &[&str] = &["yaml", "yml", "json"];
+
 pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format, lists: &DrugLists) -> Result<ExitCode> {
     let mut machine = Machine::new();
     let mut reports: Vec<CaseReport> = Vec::new();
     let mut pre: Vec<Vec<PreSubmission>> = Vec::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut out = String::new();
-    for path in paths {
-        match read_case(&mut ctx.sources, rules, path) {
+    for input in files::expand(paths, CASE_FILES) {
+        let loaded = match &input {
+            Ok(path) => read_case(&mut ctx.sources, rules, path, &ctx.limits),
+            Err(e) => Err(files::diagnostic(e)),
+        };
+        let path = match &input {
+            Ok(p) => p.clone(),
+            Err(e) => e.path.clone(),
+        };
+        match loaded {
             Err(d) => {
                 if format == Format::Text {
                     flush(&mut out)?;

@@ -2,25 +2,31 @@
 //! diagnostics, writing output.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
 use mtus::diag::{Diagnostic, SourceMap};
+use mtus::inputs::{self, InputError, Limits};
 use mtus::report::diagnostics;
 use mtus::{RuleErrors, RuleSet, facts};
 
 pub struct Ctx {
     pub sources: SourceMap,
     pub color: bool,
+    /// How large one input file or JSON line may be.
+    pub limits: Limits,
 }
 
 impl Ctx {
     pub fn print_diagnostics(&self, diags: &[Diagnostic]) {
         let mut err = std::io::stderr().lock();
         for d in diags {
-            let _ = err.write_all(diagnostics::render(&self.sources, d, self.color).as_bytes());
+            let text = diagnostics::render(&self.sources, d, self.color);
+            // Excerpts and messages quote the input: no escape sequence
+            // of a hostile file reaches the terminal.
+            let _ = err.write_all(mtus::report::escape_terminal_text(&text, self.color).as_bytes());
         }
     }
 }
@@ -30,37 +36,54 @@ pub enum LoadRulesError {
     Io(anyhow::Error),
 }
 
-pub fn load_rules(sources: &mut SourceMap, dir: Option<&Path>) -> Result<RuleSet, LoadRulesError> {
+pub fn load_rules(sources: &mut SourceMap, dir: Option<&Path>, limits: &Limits) -> Result<RuleSet, LoadRulesError> {
     let Some(dir) = dir else {
         return RuleSet::embedded(sources).map_err(LoadRulesError::Rules);
     };
     let read = || -> Result<Vec<(String, String)>> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read the rules folder {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "mtus"))
-            .collect();
-        names.sort();
-        if names.is_empty() {
-            anyhow::bail!("the rules folder {} has no *.mtus files", dir.display());
+        let mut files = Vec::new();
+        for found in super::files::expand(&[dir.to_path_buf()], &["mtus"]) {
+            let p = found.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if p.as_os_str() == "-" {
+                anyhow::bail!("--rules takes a folder, not `-`");
+            }
+            let text = super::files::read_text(&p, limits.max_file_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+            files.push((p.display().to_string(), text));
         }
-        names
-            .into_iter()
-            .map(|p| {
-                let bytes = std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?;
-                let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", p.display()))?;
-                Ok((p.display().to_string(), text))
-            })
-            .collect()
+        Ok(files)
     };
     let files = read().map_err(LoadRulesError::Io)?;
     RuleSet::from_texts(sources, files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(LoadRulesError::Rules)
 }
 
-/// Read and load one case file; on failure, a diagnostic with its place.
-pub fn read_case(sources: &mut SourceMap, rules: &RuleSet, path: &Path) -> Result<facts::Case, Diagnostic> {
+/// Read and load one case file (`*.json` as JSON, anything else as YAML;
+/// `-` is standard input, as YAML), at most `limits.max_file_bytes`; on
+/// failure, a diagnostic with its place.
+pub fn read_case(
+    sources: &mut SourceMap,
+    rules: &RuleSet,
+    path: &Path,
+    limits: &Limits,
+) -> Result<facts::Case, Diagnostic> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| diagnostics::unreadable(&name, &io_reason(&e)))?;
+    let bytes = if path.as_os_str() == "-" {
+        match inputs::read_stream_capped(std::io::stdin().lock(), limits.max_file_bytes) {
+            Ok(b) => b,
+            Err(inputs::CappedError::Io(e)) => return Err(super::files::diagnostic(&InputError::io(path, &e))),
+            Err(inputs::CappedError::TooLarge) => {
+                return Err(super::files::diagnostic(&InputError::too_large(
+                    path,
+                    limits.max_file_bytes,
+                )));
+            }
+        }
+    } else {
+        inputs::read_capped(path, limits.max_file_bytes).map_err(|e| super::files::diagnostic(&e))?
+    };
+    let json = path
+        .extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| x.eq_ignore_ascii_case("json"));
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -80,15 +103,12 @@ pub fn read_case(sources: &mut SourceMap, rules: &RuleSet, path: &Path) -> Resul
             return Err(diagnostics::from_case_error(sources, &err, &lossy));
         }
     };
-    facts::load_yaml(&rules.program, &name, &text).map_err(|e| diagnostics::from_case_error(sources, &e, &text))
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
+    let loaded = if json {
+        facts::load_json(&rules.program, &name, &text)
+    } else {
+        facts::load_yaml(&rules.program, &name, &text)
+    };
+    loaded.map_err(|e| diagnostics::from_case_error(sources, &e, &text))
 }
 
 pub fn flush(out: &mut String) -> Result<()> {

@@ -1,7 +1,7 @@
 //! `mtus fmt`: rewrite rule files in the canonical layout, or (`--check`)
 //! list the ones that are not.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -54,13 +54,23 @@ pub fn run(ctx: &mut Ctx, args: &FmtArgs) -> Result<ExitCode> {
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut out = String::new();
     for input in files::expand(paths, &["mtus"]) {
+        let input = input.and_then(|p| {
+            if p.as_os_str() == "-" {
+                return Err(mtus::inputs::InputError {
+                    path: p,
+                    code: "unreadable",
+                    message: "`-` (standard input) must be the only path given to `fmt`".into(),
+                    help: Some("format standard input on its own: `mtus fmt -`".into()),
+                });
+            }
+            Ok(p)
+        });
         let path = match input {
             Ok(p) => p,
-            Err((p, why)) => {
-                let name = p.display().to_string();
-                errors.push(diagnostics::unreadable(&name, &why));
+            Err(e) => {
+                errors.push(files::diagnostic(&e));
                 statuses.push(FileStatus {
-                    file: name,
+                    file: e.path.display().to_string(),
                     status: Status::Error,
                 });
                 continue;
@@ -74,6 +84,7 @@ pub fn run(ctx: &mut Ctx, args: &FmtArgs) -> Result<ExitCode> {
             None => Status::Error,
         };
         if format == Format::Text {
+            let name = mtus::report::escape_terminal(&name);
             match status {
                 Status::WouldReformat => out.push_str(&format!("{name}\n")),
                 Status::Formatted => out.push_str(&format!("formatted {name}\n")),
@@ -91,13 +102,13 @@ pub fn run(ctx: &mut Ctx, args: &FmtArgs) -> Result<ExitCode> {
             flush(&mut out)?;
             ctx.print_diagnostics(&errors);
             if changed > 0 {
-                eprintln!(
+                say!(
                     "error: {changed} of {} rule file(s) would be reformatted; run `mtus fmt` on them",
                     statuses.len()
                 );
             }
             if statuses.is_empty() && errors.is_empty() {
-                eprintln!("warning: no rule files (*.mtus) found");
+                say!("warning: no rule files (*.mtus) found");
             }
         }
         Format::Json => {
@@ -128,10 +139,10 @@ fn format_file(
     check: bool,
     errors: &mut Vec<Diagnostic>,
 ) -> Result<Option<bool>> {
-    let text = match files::read_text(path) {
+    let text = match files::read_text(path, ctx.limits.max_file_bytes) {
         Ok(t) => t,
-        Err(why) => {
-            errors.push(diagnostics::unreadable(name, &why));
+        Err(e) => {
+            errors.push(files::diagnostic(&e));
             return Ok(None);
         }
     };
@@ -140,7 +151,12 @@ fn format_file(
         Ok(formatted) if formatted == text => Ok(Some(false)),
         Ok(formatted) => {
             if !check {
-                write_atomically(path, &formatted).with_context(|| format!("cannot write {name}"))?;
+                if let Err(d) = write_in_place(path, &formatted) {
+                    // The file is left as it was; the others are still
+                    // formatted.
+                    errors.push(d);
+                    return Ok(None);
+                }
             }
             Ok(Some(true))
         }
@@ -161,26 +177,56 @@ fn push_format_error(e: FormatError, name: &str, errors: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Write through a temporary file in the same folder, so an interrupted
-/// run never leaves half a rule file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{file_name}.mtus-fmt.tmp"));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+/// Replace a rule file's text the safe way: a symlink is written through
+/// (its target changes, the link stays); a read-only file is refused; the
+/// text goes to a new temporary file with a unique name in the target's
+/// folder (created exclusively, so nothing planted there is followed),
+/// which takes the file's permissions and then replaces it in one rename.
+/// An interrupted or failed write never leaves half a rule file, nor the
+/// temporary file (it is removed when dropped unless it was renamed).
+fn write_in_place(path: &Path, text: &str) -> Result<(), Diagnostic> {
+    let name = mtus::report::escape_terminal(&path.display().to_string()).into_owned();
+    let fail = |what: &str, e: &std::io::Error| {
+        Diagnostic::bare(
+            "cannot-write",
+            format!("cannot write {name}: {what}: {}", mtus::inputs::reason(e)),
+        )
+        .with_help("the file was left as it was")
+    };
+    let target = std::fs::canonicalize(path).map_err(|e| fail("cannot resolve the path", &e))?;
+    let meta = std::fs::metadata(&target).map_err(|e| fail("cannot read its permissions", &e))?;
+    if meta.permissions().readonly() {
+        return Err(
+            Diagnostic::bare("read-only", format!("{name} is read-only; it was not reformatted"))
+                .with_help("make it writable (`chmod u+w`) to format it, or run `mtus fmt --check`"),
+        );
+    }
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mtus-fmt-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| fail("cannot create a temporary file beside it", &e))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| fail("cannot write the temporary file", &e))?;
+    std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(|e| fail("cannot keep its permissions", &e))?;
+    tmp.persist(&target).map_err(|e| fail("cannot replace it", &e.error))?;
+    Ok(())
 }
 
 /// `mtus fmt -`: standard input to standard output, for editors.
 fn stdin(ctx: &mut Ctx, check: bool, format: Format) -> Result<ExitCode> {
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .context("cannot read standard input as UTF-8 text")?;
+    let cap = ctx.limits.max_file_bytes;
+    let bytes = match mtus::inputs::read_stream_capped(std::io::stdin().lock(), cap) {
+        Ok(b) => b,
+        Err(mtus::inputs::CappedError::Io(e)) => return Err(e).context("cannot read standard input"),
+        Err(mtus::inputs::CappedError::TooLarge) => anyhow::bail!(
+            "standard input is longer than {} (give --max-file-bytes to raise the limit)",
+            mtus::inputs::describe_bytes(cap)
+        ),
+    };
+    let text = String::from_utf8(bytes).context("standard input is not UTF-8 text")?;
     let id = ctx.sources.add("<stdin>", text.as_str());
     let mut errors = Vec::new();
     let result = format_source(id, &text);
@@ -188,9 +234,8 @@ fn stdin(ctx: &mut Ctx, check: bool, format: Format) -> Result<ExitCode> {
     match result {
         Ok(formatted) => {
             if !check && format == Format::Text {
-                let mut stdout = std::io::stdout().lock();
-                stdout.write_all(formatted.as_bytes())?;
-                stdout.flush()?;
+                let mut formatted = formatted;
+                flush(&mut formatted)?;
             }
         }
         Err(e) => push_format_error(e, "<stdin>", &mut errors),

@@ -33,6 +33,10 @@ pub struct GenerateArgs {
     /// Share of recorded determinations that agree with the rules (0 to 1).
     #[arg(long, default_value_t = 0.85)]
     pub agreement: f64,
+    /// Write over an existing file (jsonl), or into a folder that is not
+    /// empty (yaml-dir); without it, either is refused.
+    #[arg(long)]
+    pub force: bool,
     /// Threads to generate on (default: one per core); the cases are the
     /// same whatever the number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -63,11 +67,37 @@ pub fn run(rules: &RuleSet, args: &GenerateArgs) -> Result<ExitCode> {
                 }
             }
             (GenerateFormat::Jsonl, Some(path)) => {
-                let mut f = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+                let shown = mtus::report::escape_terminal(&path.display().to_string()).into_owned();
+                let mut opts = std::fs::OpenOptions::new();
+                opts.write(true);
+                if args.force {
+                    opts.create(true).truncate(true);
+                } else {
+                    // Never over a file that is there, even one that
+                    // appears between a check and the write.
+                    opts.create_new(true);
+                }
+                let mut f = match opts.open(path) {
+                    Ok(f) => f,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        bail!("{shown} already exists; give --force to write over it")
+                    }
+                    Err(e) => return Err(e).with_context(|| format!("cannot create {shown}")),
+                };
                 Ok(g.write_jsonl(args.count, &mut f, &path.display().to_string())?)
             }
             (GenerateFormat::YamlDir, Some(dir)) => {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                let shown = mtus::report::escape_terminal(&dir.display().to_string()).into_owned();
+                if !args.force {
+                    if let Ok(mut entries) = std::fs::read_dir(dir) {
+                        if entries.next().is_some() {
+                            bail!("the folder {shown} is not empty; give --force to write into it");
+                        }
+                    } else if dir.exists() {
+                        bail!("{shown} is not a folder that can be read");
+                    }
+                }
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {shown}"))?;
                 Ok(g.write_yaml_dir(args.count, dir)?)
             }
             (GenerateFormat::YamlDir, None) => bail!("--format yaml-dir needs --out FOLDER"),

@@ -52,13 +52,20 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
     match from_disk {
         Some(paths) => {
             for input in files::expand(&paths, &["mtus"]) {
-                match input.and_then(|p| {
-                    files::read_text(&p)
-                        .map(|t| (p.display().to_string(), t))
-                        .map_err(|e| (p, e))
-                }) {
+                let read = input.and_then(|p| {
+                    if p.as_os_str() == "-" {
+                        return Err(mtus::inputs::InputError {
+                            path: p,
+                            code: "unreadable",
+                            message: "`lint` reads rule files, not standard input (`-`)".into(),
+                            help: Some("give the rule files or their folder".into()),
+                        });
+                    }
+                    files::read_text(&p, ctx.limits.max_file_bytes).map(|t| (p.display().to_string(), t))
+                });
+                match read {
                     Ok(nt) => texts.push(nt),
-                    Err((p, why)) => diags.push(diagnostics::unreadable(&p.display().to_string(), &why)),
+                    Err(e) => diags.push(files::diagnostic(&e)),
                 }
             }
         }
@@ -98,7 +105,7 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
         };
         let cases = case_paths.map(|paths| load_cases(ctx, rs, &paths, &mut diags));
         if cases.is_none() && !args.no_cases && !args.allow.iter().any(|a| a == "missing-case") {
-            eprintln!("note: no cases/ folder here, so `missing-case` did not run (give --cases PATH)");
+            say!("note: no cases/ folder here, so `missing-case` did not run (give --cases PATH)");
         }
         let opts = Options {
             cases: cases.as_deref(),
@@ -111,12 +118,14 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
     match args.format {
         Format::Text => {
             ctx.print_diagnostics(&diags);
-            if errors > 0 {
-                eprintln!("error: {errors} error(s); the rules were not linted");
+            if errors > 0 && rules.is_none() {
+                say!("error: {errors} error(s); the rules were not linted");
+            } else if errors > 0 {
+                say!("error: {errors} error(s), {warnings} warning(s)");
             } else if warnings > 0 {
-                eprintln!("{warnings} warning(s)");
+                say!("{warnings} warning(s)");
             } else {
-                eprintln!("no warnings");
+                say!("no warnings");
             }
         }
         Format::Json => {
@@ -146,18 +155,25 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
 /// (it is left out of the count), with its own message and place.
 fn load_cases(ctx: &mut Ctx, rs: &RuleSet, paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<facts::Case> {
     let mut out = Vec::new();
-    for input in files::expand(paths, &["yaml", "yml"]) {
+    for input in files::expand(paths, super::check::CASE_FILES) {
         let path = match input {
+            // A path given that cannot be read (missing, not a regular
+            // file, a folder with no case) is an error: the lint would
+            // run on fewer cases than asked.
+            Ok(p) if p.as_os_str() == "-" => {
+                diags.push(
+                    Diagnostic::bare("unreadable", "`--cases` takes case files or folders, not `-`")
+                        .with_help("give the case files or their folder"),
+                );
+                continue;
+            }
             Ok(p) => p,
-            Err((p, why)) => {
-                let mut d = diagnostics::unreadable(&p.display().to_string(), &why);
-                d.severity = Severity::Warning;
-                d.code = "case-not-loaded";
-                diags.push(d);
+            Err(e) => {
+                diags.push(files::diagnostic(&e));
                 continue;
             }
         };
-        match super::common::read_case(&mut ctx.sources, rs, &path) {
+        match super::common::read_case(&mut ctx.sources, rs, &path, &ctx.limits) {
             Ok(c) => out.push(c),
             Err(mut d) => {
                 d.severity = Severity::Warning;

@@ -17,8 +17,8 @@ use mtus::report::diagnostics;
 
 #[derive(clap::Args)]
 pub struct TestArgs {
-    /// Case files or folders of case files (*.yaml, *.yml, searched
-    /// recursively). Default: cases/
+    /// Case files or folders of case files (*.yaml, *.yml, *.json,
+    /// searched recursively). Default: cases/
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Also print, per rule and criterion, how many requests saw it met,
@@ -40,18 +40,19 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
     let mut all_diags: Vec<Diagnostic> = Vec::new();
     let mut out = String::new();
     let text = format == Format::Text;
-    for input in files::expand(paths, &["yaml", "yml"]) {
+    for input in files::expand(paths, super::check::CASE_FILES) {
         let (path, loaded) = match input {
             Ok(p) => {
-                let c = read_case(&mut ctx.sources, rules, &p);
+                let c = read_case(&mut ctx.sources, rules, &p, &ctx.limits);
                 (p, c)
             }
-            Err((p, why)) => {
-                let d = diagnostics::unreadable(&p.display().to_string(), &why);
-                (p, Err(d))
+            Err(e) => {
+                let d = files::diagnostic(&e);
+                (e.path, Err(d))
             }
         };
         let name = path.display().to_string();
+        let shown = mtus::report::escape_terminal(&name);
         let case = match loaded {
             Ok(c) => c,
             Err(d) => {
@@ -59,7 +60,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
                 summary.add(&r);
                 results.push(r);
                 if text {
-                    out.push_str(&format!("test {name} ... ERROR\n"));
+                    out.push_str(&format!("test {shown} ... ERROR\n"));
                     flush(&mut out)?;
                     ctx.print_diagnostics(std::slice::from_ref(&d));
                 }
@@ -73,7 +74,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
         let mut diags = Vec::new();
         if result.status == CaseStatus::Failed {
             // The text is read again only to point into it.
-            let case_text = files::read_text(&path).unwrap_or_default();
+            let case_text = files::read_text(&path, ctx.limits.max_file_bytes).unwrap_or_default();
             let id = ctx.sources.add(name.as_str(), case_text);
             for c in &result.decisions {
                 if let Some(f) = &c.failure {
@@ -88,7 +89,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
                 CaseStatus::Skipped => "skipped (no determination)",
                 CaseStatus::Error => "ERROR",
             };
-            out.push_str(&format!("test {name} ... {verdict}\n"));
+            out.push_str(&format!("test {shown} ... {verdict}\n"));
             flush(&mut out)?;
             ctx.print_diagnostics(&diags);
         }

@@ -367,14 +367,32 @@ fn treatments(p: &Program, r: RuleId) -> BTreeSet<TreatmentId> {
     out
 }
 
+/// Rules that decide the same treatments at the same tier and time. One
+/// warning per rule at most, naming the first earlier rule it overlaps
+/// and counting the others, so the output (and memory) grows with the
+/// number of rules, not with the number of pairs.
 fn overlapping(p: &Program, ast: &Ast<'_>, out: &mut Vec<Diagnostic>) {
     let ids: Vec<RuleId> = (0..p.rules.len()).map(|i| RuleId(i as u32)).collect();
     let covers: Vec<BTreeSet<TreatmentId>> = ids.iter().map(|&r| treatments(p, r)).collect();
+    // Each distinct set of treatments gets a number, and how two sets
+    // relate is worked out once per pair of sets, not once per pair of
+    // rules: the pairwise pass below compares integers.
+    let mut set_ids: HashMap<&BTreeSet<TreatmentId>, usize> = HashMap::new();
+    let cover_id: Vec<usize> = covers
+        .iter()
+        .map(|c| {
+            let n = set_ids.len();
+            *set_ids.entry(c).or_insert(n)
+        })
+        .collect();
+    let mut unresolved: HashMap<(usize, usize), bool> = HashMap::new();
     for (j, &b) in ids.iter().enumerate() {
         let rb = p.rule(b);
         if rb.supplements.is_some() {
             continue;
         }
+        let mut first: Option<usize> = None;
+        let mut others = 0usize;
         for (i, &a) in ids.iter().enumerate().take(j) {
             let ra = p.rule(a);
             if ra.supplements.is_some() || ra.tier != rb.tier || !ra.window.overlaps(&rb.window) {
@@ -384,38 +402,57 @@ fn overlapping(p: &Program, ast: &Ast<'_>, out: &mut Vec<Diagnostic>) {
             // for fewer of them are general and specific: a request must pass
             // both, by design (docs/rule-language.md). Only rules covering
             // the same treatments, or crossing groups, are unresolved.
-            let refines = covers[i].is_subset(&covers[j]) != covers[j].is_subset(&covers[i]);
-            if refines {
+            let (ci, cj) = (cover_id[i], cover_id[j]);
+            let clash = ci == cj && !covers[i].is_empty()
+                || ci != cj
+                    && *unresolved.entry((ci, cj)).or_insert_with(|| {
+                        let refines = covers[i].is_subset(&covers[j]) != covers[j].is_subset(&covers[i]);
+                        !refines && !covers[i].is_disjoint(&covers[j])
+                    });
+            if !clash {
                 continue;
             }
-            let shared: Vec<&str> = covers[i]
-                .intersection(&covers[j])
-                .map(|&t| p.catalog.treatment(t).name.as_str())
-                .collect();
-            let Some(first) = shared.first() else {
-                continue;
-            };
-            let what = match shared.len() {
-                1 => format!("`{first}`"),
-                n => format!("`{first}` and {} other treatment(s)", n - 1),
-            };
-            let period = ra.window.intersect(rb.window).describe();
-            out.push(
-                Diagnostic::warning(
-                    "overlapping-rules",
-                    ast.rule_name(p, b),
-                    format!(
-                        "rules `{}` and `{}` both decide {what} ({period}), at the same tier, and neither supplements the other",
-                        ra.name, rb.name
-                    ),
-                )
-                .with_note(ast.rule_name(p, a), format!("`{}` is declared here", ra.name))
-                .with_help(format!(
-                    "both must pass, and which one is reported as deciding depends on the order they are declared; if `{}` adds criteria to `{}`, write `supplements {}` in it",
-                    rb.name, ra.name, ra.name
-                )),
-            );
+            if first.is_none() {
+                first = Some(i);
+            } else {
+                others += 1;
+            }
         }
+        let Some(i) = first else {
+            continue;
+        };
+        let (a, ra) = (ids[i], p.rule(ids[i]));
+        let shared: Vec<&str> = covers[i]
+            .intersection(&covers[j])
+            .map(|&t| p.catalog.treatment(t).name.as_str())
+            .collect();
+        let Some(first) = shared.first() else {
+            continue;
+        };
+        let what = match shared.len() {
+            1 => format!("`{first}`"),
+            n => format!("`{first}` and {} other treatment(s)", n - 1),
+        };
+        let period = ra.window.intersect(rb.window).describe();
+        let more = match others {
+            0 => String::new(),
+            n => format!(" (and so do {n} other rule(s) declared before it)"),
+        };
+        out.push(
+            Diagnostic::warning(
+                "overlapping-rules",
+                ast.rule_name(p, b),
+                format!(
+                    "rules `{}` and `{}` both decide {what} ({period}), at the same tier, and neither supplements the other{more}",
+                    ra.name, rb.name
+                ),
+            )
+            .with_note(ast.rule_name(p, a), format!("`{}` is declared here", ra.name))
+            .with_help(format!(
+                "both must pass, and which one is reported as deciding depends on the order they are declared; if `{}` adds criteria to `{}`, write `supplements {}` in it",
+                rb.name, ra.name, ra.name
+            )),
+        );
     }
 }
 

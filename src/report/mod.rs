@@ -9,6 +9,9 @@
 
 pub mod authorization;
 pub mod diagnostics;
+mod escape;
+
+pub use escape::{escape_terminal, escape_terminal_text};
 
 use serde::Serialize;
 
@@ -357,7 +360,7 @@ fn status_tag(s: Status) -> &'static str {
 /// Render a case report as text for a person.
 pub fn render_case_text(r: &CaseReport, out: &mut String) {
     use std::fmt::Write;
-    let _ = writeln!(out, "case {} ({})", r.case, r.file);
+    let _ = writeln!(out, "case {} ({})", escape_terminal(&r.case), escape_terminal(&r.file));
     for q in &r.requests {
         out.push('\n');
         render_request_text(q, out);
@@ -366,9 +369,13 @@ pub fn render_case_text(r: &CaseReport, out: &mut String) {
 
 pub fn render_request_text(q: &RequestReport, out: &mut String) {
     use std::fmt::Write;
+    // Ids, text and fact values come from the case: escaped for the
+    // terminal. Names, descriptions and citations come from rules that
+    // checked.
+    let esc = escape_terminal;
     let head = match &q.text {
-        Some(t) => format!("request {}: {t}", q.request),
-        None => format!("request {}", q.request),
+        Some(t) => format!("request {}: {}", esc(&q.request), esc(t)),
+        None => format!("request {}", esc(&q.request)),
     };
     let _ = writeln!(out, "{head}");
     let _ = writeln!(out, "  treatment: {}, requested {}", q.treatment, q.date);
@@ -401,7 +408,7 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
         );
     }
     if let Some(f) = &q.fell_with {
-        let _ = writeln!(out, "  falls with: request {f}, which it depends on");
+        let _ = writeln!(out, "  falls with: request {}, which it depends on", esc(f));
     }
     for rr in &q.rules {
         let role = match rr.role {
@@ -427,9 +434,10 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                 let v = match &f.value {
                     serde_json::Value::Null => "not documented".to_string(),
                     serde_json::Value::String(s) if f.fact.starts_with("request.text") => format!("{s:?}"),
-                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::String(s) => esc(s).into_owned(),
                     serde_json::Value::Array(a) => {
-                        let items: Vec<String> = a.iter().map(|x| x.as_str().unwrap_or("?").to_string()).collect();
+                        let items: Vec<String> =
+                            a.iter().map(|x| esc(x.as_str().unwrap_or("?")).into_owned()).collect();
                         format!("[{}]", items.join(", "))
                     }
                     other => other.to_string(),
@@ -474,7 +482,8 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                 AdviceReport::FallsWith { request } => {
                     let _ = writeln!(
                         out,
-                        "    - it depends on request {request}, which does not pass: see what that request needs"
+                        "    - it depends on request {}, which does not pass: see what that request needs",
+                        esc(request)
                     );
                 }
                 AdviceReport::Unmet {
