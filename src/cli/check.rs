@@ -115,9 +115,15 @@ pub fn load_drug_lists(ctx: &mut Ctx, rules_dir: Option<&Path>, files: &[PathBuf
     }
     let mut texts = Vec::new();
     for p in &paths {
-        let bytes = std::fs::read(p).with_context(|| format!("cannot read the drug list {}", p.display()))?;
-        let text =
-            String::from_utf8(bytes).with_context(|| format!("the drug list {} is not UTF-8 text", p.display()))?;
+        // The same caps and checks as every other input: a FIFO or
+        // /dev/zero named as a drug list is an error, never read unbounded.
+        let text = match mtus::inputs::read_text_capped(p, ctx.limits.max_file_bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                ctx.print_diagnostics(&[files::diagnostic(&e)]);
+                return Ok(None);
+            }
+        };
         texts.push((p.display().to_string(), text));
     }
     match DrugLists::from_texts(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
@@ -131,7 +137,7 @@ pub fn load_drug_lists(ctx: &mut Ctx, rules_dir: Option<&Path>, files: &[PathBuf
             }
             ctx.print_diagnostics(&diags);
             let n = diags.len();
-            eprintln!("error: the drug list has {n} error(s); nothing was checked");
+            say!("error: the drug list has {n} error(s); nothing was checked");
             Ok(None)
         }
     }
