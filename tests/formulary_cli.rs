@@ -81,7 +81,7 @@ fn a_broken_drug_list_is_an_error_with_line_and_column() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("cannot read the drug list tests/fixtures/formulary/nope.csv"),
+        stderr(&o).contains("error[unreadable]: cannot read tests/fixtures/formulary/nope.csv"),
         "{}",
         stderr(&o)
     );
