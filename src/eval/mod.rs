@@ -208,15 +208,52 @@ pub(crate) fn settle_provisional<T>(
 pub enum EvalError {
     #[error("no rule covers {treatment}")]
     NoRule { treatment: String },
-    #[error("no rule in force on {date} for {treatment}")]
+    #[error("no rule in force on {date} for {treatment}{}", not_encoded(.treatment, .guidelines))]
     NoRuleInForce {
         treatment: String,
         date: Date,
         /// The covering rules and when they are in force.
         windows: Vec<(String, String)>,
+        /// For a date of the current regime (2017-12-01 on): the titles of
+        /// the MTUS guideline versions in force then, none of which has a
+        /// criterion encoded for the treatment.
+        guidelines: Vec<String>,
     },
     #[error("request `{request}` depends on `{on}`, which could not be decided")]
     DependencyUndecided { request: String, on: String },
+}
+
+/// `: no criterion encoded for T under the MTUS guideline versions in
+/// force then (...)`, for a date of the current regime.
+fn not_encoded(treatment: &str, guidelines: &[String]) -> String {
+    if guidelines.is_empty() {
+        return String::new();
+    }
+    format!(
+        ": no criterion encoded for {treatment} under the MTUS guideline versions in force then ({})",
+        guidelines.join("; ")
+    )
+}
+
+/// The first date of service of the ACOEM-based MTUS (criteria-2018.md
+/// LAW18-1).
+pub const CURRENT_REGIME: Date = Date(17501); // 2017-12-01, checked in a unit test
+
+/// The MTUS guideline versions of the current regime in force on `date`
+/// (sources of tier `mtus` whose period starts on or after
+/// [`CURRENT_REGIME`] and contains the date), by title, in declaration
+/// order; empty before the current regime.
+pub fn guidelines_in_force(p: &Program, date: Date) -> Vec<String> {
+    if date < CURRENT_REGIME {
+        return Vec::new();
+    }
+    p.sources
+        .iter()
+        .filter(|g| {
+            g.tier == Tier::Mtus && g.window.from.is_some_and(|f| f >= CURRENT_REGIME) && g.window.contains(date)
+        })
+        .map(|g| g.title.clone())
+        .collect()
 }
 
 impl EvalError {
@@ -704,6 +741,7 @@ pub fn select(p: &Program, c: &Compiled, t: TreatmentId, date: Date) -> Result<S
                 .filter(|&&r| p.rule(r).supplements.is_none())
                 .map(|&r| (p.rule(r).name.clone(), p.rule(r).window.describe()))
                 .collect(),
+            guidelines: guidelines_in_force(p, date),
         });
     }
     let pool = &primary;
@@ -937,5 +975,15 @@ mod tests {
             arith(true, Val::Qty(1.0, Dim::Visit), Val::Qty(1.0, Dim::Time)),
             Val::Absent
         ));
+    }
+}
+
+#[cfg(test)]
+mod regime_tests {
+    use super::*;
+
+    #[test]
+    fn the_current_regime_starts_on_2017_12_01() {
+        assert_eq!(Some(CURRENT_REGIME), Date::parse("2017-12-01"));
     }
 }

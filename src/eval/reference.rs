@@ -308,6 +308,7 @@ pub fn decide_request(p: &Program, case: &Case, i: usize) -> Result<Decision, Ev
             treatment: name(),
             date: req.date,
             windows,
+            guidelines: super::guidelines_in_force(p, req.date),
         });
     }
     let mut best = None;

@@ -2,7 +2,7 @@
 //! LOW constants and criteria (`mtus lint --low`).
 //!
 //! `missing-confidence` runs only on rules of the current regime (a rule
-//! whose period starts on or after [`CURRENT_REGIME`]): the 2009-2017
+//! whose period starts on or after `eval::CURRENT_REGIME`, 2017-12-01): the 2009-2017
 //! rules are annotated separately, and are not warned about.
 //!
 //! Invariants: reads only the checked program; output in file order.
@@ -11,19 +11,13 @@ use serde::Serialize;
 
 use crate::check::Program;
 use crate::diag::{Diagnostic, SourceMap, Span};
-use crate::value::Date;
 
-/// The first date of service under the ACOEM-based MTUS (LAW18-1).
-pub const CURRENT_REGIME: &str = "2017-12-01";
-
-fn current_regime() -> Option<Date> {
-    Date::parse(CURRENT_REGIME)
-}
+use crate::eval::CURRENT_REGIME;
 
 /// A criterion of a current-regime rule with no `confidence` line of its
 /// own or its rule's.
 pub fn missing(p: &Program, out: &mut Vec<Diagnostic>) {
-    let Some(start) = current_regime() else { return };
+    let start = CURRENT_REGIME;
     for r in &p.rules {
         if r.window.from.is_none_or(|f| f < start) || r.confidence.is_some() {
             continue;
