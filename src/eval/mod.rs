@@ -6,7 +6,8 @@
 //! rules in force on the request date (MTUS first, supplements with the
 //! rule they supplement), evaluate every criterion, and take the outcome
 //! from the worst status; a request with `depends_on` falls with the
-//! request it depends on.
+//! request it depends on. Each decision says which LOW criteria (see
+//! `check::confidence`) its outcome rests on ([`Provisional`]).
 //!
 //! Invariants: never does a string lookup or a map search per fact; never
 //! allocates per criterion; never recurses; the same case gives the same
