@@ -138,6 +138,18 @@ fn audit_splits_agreement_by_confidence() {
     assert!(out.contains(",massage.visit_limit,,true\n"), "{out}");
     let o = common::mtus(&["--rules", RULES, "audit", "--format", "markdown", CASES]);
     assert!(common::stdout(&o).contains("**Provisional decisions** (resting on a LOW criterion): 4 of 7 decided"));
+    let page = std::env::temp_dir().join(format!("mtus-confidence-{}.html", std::process::id()));
+    let page_arg = page.display().to_string();
+    let o = common::mtus(&["--rules", RULES, "audit", "--format", "csv", "--html", &page_arg, CASES]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let html = std::fs::read_to_string(&page).expect("page written");
+    let _ = std::fs::remove_file(&page);
+    assert!(
+        html.contains(
+            "<tr><td>provisional (resting on a LOW criterion)</td><td>4</td><td>4</td><td>3</td><td>75.0%</td>"
+        ),
+        "{html}"
+    );
 }
 
 #[test]
