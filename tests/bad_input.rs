@@ -154,13 +154,15 @@ fn audit_accounts_for_every_input() {
 #[test]
 fn request_after_the_guideline_period_is_an_error_not_a_pass() {
     let seed = std::fs::read_to_string(common::root().join("cases/seed-000.yaml")).expect("seed");
-    let late = seed.replace("date: 2015-05-06\n  - id: massage", "date: 2019-03-01\n  - id: massage");
+    // Before the 2009 guideline: no rule in force (every later date has one
+    // for cyclobenzaprine, the ACOEM-based rules from 2017-12-01).
+    let late = seed.replace("date: 2015-05-06\n  - id: massage", "date: 2009-07-17\n  - id: massage");
     let p = case_file("late", late.as_bytes());
     let o = common::mtus(&["check", &p]);
     assert_eq!(o.status.code(), Some(1));
     let out = common::stdout(&o);
     assert!(
-        out.contains("no rule in force on 2019-03-01 for cyclobenzaprine"),
+        out.contains("no rule in force on 2009-07-17 for cyclobenzaprine"),
         "{out}"
     );
 }

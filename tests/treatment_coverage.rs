@@ -48,13 +48,16 @@ fn opioid_rules_end_when_the_2016_opioid_guideline_begins() {
 fn the_2009_guideline_period_bounds_mtus_rules_and_the_odg_rules_filling_its_gaps() {
     let (_, rules) = common::shipped_rules();
     let p = &rules.program;
-    let massage = p.catalog.treatment_named("massage_therapy").expect("massage");
-    assert!(select(p, &rules.compiled, massage, date("2017-11-30")).is_ok());
+    // Aquatic therapy has no criterion encoded under the ACOEM-based MTUS
+    // (criteria-2018.md PM18-4: an IMR outcome only).
+    let aquatic = p.catalog.treatment_named("aquatic_therapy").expect("aquatic");
+    assert!(select(p, &rules.compiled, aquatic, date("2017-11-30")).is_ok());
     assert!(matches!(
-        select(p, &rules.compiled, massage, date("2017-12-01")),
+        select(p, &rules.compiled, aquatic, date("2017-12-01")),
         Err(EvalError::NoRuleInForce { .. })
     ));
     // Before the 2009 guideline there is no rule either.
+    let massage = p.catalog.treatment_named("massage_therapy").expect("massage");
     assert!(matches!(
         select(p, &rules.compiled, massage, date("2009-07-17")),
         Err(EvalError::NoRuleInForce { .. })

@@ -192,6 +192,26 @@ pub fn page(fin: &Finished, title: &str) -> String {
             );
         }
         out.push_str("</table>\n");
+        // Settled against provisional decisions, when any is provisional.
+        let b = &s.by_confidence;
+        if b.provisional.requests > 0 {
+            out.push_str("<h2>Settled and provisional decisions</h2>\n<table>\n<tr><th>decisions</th><th>decided</th><th>compared</th><th>agree</th><th>agreement</th><th>kappa</th></tr>\n");
+            for (label, x) in [
+                ("settled", &b.settled),
+                ("provisional (resting on a LOW criterion)", &b.provisional),
+            ] {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{label}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    x.requests,
+                    x.compared,
+                    x.agree,
+                    pct(x.agreement),
+                    kappa(x.kappa)
+                );
+            }
+            out.push_str("</table>\n");
+        }
     }
     let d = &s.deciders;
     if t.disagree > 0 {

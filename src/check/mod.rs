@@ -9,6 +9,7 @@
 //! is bounded by the parser's nesting limit.
 
 mod catalog;
+pub mod confidence;
 mod expr;
 pub mod model;
 mod rules;
@@ -262,6 +263,7 @@ impl Checker<'_> {
                 name: d.name.name.clone(),
                 value,
                 description: d.description.as_ref().map(|s| s.value.clone()),
+                confidence: d.confidence.as_ref().map(confidence::Confidence::from_decl),
                 span: d.span,
             });
         }

@@ -161,9 +161,11 @@ impl Checker<'_> {
             applies,
             window,
             supplements,
+            confidence: r.confidence.as_ref().map(super::confidence::Confidence::from_decl),
             criteria,
             span: r.span,
         })
+        .map(|rule| super::confidence::ground(rule, env.consts, &self.symbols))
     }
 
     pub(super) fn unknown_treatment(&mut self, catalog: &Catalog, a: &Ident, classes_too: bool) {
@@ -230,6 +232,8 @@ impl Checker<'_> {
             citation,
             expr,
             reads,
+            confidence: c.confidence.as_ref().map(super::confidence::Confidence::from_decl),
+            grounds: super::confidence::Grounds::default(),
             span: c.span,
         })
     }

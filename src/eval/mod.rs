@@ -6,7 +6,8 @@
 //! rules in force on the request date (MTUS first, supplements with the
 //! rule they supplement), evaluate every criterion, and take the outcome
 //! from the worst status; a request with `depends_on` falls with the
-//! request it depends on.
+//! request it depends on. Each decision says which LOW criteria (see
+//! `check::confidence`) its outcome rests on ([`Provisional`]).
 //!
 //! Invariants: never does a string lookup or a map search per fact; never
 //! allocates per criterion; never recurses; the same case gives the same
@@ -113,6 +114,95 @@ pub struct Decision {
     pub decided_by: Option<(usize, usize)>,
     /// The request this one fell with (`depends_on`), if it did.
     pub fell_with: Option<usize>,
+    /// The LOW criteria the outcome rests on (see [`Provisional`]).
+    pub provisional: Provisional,
+}
+
+/// Why a decision is provisional: it rests on a criterion whose
+/// confidence is LOW (`check::confidence`). Not medically necessary rests
+/// on its deciding criterion; insufficient documentation on every
+/// criterion not documented; medically necessary on every criterion met
+/// (not those that do not apply). A request that was medically necessary
+/// on its own and fell with its dependency rests on that decision.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Provisional {
+    /// (index into `Decision::rules`, criterion index) of each LOW
+    /// criterion the outcome rests on, in decision order.
+    pub criteria: Vec<(usize, usize)>,
+    /// It fell with a dependency whose decision is provisional.
+    pub dependency: bool,
+}
+
+impl Provisional {
+    pub fn is_provisional(&self) -> bool {
+        !self.criteria.is_empty() || self.dependency
+    }
+}
+
+/// The LOW criteria an outcome rests on (see [`Provisional`]).
+pub fn rests_on(
+    p: &Program,
+    rules: &[RuleResult],
+    outcome: Outcome,
+    decided_by: Option<(usize, usize)>,
+) -> Vec<(usize, usize)> {
+    let low = |ri: usize, ci: usize| {
+        rules
+            .get(ri)
+            .and_then(|rr| p.rule(rr.rule).criteria.get(ci))
+            .is_some_and(|c| c.grounds.is_low())
+    };
+    let all = |want: Status| -> Vec<(usize, usize)> {
+        rules
+            .iter()
+            .enumerate()
+            .flat_map(|(ri, rr)| {
+                rr.statuses
+                    .iter()
+                    .enumerate()
+                    .filter(move |&(_, &s)| s == want)
+                    .map(move |(ci, _)| (ri, ci))
+            })
+            .filter(|&(ri, ci)| low(ri, ci))
+            .collect()
+    };
+    match outcome {
+        Outcome::NotMedicallyNecessary => decided_by.filter(|&(ri, ci)| low(ri, ci)).into_iter().collect(),
+        Outcome::InsufficientDocumentation => all(Status::NotDocumented),
+        Outcome::MedicallyNecessary => all(Status::Met),
+    }
+}
+
+/// After `depends_on` is settled: a request that fell from medically
+/// necessary (`fell_from` gives its dependency) is provisional when that
+/// dependency's decision is. Only ever sets, so it ends within `n` passes.
+pub(crate) fn settle_provisional<T>(
+    out: &mut [Result<T, EvalError>],
+    fell_from: impl Fn(&T) -> Option<usize>,
+    is_provisional: impl Fn(&T) -> bool,
+    mark: impl Fn(&mut T),
+) {
+    for _ in 0..=out.len() {
+        let mut changed = false;
+        for i in 0..out.len() {
+            let q = match &out[i] {
+                Ok(d) if !is_provisional(d) => fell_from(d),
+                _ => None,
+            };
+            let dep = q
+                .and_then(|q| out.get(q))
+                .is_some_and(|r| r.as_ref().is_ok_and(&is_provisional));
+            if dep {
+                if let Ok(d) = &mut out[i] {
+                    mark(d);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 /// A request that could not be decided.
@@ -120,15 +210,52 @@ pub struct Decision {
 pub enum EvalError {
     #[error("no rule covers {treatment}")]
     NoRule { treatment: String },
-    #[error("no rule in force on {date} for {treatment}")]
+    #[error("no rule in force on {date} for {treatment}{}", not_encoded(.treatment, .guidelines))]
     NoRuleInForce {
         treatment: String,
         date: Date,
         /// The covering rules and when they are in force.
         windows: Vec<(String, String)>,
+        /// For a date of the current regime (2017-12-01 on): the titles of
+        /// the MTUS guideline versions in force then, none of which has a
+        /// criterion encoded for the treatment.
+        guidelines: Vec<String>,
     },
     #[error("request `{request}` depends on `{on}`, which could not be decided")]
     DependencyUndecided { request: String, on: String },
+}
+
+/// `: no criterion encoded for T under the MTUS guideline versions in
+/// force then (...)`, for a date of the current regime.
+fn not_encoded(treatment: &str, guidelines: &[String]) -> String {
+    if guidelines.is_empty() {
+        return String::new();
+    }
+    format!(
+        ": no criterion encoded for {treatment} under the MTUS guideline versions in force then ({})",
+        guidelines.join("; ")
+    )
+}
+
+/// The first date of service of the ACOEM-based MTUS (criteria-2018.md
+/// LAW18-1).
+pub const CURRENT_REGIME: Date = Date(17501); // 2017-12-01, checked in a unit test
+
+/// The MTUS guideline versions of the current regime in force on `date`
+/// (sources of tier `mtus` whose period starts on or after
+/// [`CURRENT_REGIME`] and contains the date), by title, in declaration
+/// order; empty before the current regime.
+pub fn guidelines_in_force(p: &Program, date: Date) -> Vec<String> {
+    if date < CURRENT_REGIME {
+        return Vec::new();
+    }
+    p.sources
+        .iter()
+        .filter(|g| {
+            g.tier == Tier::Mtus && g.window.from.is_some_and(|f| f >= CURRENT_REGIME) && g.window.contains(date)
+        })
+        .map(|g| g.title.clone())
+        .collect()
 }
 
 impl EvalError {
@@ -650,6 +777,7 @@ pub fn select(p: &Program, c: &Compiled, t: TreatmentId, date: Date) -> Result<S
                 .filter(|&&r| p.rule(r).supplements.is_none())
                 .map(|&r| (p.rule(r).name.clone(), p.rule(r).window.describe()))
                 .collect(),
+            guidelines: guidelines_in_force(p, date),
         });
     }
     let pool = &primary;
@@ -705,12 +833,17 @@ pub fn decide_request(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize) -> R
             None => (Outcome::MedicallyNecessary, None),
         },
     };
+    let provisional = Provisional {
+        criteria: rests_on(&rs.program, &rules, outcome, decided_by),
+        dependency: false,
+    };
     Ok(Decision {
         outcome,
         rules,
         set_aside: sel.set_aside,
         decided_by,
         fell_with: None,
+        provisional,
     })
 }
 
@@ -730,8 +863,16 @@ pub fn decide_case(rs: &RuleSet, m: &mut Machine, case: &Case) -> Vec<Result<Dec
             d.fell_with = Some(q);
             if d.outcome == Outcome::MedicallyNecessary {
                 d.outcome = Outcome::NotMedicallyNecessary;
+                // It now rests on its dependency, not on its own criteria.
+                d.provisional.criteria.clear();
             }
         },
+    );
+    settle_provisional(
+        &mut out,
+        |d| d.fell_with.filter(|_| d.decided_by.is_none()),
+        |d| d.provisional.is_provisional(),
+        |d| d.provisional.dependency = true,
     );
     out
 }
@@ -900,5 +1041,15 @@ mod tests {
             compare(CmpOp::Gt, sum, Val::Qty(6.0, Dim::Visit)),
             Val::Absent
         ));
+    }
+}
+
+#[cfg(test)]
+mod regime_tests {
+    use super::*;
+
+    #[test]
+    fn the_current_regime_starts_on_2017_12_01() {
+        assert_eq!(Some(CURRENT_REGIME), Date::parse("2017-12-01"));
     }
 }
