@@ -80,8 +80,7 @@ pub fn render_pre_submission_text(s: &PreSubmission, out: &mut String) {
 /// A case report as text, each request followed by its pre-submission
 /// section.
 pub fn render_case_text(r: &CaseReport, pre: &[PreSubmission], out: &mut String) {
-    use std::fmt::Write;
-    let _ = writeln!(out, "case {} ({})", r.case, r.file);
+    super::render_case_header(r, out);
     for (i, q) in r.requests.iter().enumerate() {
         out.push('\n');
         super::render_request_text(q, out);

@@ -428,12 +428,18 @@ fn status_tag(s: Status) -> &'static str {
 
 /// Render a case report as text for a person.
 pub fn render_case_text(r: &CaseReport, out: &mut String) {
-    use std::fmt::Write;
-    let _ = writeln!(out, "case {} ({})", escape_terminal(&r.case), escape_terminal(&r.file));
+    render_case_header(r, out);
     for q in &r.requests {
         out.push('\n');
         render_request_text(q, out);
     }
+}
+
+/// The first line of a case in text: its id and file, escaped for the
+/// terminal (both come from the input).
+pub fn render_case_header(r: &CaseReport, out: &mut String) {
+    use std::fmt::Write;
+    let _ = writeln!(out, "case {} ({})", escape_terminal(&r.case), escape_terminal(&r.file));
 }
 
 pub fn render_request_text(q: &RequestReport, out: &mut String) {
