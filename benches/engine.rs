@@ -208,6 +208,9 @@ fn settle(criteria: &[(RuleId, u16, bool, Tri)]) -> Verdict {
                 decided_by: Some(d),
                 fell_with: None,
                 rule: criteria.first().map(|c| c.0),
+                // Confidence is not modelled here (the shipped rules time the same either way).
+                low: None,
+                provisional: false,
             };
         }
         first_nd = first_nd.or(Some(d));
@@ -221,6 +224,8 @@ fn settle(criteria: &[(RuleId, u16, bool, Tri)]) -> Verdict {
         decided_by: first_nd,
         fell_with: None,
         rule: criteria.first().map(|c| c.0),
+        low: None,
+        provisional: false,
     }
 }
 

@@ -49,6 +49,17 @@ fn compiled_fast_and_reference_agree_on_generated_cases() {
                         status: c.rules[ri].statuses[ci],
                     });
                     assert_eq!(decider, f.decided_by, "case {k} request {i}\n{json}");
+                    assert_eq!(
+                        c.provisional.is_provisional(),
+                        f.provisional,
+                        "case {k} request {i}: provisional\n{json}"
+                    );
+                    let first_low = c
+                        .provisional
+                        .criteria
+                        .first()
+                        .map(|&(ri, ci)| (c.rules[ri].rule, ci as u16));
+                    assert_eq!(first_low, f.low, "case {k} request {i}: first LOW criterion\n{json}");
                     seen[match c.outcome {
                         Outcome::MedicallyNecessary => 0,
                         Outcome::NotMedicallyNecessary => 1,

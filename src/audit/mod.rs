@@ -47,6 +47,8 @@ pub struct AuditRow {
     pub decided_by: Option<String>,
     /// Why it could not be decided.
     pub error: Option<String>,
+    /// The outcome rests on a LOW criterion; `null` when undecided.
+    pub provisional: Option<bool>,
 }
 
 impl AuditRow {
@@ -71,6 +73,7 @@ impl AuditRow {
                 format!("{}.{crit}", rule.name)
             }),
             error: r.verdict.as_ref().err().map(ToString::to_string),
+            provisional: v.map(|v| v.provisional),
         }
     }
 }
@@ -137,6 +140,7 @@ mod tests {
             agrees,
             decided_by: None,
             error: error.then(|| "no rule".to_string()),
+            provisional: None,
         }
     }
 

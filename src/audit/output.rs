@@ -301,8 +301,7 @@ struct Style {
     widths: [usize; 3],
 }
 
-const CSV_HEADER: &str =
-    "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error\n";
+const CSV_HEADER: &str = "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional\n";
 
 impl Render for Style {
     fn head(&self, out: &mut String) {
@@ -373,6 +372,7 @@ impl Render for Style {
                             String::new(),
                             String::new(),
                             format!("{}: {}", g.code, g.message),
+                            String::new(),
                         ];
                         csv_line(&cells, out);
                     }
@@ -425,6 +425,7 @@ impl Render for Style {
                         row.agrees.map_or_else(String::new, |a| a.to_string()),
                         row.decided_by.unwrap_or_default(),
                         row.error.unwrap_or_default(),
+                        row.provisional.map_or_else(String::new, |p| p.to_string()),
                     ];
                     csv_line(&cells, out);
                 }
@@ -514,6 +515,28 @@ fn csv_line(cells: &[String], out: &mut String) {
     out.push('\n');
 }
 
+/// Agreement among settled and among provisional decisions, printed only
+/// when some decision is provisional (otherwise it repeats the agreement).
+fn confidence_lines(b: &super::stats::ByConfidence, out: &mut String) {
+    if b.provisional.requests == 0 {
+        return;
+    }
+    for (label, x) in [
+        ("settled decisions", &b.settled),
+        ("provisional decisions (resting on a LOW criterion)", &b.provisional),
+    ] {
+        let _ = writeln!(
+            out,
+            "  {label}: {} decided; agreement {}/{} = {}; Cohen's kappa {}",
+            x.requests,
+            x.agree,
+            x.compared,
+            pct(x.agreement),
+            kappa_text(x.kappa)
+        );
+    }
+}
+
 fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "-".to_string(), |x| format!("{:.1}%", x * 100.0))
 }
@@ -581,6 +604,7 @@ pub fn text_summary(fin: &Finished, out: &mut String) {
             let _ = writeln!(out, "agreement: no request had a recorded decision to compare with");
         }
     }
+    confidence_lines(&s.by_confidence, out);
     if t.compared > 0 {
         let _ = writeln!(out, "\nconfusion (rows: predicted; columns: recorded):");
         let _ = writeln!(out, "  {:32}  {:>8}  {:>10}", "", "upheld", "overturned");
@@ -734,6 +758,25 @@ pub fn markdown(fin: &Finished, out: &mut String) {
         t.compared,
         kappa_text(s.kappa)
     );
+    let b = &s.by_confidence;
+    if b.provisional.requests > 0 {
+        let _ = writeln!(
+            out,
+            "\n**Settled decisions:** {} of {} decided, agreement {} ({} of {} compared), kappa {}. **Provisional decisions** (resting on a LOW criterion): {} of {} decided, agreement {} ({} of {} compared), kappa {}.",
+            b.settled.requests,
+            b.settled.requests + b.provisional.requests,
+            pct(b.settled.agreement),
+            b.settled.agree,
+            b.settled.compared,
+            kappa_text(b.settled.kappa),
+            b.provisional.requests,
+            b.settled.requests + b.provisional.requests,
+            pct(b.provisional.agreement),
+            b.provisional.agree,
+            b.provisional.compared,
+            kappa_text(b.provisional.kappa)
+        );
+    }
     if t.compared > 0 {
         out.push_str("\n## Confusion table\n\nRows: predicted; columns: recorded.\n\n");
         out.push_str("| predicted | recorded upheld | recorded overturned |\n| --- | ---: | ---: |\n");

@@ -139,6 +139,10 @@ pub struct Stats {
     fell: u64,
     undecided: BTreeMap<&'static str, u64>,
     load_errors: BTreeMap<&'static str, u64>,
+    /// Decided requests whose outcome rests on no LOW criterion.
+    settled: Table,
+    /// Decided requests whose outcome rests on a LOW criterion.
+    provisional: Table,
 }
 
 impl Stats {
@@ -153,6 +157,8 @@ impl Stats {
             fell: 0,
             undecided: BTreeMap::new(),
             load_errors: BTreeMap::new(),
+            settled: Table::default(),
+            provisional: Table::default(),
         }
     }
 
@@ -209,6 +215,11 @@ impl Stats {
             }
         }
         self.all.add(r);
+        match &r.verdict {
+            Ok(v) if v.provisional => self.provisional.add(r),
+            Ok(_) => self.settled.add(r),
+            Err(_) => {}
+        }
         let class = category(rs, r).map_or(0, |c| c.0 as usize + 1);
         if let Some(t) = self.by_class.get_mut(class) {
             t.add(r);
@@ -304,8 +315,47 @@ impl Stats {
             },
             undecided: counts(&self.undecided),
             load_errors: counts(&self.load_errors),
+            by_confidence: ByConfidence {
+                settled: self.settled.split(),
+                provisional: self.provisional.split(),
+            },
         }
     }
+}
+
+impl Table {
+    fn split(&self) -> SplitSummary {
+        SplitSummary {
+            requests: self.requests,
+            compared: self.compared(),
+            agree: self.agree,
+            disagree: self.disagree,
+            unrecorded: self.unrecorded,
+            agreement: self.agreement(),
+            kappa: self.kappa(),
+        }
+    }
+}
+
+/// Agreement over the decided requests of one kind (settled or provisional).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SplitSummary {
+    pub requests: u64,
+    pub compared: u64,
+    pub agree: u64,
+    pub disagree: u64,
+    pub unrecorded: u64,
+    pub agreement: Option<f64>,
+    pub kappa: Option<f64>,
+}
+
+/// Decided requests split by whether their outcome rests on a LOW
+/// criterion (`provisional`) or not (`settled`); undecided ones are in
+/// neither.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ByConfidence {
+    pub settled: SplitSummary,
+    pub provisional: SplitSummary,
 }
 
 /// A request's treatment class (its first), as audit tables group it.
@@ -403,6 +453,8 @@ pub struct Summary {
     pub undecided: Vec<CodeCount>,
     /// Inputs that could not be read, by reason.
     pub load_errors: Vec<CodeCount>,
+    /// Agreement among settled and among provisional decisions.
+    pub by_confidence: ByConfidence,
 }
 
 #[cfg(test)]

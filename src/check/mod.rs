@@ -8,6 +8,7 @@
 //! first error; returns a program only when there is no error; recursion
 //! is bounded by the parser's nesting limit.
 
+pub mod confidence;
 pub mod model;
 
 use std::collections::{BTreeMap, HashMap};
@@ -600,6 +601,7 @@ impl Checker<'_> {
                 name: d.name.name.clone(),
                 value,
                 description: d.description.as_ref().map(|s| s.value.clone()),
+                confidence: d.confidence.as_ref().map(confidence::Confidence::from_decl),
                 span: d.span,
             });
         }
@@ -767,9 +769,11 @@ impl Checker<'_> {
             applies,
             window,
             supplements,
+            confidence: r.confidence.as_ref().map(confidence::Confidence::from_decl),
             criteria,
             span: r.span,
         })
+        .map(|rule| confidence::ground(rule, env.consts, &self.symbols))
     }
 
     fn unknown_treatment(&mut self, catalog: &Catalog, a: &Ident, classes_too: bool) {
@@ -836,6 +840,8 @@ impl Checker<'_> {
             citation,
             expr,
             reads,
+            confidence: c.confidence.as_ref().map(confidence::Confidence::from_decl),
+            grounds: confidence::Grounds::default(),
             span: c.span,
         })
     }

@@ -421,6 +421,8 @@ pub struct Const {
     pub name: String,
     pub value: ConstValue,
     pub description: Option<String>,
+    /// `confidence high|low ID...` under the constant.
+    pub confidence: Option<super::confidence::Confidence>,
     pub span: Span,
 }
 
@@ -451,6 +453,8 @@ pub struct Rule {
     /// The rule's own window intersected with its source's.
     pub window: Window,
     pub supplements: Option<RuleId>,
+    /// The default confidence of the rule's criteria.
+    pub confidence: Option<super::confidence::Confidence>,
     pub criteria: Vec<Criterion>,
     pub span: Span,
 }
@@ -465,6 +469,11 @@ pub struct Criterion {
     pub expr: Option<TExpr>,
     /// Every fact the expression reads, in order of first appearance.
     pub reads: Vec<FactRef>,
+    /// Its own `confidence` line.
+    pub confidence: Option<super::confidence::Confidence>,
+    /// Its effective confidence: its own, its rule's and the constants it
+    /// reads (worked out by `check::confidence`).
+    pub grounds: super::confidence::Grounds,
     pub span: Span,
 }
 

@@ -33,6 +33,10 @@ pub struct LintArgs {
     #[arg(long, short = 'A', value_name = "LINT",
           value_parser = clap::builder::PossibleValuesParser::new(LINTS.iter().map(|(n, _)| *n)))]
     pub allow: Vec<String>,
+    /// Also list the LOW constants and criteria of each rule file (what a
+    /// provisional decision can rest on).
+    #[arg(long)]
+    pub low: bool,
     /// Exit 1 when there are warnings.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -108,8 +112,17 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
     }
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diags.len() - errors;
+    let low = match (&rules, args.low) {
+        (Some(rs), true) => Some(lint::confidence::low_items(&ctx.sources, &rs.program)),
+        _ => None,
+    };
     match args.format {
         Format::Text => {
+            if let Some(items) = &low {
+                let mut out = String::new();
+                lint::confidence::render_low(items, &mut out);
+                flush(&mut out)?;
+            }
             ctx.print_diagnostics(&diags);
             if errors > 0 {
                 eprintln!("error: {errors} error(s); the rules were not linted");
@@ -126,12 +139,15 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
                 errors: usize,
                 warnings: usize,
                 diagnostics: Vec<diagnostics::DiagnosticJson>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                low: Option<Vec<lint::confidence::LowItem>>,
             }
             let doc = LintJson {
                 version: mtus::report::JSON_VERSION,
                 errors,
                 warnings,
                 diagnostics: diags.iter().map(|d| diagnostics::to_json(&ctx.sources, d)).collect(),
+                low,
             };
             let mut out = serde_json::to_string_pretty(&doc)?;
             out.push('\n');

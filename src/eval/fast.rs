@@ -30,6 +30,11 @@ struct Step {
     kind: CriterionKind,
     rule: RuleId,
     criterion: u16,
+    /// Its confidence is LOW (a decision resting on it is provisional).
+    low: bool,
+    /// Its `when` guard, run only for a LOW criterion that passes, to
+    /// tell met from does not apply.
+    guard: Option<Range<u32>>,
 }
 
 /// The criteria that decide a treatment, by date.
@@ -76,6 +81,12 @@ pub struct Verdict {
     pub fell_with: Option<usize>,
     /// The first deciding rule (the one a citation would name).
     pub rule: Option<RuleId>,
+    /// The first LOW criterion the outcome rests on (as
+    /// [`super::Provisional`] defines it).
+    pub low: Option<(RuleId, u16)>,
+    /// The outcome rests on a LOW criterion, or (having fallen with its
+    /// dependency) on a provisional decision.
+    pub provisional: bool,
 }
 
 impl Plan {
@@ -108,6 +119,7 @@ impl Plan {
                             .chain(&sel.supplements)
                             .flat_map(|&r| {
                                 let rule = rs.compiled.rules.get(r.0 as usize);
+                                let checked = p.rule(r);
                                 rule.into_iter()
                                     .flat_map(|x| x.criteria.iter())
                                     .enumerate()
@@ -116,6 +128,8 @@ impl Plan {
                                         kind: c.kind,
                                         rule: r,
                                         criterion: ci as u16,
+                                        low: checked.criteria.get(ci).is_some_and(|x| x.grounds.is_low()),
+                                        guard: c.guard.clone(),
                                     })
                             })
                             .collect();
@@ -145,6 +159,8 @@ impl Plan {
         let frame = Frame::new(case, i);
         m.session(&rs.compiled, &frame, |session| {
             let mut undocumented = None;
+            let mut low_undocumented = None;
+            let mut low_met = None;
             for s in &stretch.steps[..] {
                 let holds = if s.code.is_empty() {
                     Tri::True
@@ -152,7 +168,16 @@ impl Plan {
                     session.run(s.code.clone())
                 };
                 let status = match (s.kind, holds) {
-                    (CriterionKind::Require, Tri::True) | (CriterionKind::Exclude, Tri::False) => continue,
+                    (CriterionKind::Require, Tri::True) | (CriterionKind::Exclude, Tri::False) => {
+                        // Met, unless its guard says it does not apply.
+                        if s.low
+                            && low_met.is_none()
+                            && s.guard.as_ref().is_none_or(|g| session.run(g.clone()) != Tri::False)
+                        {
+                            low_met = Some((s.rule, s.criterion));
+                        }
+                        continue;
+                    }
                     (CriterionKind::Require, Tri::False) | (CriterionKind::Exclude, Tri::True) => Status::NotMet,
                     (_, Tri::Unknown) => Status::NotDocumented,
                 };
@@ -161,25 +186,32 @@ impl Plan {
                     criterion: s.criterion,
                     status,
                 };
+                let low = s.low.then_some((s.rule, s.criterion));
                 if status == Status::NotMet {
                     return Some(Verdict {
                         outcome: Outcome::NotMedicallyNecessary,
                         decided_by: Some(d),
                         fell_with: None,
                         rule: stretch.primary,
+                        low,
+                        provisional: low.is_some(),
                     });
                 }
                 undocumented = undocumented.or(Some(d));
+                low_undocumented = low_undocumented.or(low);
             }
+            let (outcome, low) = if undocumented.is_some() {
+                (Outcome::InsufficientDocumentation, low_undocumented)
+            } else {
+                (Outcome::MedicallyNecessary, low_met)
+            };
             Some(Verdict {
-                outcome: if undocumented.is_some() {
-                    Outcome::InsufficientDocumentation
-                } else {
-                    Outcome::MedicallyNecessary
-                },
+                outcome,
                 decided_by: undocumented,
                 fell_with: None,
                 rule: stretch.primary,
+                low,
+                provisional: low.is_some(),
             })
         })
     }
@@ -210,8 +242,16 @@ impl Plan {
                     v.fell_with = Some(q);
                     if v.outcome == Outcome::MedicallyNecessary {
                         v.outcome = Outcome::NotMedicallyNecessary;
+                        v.low = None;
+                        v.provisional = false;
                     }
                 },
+            );
+            super::settle_provisional(
+                out,
+                |v| v.fell_with.filter(|_| v.decided_by.is_none()),
+                |v| v.provisional,
+                |v| v.provisional = true,
             );
         }
     }

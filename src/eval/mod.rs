@@ -112,6 +112,95 @@ pub struct Decision {
     pub decided_by: Option<(usize, usize)>,
     /// The request this one fell with (`depends_on`), if it did.
     pub fell_with: Option<usize>,
+    /// The LOW criteria the outcome rests on (see [`Provisional`]).
+    pub provisional: Provisional,
+}
+
+/// Why a decision is provisional: it rests on a criterion whose
+/// confidence is LOW (`check::confidence`). Not medically necessary rests
+/// on its deciding criterion; insufficient documentation on every
+/// criterion not documented; medically necessary on every criterion met
+/// (not those that do not apply). A request that was medically necessary
+/// on its own and fell with its dependency rests on that decision.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Provisional {
+    /// (index into `Decision::rules`, criterion index) of each LOW
+    /// criterion the outcome rests on, in decision order.
+    pub criteria: Vec<(usize, usize)>,
+    /// It fell with a dependency whose decision is provisional.
+    pub dependency: bool,
+}
+
+impl Provisional {
+    pub fn is_provisional(&self) -> bool {
+        !self.criteria.is_empty() || self.dependency
+    }
+}
+
+/// The LOW criteria an outcome rests on (see [`Provisional`]).
+pub fn rests_on(
+    p: &Program,
+    rules: &[RuleResult],
+    outcome: Outcome,
+    decided_by: Option<(usize, usize)>,
+) -> Vec<(usize, usize)> {
+    let low = |ri: usize, ci: usize| {
+        rules
+            .get(ri)
+            .and_then(|rr| p.rule(rr.rule).criteria.get(ci))
+            .is_some_and(|c| c.grounds.is_low())
+    };
+    let all = |want: Status| -> Vec<(usize, usize)> {
+        rules
+            .iter()
+            .enumerate()
+            .flat_map(|(ri, rr)| {
+                rr.statuses
+                    .iter()
+                    .enumerate()
+                    .filter(move |&(_, &s)| s == want)
+                    .map(move |(ci, _)| (ri, ci))
+            })
+            .filter(|&(ri, ci)| low(ri, ci))
+            .collect()
+    };
+    match outcome {
+        Outcome::NotMedicallyNecessary => decided_by.filter(|&(ri, ci)| low(ri, ci)).into_iter().collect(),
+        Outcome::InsufficientDocumentation => all(Status::NotDocumented),
+        Outcome::MedicallyNecessary => all(Status::Met),
+    }
+}
+
+/// After `depends_on` is settled: a request that fell from medically
+/// necessary (`fell_from` gives its dependency) is provisional when that
+/// dependency's decision is. Only ever sets, so it ends within `n` passes.
+pub(crate) fn settle_provisional<T>(
+    out: &mut [Result<T, EvalError>],
+    fell_from: impl Fn(&T) -> Option<usize>,
+    is_provisional: impl Fn(&T) -> bool,
+    mark: impl Fn(&mut T),
+) {
+    for _ in 0..=out.len() {
+        let mut changed = false;
+        for i in 0..out.len() {
+            let q = match &out[i] {
+                Ok(d) if !is_provisional(d) => fell_from(d),
+                _ => None,
+            };
+            let dep = q
+                .and_then(|q| out.get(q))
+                .is_some_and(|r| r.as_ref().is_ok_and(&is_provisional));
+            if dep {
+                if let Ok(d) = &mut out[i] {
+                    mark(d);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 /// A request that could not be decided.
@@ -670,12 +759,17 @@ pub fn decide_request(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize) -> R
             None => (Outcome::MedicallyNecessary, None),
         },
     };
+    let provisional = Provisional {
+        criteria: rests_on(&rs.program, &rules, outcome, decided_by),
+        dependency: false,
+    };
     Ok(Decision {
         outcome,
         rules,
         set_aside: sel.set_aside,
         decided_by,
         fell_with: None,
+        provisional,
     })
 }
 
@@ -695,8 +789,16 @@ pub fn decide_case(rs: &RuleSet, m: &mut Machine, case: &Case) -> Vec<Result<Dec
             d.fell_with = Some(q);
             if d.outcome == Outcome::MedicallyNecessary {
                 d.outcome = Outcome::NotMedicallyNecessary;
+                // It now rests on its dependency, not on its own criteria.
+                d.provisional.criteria.clear();
             }
         },
+    );
+    settle_provisional(
+        &mut out,
+        |d| d.fell_with.filter(|_| d.decided_by.is_none()),
+        |d| d.provisional.is_provisional(),
+        |d| d.provisional.dependency = true,
     );
     out
 }

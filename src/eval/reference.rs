@@ -361,12 +361,17 @@ pub fn decide_request(p: &Program, case: &Case, i: usize) -> Result<Decision, Ev
             }
         }
     }
+    let provisional = super::Provisional {
+        criteria: super::rests_on(p, &rules, outcome, decided_by),
+        dependency: false,
+    };
     Ok(Decision {
         outcome,
         rules,
         set_aside,
         decided_by,
         fell_with: None,
+        provisional,
     })
 }
 
@@ -399,6 +404,9 @@ fn settle(case: &Case, own: &[Result<Decision, EvalError>], i: usize, budget: us
             m.fell_with = Some(q);
             if m.outcome == Outcome::MedicallyNecessary {
                 m.outcome = Outcome::NotMedicallyNecessary;
+                // It rests on the dependency's decision now.
+                m.provisional.criteria.clear();
+                m.provisional.dependency = d.provisional.is_provisional();
             }
             m
         }),

@@ -8,9 +8,12 @@
 //!   blank line, other items keep the author's grouping (at most one blank
 //!   line between them);
 //! - the clauses of an item (`tier`, `effective`, `cites`, `applies to`,
-//!   `supplements`, `aka`) go one per line, indented 2, in the order written;
+//!   `supplements`, `aka`, `confidence`) go one per line, indented 2, in the
+//!   order written; a constant's `confidence` goes on the line under it,
+//!   indented 2;
 //! - a criterion starts on its own line, indented 2, after one blank line;
-//!   its own `cites` line and its condition follow, indented 4;
+//!   its own `cites` line, `confidence` line and its condition follow,
+//!   indented 4;
 //! - `when` / `then` / `else` each start a line; an `and` / `or` chain of
 //!   three or more operands, or one that does not fit in [`MAX_WIDTH`]
 //!   columns (or has a comment inside), goes one operand per line with the
@@ -223,9 +226,16 @@ fn flat(p: &Pair<'_, Rule>) -> String {
             }
             out
         }
+        Rule::confidence_clause => {
+            let mut words = kids().filter(|c| c.as_rule() != Rule::kw_confidence).map(|c| flat(&c));
+            let level = words.next().unwrap_or_default();
+            let ids: Vec<String> = words.collect();
+            format!("confidence {level} {}", ids.join(", "))
+        }
         Rule::const_item => {
             let mut out = String::new();
-            for (i, c) in kids().enumerate() {
+            // A `confidence` line goes under the constant (see `Layout::item`).
+            for (i, c) in kids().filter(|c| c.as_rule() != Rule::confidence_clause).enumerate() {
                 if i > 0 {
                     out.push(' ');
                 }
@@ -314,8 +324,17 @@ impl Layout<'_> {
                     }
                 }
             }
-            Rule::const_item if const_list_width(&p) > MAX_WIDTH => self.long_const(&p, &mut lines),
-            Rule::fact_item | Rule::class_item | Rule::const_item => lines.push(self.line(0, flat(&p), &p)),
+            Rule::const_item => {
+                if const_list_width(&p) > MAX_WIDTH {
+                    self.long_const(&p, &mut lines);
+                } else {
+                    lines.push(self.line(0, flat(&p), &p));
+                }
+                if let Some(c) = p.clone().into_inner().find(|c| c.as_rule() == Rule::confidence_clause) {
+                    lines.push(self.line(2, flat(&c), &c));
+                }
+            }
+            Rule::fact_item | Rule::class_item => lines.push(self.line(0, flat(&p), &p)),
             _ => return Err(FormatError::Internal(format!("unexpected item {rule:?}"))),
         }
         Ok(ItemLayout {
@@ -338,7 +357,11 @@ impl Layout<'_> {
             lines.push(self.line(0, flat(p), p));
             return;
         }
-        let desc = kids.get(3).map(|d| format!(" {}", flat(d))).unwrap_or_default();
+        let desc = kids
+            .get(3)
+            .filter(|d| d.as_rule() == Rule::string)
+            .map(|d| format!(" {}", flat(d)))
+            .unwrap_or_default();
         let names: Vec<Pair<'_, Rule>> = value.clone().into_inner().collect();
         let mut cur = self.line(0, format!("const {} = [", name.as_str()), p);
         let mut on_line = 0;
@@ -372,10 +395,12 @@ impl Layout<'_> {
     fn criterion(&self, p: Pair<'_, Rule>, lines: &mut Vec<Line>) {
         let mut head = Vec::new();
         let mut cites = None;
+        let mut confidence = None;
         let mut cond = None;
         for c in p.clone().into_inner() {
             match c.as_rule() {
                 Rule::cites_clause => cites = Some(c),
+                Rule::confidence_clause => confidence = Some(c),
                 Rule::expr => cond = Some(c),
                 _ => head.push(flat(&c)),
             }
@@ -384,6 +409,9 @@ impl Layout<'_> {
         first.blank_before = true;
         lines.push(first);
         if let Some(c) = cites {
+            lines.push(self.line(4, flat(&c), &c));
+        }
+        if let Some(c) = confidence {
             lines.push(self.line(4, flat(&c), &c));
         }
         if let Some(e) = cond {

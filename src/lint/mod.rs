@@ -16,6 +16,7 @@
 //! | `conflicting-numbers` | two rules of one source bound the same value by different numbers for the same treatment |
 //! | `missing-description` | a constant number without a description, or a criterion whose description only repeats its name |
 //! | `missing-case` | no case exercises the rule |
+//! | `missing-confidence` | a criterion of a current-regime rule (in force from 2017-12-01) says nothing of how sure its source is |
 //! | `bad-directive` | a lint directive without a reason, or with an unknown name |
 //! | `unused-allow` | a directive that silences nothing |
 //!
@@ -23,6 +24,7 @@
 //! with a place in a rule file; findings come out in file order, the same
 //! for the same input.
 
+pub mod confidence;
 pub mod directives;
 pub mod logic;
 
@@ -63,6 +65,10 @@ pub const LINTS: &[(&str, &str)] = &[
     ),
     ("missing-case", "no case exercises the rule"),
     (
+        "missing-confidence",
+        "a criterion of a rule in force from 2017-12-01 has no confidence line, its own or its rule's",
+    ),
+    (
         "bad-directive",
         "a lint directive has no reason, names an unknown lint, or applies to nothing",
     ),
@@ -80,6 +86,7 @@ pub const SILENCEABLE: &[&str] = &[
     "conflicting-numbers",
     "missing-description",
     "missing-case",
+    "missing-confidence",
 ];
 
 /// Facts the engine itself reads: never unused.
@@ -115,6 +122,7 @@ pub fn lint(sm: &SourceMap, files: &[FileId], rs: &RuleSet, opts: &Options<'_>) 
     overlapping(p, &ast, &mut found);
     conflicting(p, sm, &mut found);
     descriptions(&ast, &mut found);
+    confidence::missing(p, &mut found);
     if let Some(cases) = opts.cases {
         missing_case(rs, cases, &ast, &mut found);
     }

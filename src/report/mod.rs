@@ -12,11 +12,13 @@ pub mod diagnostics;
 use serde::Serialize;
 
 use crate::RuleSet;
+use crate::check::confidence::LowConst;
 use crate::check::{Citation, Program};
 use crate::eval::advice::{Advice, advise};
 use crate::eval::{Decision, EvalError, Machine, Outcome, Role, Status, read};
 use crate::facts::{Case, Recorded};
 use crate::syntax::ast::CriterionKind;
+use crate::syntax::ast::Level;
 use crate::value::{Value, fmt_num};
 
 /// Version of the JSON output; bumped on any incompatible change.
@@ -46,6 +48,37 @@ pub struct CriterionReport {
     pub facts: Vec<FactValue>,
     /// For `not_documented`: the facts it read that were not documented.
     pub missing: Vec<String>,
+    /// Its effective confidence (`low` when it, its rule or a constant it
+    /// reads says low); `null` when nothing states one.
+    pub confidence: Option<Level>,
+    /// The criteria catalog IDs it rests on.
+    pub confidence_ids: Vec<String>,
+    /// Why it is LOW (`OPI-9: opioid_med_ceiling = 120 mg_med`); omitted
+    /// unless it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub low_reason: Option<String>,
+}
+
+/// A LOW criterion a provisional decision rests on.
+#[derive(Clone, Debug, Serialize)]
+pub struct LowCriterion {
+    pub rule: String,
+    pub criterion: String,
+    /// The IDs of its own or its rule's `confidence low` line.
+    pub ids: Vec<String>,
+    /// The LOW constants it reads.
+    pub constants: Vec<LowConst>,
+    /// In words: `OPI-4; OPI-9: opioid_med_ceiling = 120 mg_med`.
+    pub reason: String,
+}
+
+/// Why a decision is provisional.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProvisionalReport {
+    /// The LOW criteria the outcome rests on.
+    pub rests_on: Vec<LowCriterion>,
+    /// The request it fell with, whose decision is provisional.
+    pub falls_with: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -120,6 +153,9 @@ pub struct RequestReport {
     pub decided_by: Option<DecidedBy>,
     /// The request this one fell with (`depends_on`).
     pub fell_with: Option<String>,
+    /// Set when the outcome rests on a LOW criterion; `null` when settled
+    /// (or undecided).
+    pub provisional: Option<ProvisionalReport>,
     pub rules: Vec<RuleReport>,
     /// Rules in force for the treatment that a higher tier displaced.
     pub set_aside: Vec<String>,
@@ -209,6 +245,7 @@ pub fn request_report(
         agrees: None,
         decided_by: None,
         fell_with: None,
+        provisional: None,
         rules: Vec::new(),
         set_aside: Vec::new(),
         to_pass: Vec::new(),
@@ -262,6 +299,13 @@ pub fn request_report(
                     citation: c.citation.as_ref().map_or_else(|| rule_cite.clone(), |x| cite(p, x)),
                     facts,
                     missing,
+                    confidence: if c.grounds.is_low() {
+                        Some(Level::Low)
+                    } else {
+                        c.grounds.stated
+                    },
+                    confidence_ids: c.grounds.ids.clone(),
+                    low_reason: c.grounds.is_low().then(|| c.grounds.low_reason()),
                 }
             })
             .collect();
@@ -284,6 +328,31 @@ pub fn request_report(
             criterion: c.name.clone(),
             status: c.status,
             citation: c.citation.clone(),
+        });
+    }
+    if d.provisional.is_provisional() {
+        let rests_on = d
+            .provisional
+            .criteria
+            .iter()
+            .filter_map(|&(ri, ci)| {
+                let rule = p.rule(d.rules.get(ri)?.rule);
+                let c = rule.criteria.get(ci)?;
+                Some(LowCriterion {
+                    rule: rule.name.clone(),
+                    criterion: c.name.clone(),
+                    ids: c.grounds.low_ids.clone(),
+                    constants: c.grounds.low_consts.clone(),
+                    reason: c.grounds.low_reason(),
+                })
+            })
+            .collect();
+        report.provisional = Some(ProvisionalReport {
+            rests_on,
+            falls_with: d
+                .fell_with
+                .filter(|_| d.provisional.dependency)
+                .map(|q| case.requests[q].id.clone()),
         });
     }
     if with_advice && d.outcome != Outcome::MedicallyNecessary {
@@ -402,6 +471,9 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
     if let Some(f) = &q.fell_with {
         let _ = writeln!(out, "  falls with: request {f}, which it depends on");
     }
+    if let Some(pr) = &q.provisional {
+        render_provisional(pr, out);
+    }
     for rr in &q.rules {
         let role = match rr.role {
             Role::Decides => "decides",
@@ -421,6 +493,9 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
             let _ = writeln!(out, "    {} {}{kind}: {}", status_tag(c.status), c.name, c.description);
             if c.citation != rr.citation {
                 let _ = writeln!(out, "{:25}{}", "", c.citation);
+            }
+            if let Some(why) = &c.low_reason {
+                let _ = writeln!(out, "{:25}confidence LOW: {why}", "");
             }
             for f in &c.facts {
                 let v = match &f.value {
@@ -485,6 +560,31 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                 }
             }
         }
+    }
+}
+
+/// `  provisional: rests on LOW criterion r.c (OPI-9: k = 120 mg_med)`
+fn render_provisional(pr: &ProvisionalReport, out: &mut String) {
+    use std::fmt::Write;
+    let items: Vec<String> = pr
+        .rests_on
+        .iter()
+        .map(|c| format!("{}.{} ({})", c.rule, c.criterion, c.reason))
+        .collect();
+    match items.as_slice() {
+        [] => {}
+        [one] => {
+            let _ = writeln!(out, "  provisional: rests on LOW criterion {one}");
+        }
+        many => {
+            let _ = writeln!(out, "  provisional: rests on LOW criteria {}", many.join(", "));
+        }
+    }
+    if let Some(f) = &pr.falls_with {
+        let _ = writeln!(
+            out,
+            "  provisional: falls with request {f}, whose decision rests on a LOW criterion"
+        );
     }
 }
 

@@ -116,6 +116,7 @@ pub struct ConstDecl {
     pub name: Ident,
     pub value: Expr,
     pub description: Option<Str>,
+    pub confidence: Option<ConfidenceDecl>,
     pub span: Span,
 }
 
@@ -127,6 +128,8 @@ pub struct RuleDecl {
     pub applies: Vec<Ident>,
     pub effective: Vec<Effective>,
     pub supplements: Vec<Ident>,
+    /// The default confidence of the rule's criteria.
+    pub confidence: Option<ConfidenceDecl>,
     pub criteria: Vec<CriterionDecl>,
     pub span: Span,
 }
@@ -162,8 +165,35 @@ pub struct CriterionDecl {
     pub name: Ident,
     pub description: Str,
     pub cites: Option<Cite>,
+    pub confidence: Option<ConfidenceDecl>,
     /// Absent only for an unconditional `exclude`.
     pub expr: Option<Expr>,
+    pub span: Span,
+}
+
+/// How sure the criteria catalog is of what a line encodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    High,
+    Low,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::High => "high",
+            Level::Low => "low",
+        }
+    }
+}
+
+/// `confidence low OPI-9, OPI-10`: the level and the criteria catalog IDs
+/// it rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfidenceDecl {
+    pub level: Level,
+    pub ids: Vec<Ident>,
     pub span: Span,
 }
 

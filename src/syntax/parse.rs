@@ -198,7 +198,13 @@ fn syntax_error(file: FileId, chunk: &Chunk<'_>, e: pest::error::Error<Rule>) ->
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let mut d = Diagnostic::error("syntax", span, message);
-    if let Some(help) = syntax_help(chunk.text, pos) {
+    let about_confidence = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. }
+        if positives.iter().any(|r| matches!(r, Rule::confidence_level | Rule::criteria_id)));
+    if about_confidence {
+        d = d.with_help(
+            "write `confidence high ID` or `confidence low ID`, with the criteria catalog IDs it rests on (`OPI-9`, `ACU18-1`) separated by commas",
+        );
+    } else if let Some(help) = syntax_help(chunk.text, pos) {
         d = d.with_help(help);
     }
     d
@@ -289,6 +295,9 @@ fn friendly(rule: Rule) -> &'static str {
         Rule::kw_treatment => "`treatment`",
         Rule::kw_const => "`const`",
         Rule::kw_rule => "`rule`",
+        Rule::confidence_clause | Rule::kw_confidence => "`confidence`",
+        Rule::confidence_level => "`high` or `low`",
+        Rule::criteria_id => "a criteria catalog id such as `OPI-9`",
         Rule::item
         | Rule::WHITESPACE
         | Rule::COMMENT
@@ -340,6 +349,7 @@ fn children(p: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
                 | Rule::kw_to
                 | Rule::kw_supplements
                 | Rule::kw_list
+                | Rule::kw_confidence
         )
     })
 }
@@ -571,13 +581,35 @@ impl Builder {
             }
             _ => self.atom(v, 0)?,
         };
-        let description = it.next().map(|s| self.string(s));
+        let mut description = None;
+        let mut confidence = None;
+        for c in it {
+            match c.as_rule() {
+                Rule::string => description = Some(self.string(c)),
+                Rule::confidence_clause => confidence = Some(self.confidence(c)?),
+                _ => return Err(self.bug(&c, "a constant clause")),
+            }
+        }
         Ok(ConstDecl {
             name,
             value,
             description,
+            confidence,
             span,
         })
+    }
+
+    fn confidence(&self, p: Pair<'_, Rule>) -> R<ConfidenceDecl> {
+        let span = self.span(&p);
+        let mut it = children(p.clone());
+        let level_pair = self.next(&mut it, &p, "a confidence level")?;
+        let level = match level_pair.as_str() {
+            "high" => Level::High,
+            "low" => Level::Low,
+            _ => return Err(self.bug(&level_pair, "`high` or `low`")),
+        };
+        let ids = it.map(|i| self.ident(i)).collect();
+        Ok(ConfidenceDecl { level, ids, span })
     }
 
     fn cite(&self, p: Pair<'_, Rule>) -> R<Cite> {
@@ -613,6 +645,7 @@ impl Builder {
             applies: Vec::new(),
             effective: Vec::new(),
             supplements: Vec::new(),
+            confidence: None,
             criteria: Vec::new(),
             span,
         };
@@ -625,6 +658,18 @@ impl Builder {
                     let mut ci = children(c.clone());
                     rule.supplements
                         .push(self.ident(self.next(&mut ci, &c, "a rule name")?));
+                }
+                Rule::confidence_clause => {
+                    let conf = self.confidence(c)?;
+                    if rule.confidence.is_some() {
+                        return Err(Diagnostic::error(
+                            "duplicate-clause",
+                            conf.span,
+                            "a rule has one `confidence` line",
+                        )
+                        .with_help("list every criteria id on one line: confidence low OPI-4, OPI-9"));
+                    }
+                    rule.confidence = Some(conf);
                 }
                 Rule::criterion => rule.criteria.push(self.criterion(c)?),
                 _ => return Err(self.bug(&c, "a rule clause")),
@@ -645,10 +690,12 @@ impl Builder {
         let name = self.ident(self.next(&mut it, &p, "a criterion name")?);
         let description = self.string(self.next(&mut it, &p, "a description")?);
         let mut cites = None;
+        let mut confidence = None;
         let mut expr = None;
         for c in it {
             match c.as_rule() {
                 Rule::cites_clause => cites = Some(self.cite(c)?),
+                Rule::confidence_clause => confidence = Some(self.confidence(c)?),
                 Rule::expr => expr = Some(self.expr(c, 0)?),
                 _ => return Err(self.bug(&c, "a criterion clause")),
             }
@@ -658,6 +705,7 @@ impl Builder {
             name,
             description,
             cites,
+            confidence,
             expr,
             span,
         })
