@@ -19,12 +19,12 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format) ->
     let mut out = String::new();
     for path in paths {
         match read_case(&mut ctx.sources, rules, path) {
-            Err(d) => {
+            Err(ds) => {
                 if format == Format::Text {
                     flush(&mut out)?;
-                    ctx.print_diagnostics(std::slice::from_ref(&d));
+                    ctx.print_diagnostics(&ds);
                 }
-                errors.push(d);
+                errors.extend(ds);
             }
             Ok(case) => {
                 let decisions = eval::decide_case(rules, &mut machine, &case);

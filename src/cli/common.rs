@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use mtus::diag::{Diagnostic, SourceMap};
+use mtus::diag::{Diagnostic, SourceMap, Span};
 use mtus::report::diagnostics;
 use mtus::{RuleErrors, RuleSet, facts};
 
@@ -58,29 +58,24 @@ pub fn load_rules(sources: &mut SourceMap, dir: Option<&Path>) -> Result<RuleSet
 }
 
 /// Read and load one case file; on failure, a diagnostic with its place.
-pub fn read_case(sources: &mut SourceMap, rules: &RuleSet, path: &Path) -> Result<facts::Case, Diagnostic> {
+pub fn read_case(sources: &mut SourceMap, rules: &RuleSet, path: &Path) -> Result<facts::Case, Vec<Diagnostic>> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| diagnostics::unreadable(&name, &io_reason(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| vec![diagnostics::unreadable(&name, &io_reason(&e))])?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-            let line = prefix.matches('\n').count() + 1;
-            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let err = facts::CaseError {
-                file: name,
-                line,
-                column,
-                code: "not-text",
-                message: "the file is not UTF-8 text".into(),
-                help: Some("case files are YAML text; is this a binary file?".into()),
-            };
-            return Err(diagnostics::from_case_error(sources, &err, &lossy));
+            let id = sources.add(name, lossy);
+            let end = (valid + 1..)
+                .find(|&i| sources.get(id).text.is_char_boundary(i))
+                .unwrap_or(valid);
+            let d = Diagnostic::error("not-text", Span::new(id, valid, end), "the file is not UTF-8 text")
+                .with_help("case files are YAML text; is this a binary file?");
+            return Err(vec![d]);
         }
     };
-    facts::load_yaml(&rules.program, &name, &text).map_err(|e| diagnostics::from_case_error(sources, &e, &text))
+    facts::load_yaml(&rules.program, &name, &text).map_err(|e| e.add_to(sources))
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -48,22 +48,22 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
             }
             Err((p, why)) => {
                 let d = diagnostics::unreadable(&p.display().to_string(), &why);
-                (p, Err(d))
+                (p, Err(vec![d]))
             }
         };
         let name = path.display().to_string();
         let case = match loaded {
             Ok(c) => c,
-            Err(d) => {
+            Err(ds) => {
                 let r = CaseResult::error(&name);
                 summary.add(&r);
                 results.push(r);
                 if text {
                     out.push_str(&format!("test {name} ... ERROR\n"));
                     flush(&mut out)?;
-                    ctx.print_diagnostics(std::slice::from_ref(&d));
+                    ctx.print_diagnostics(&ds);
                 }
-                all_diags.push(d);
+                all_diags.extend(ds);
                 continue;
             }
         };
