@@ -36,7 +36,7 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
         let node = match p.peek() {
             Some(b'{') | Some(b'[') => {
                 if stack.len() >= limits.max_depth {
-                    return Err(super::yaml::too_deep(base + start, limits));
+                    return Err(super::yaml::too_deep(base + start, 1, limits));
                 }
                 let seq = p.b[p.i] == b'[';
                 p.i += 1;

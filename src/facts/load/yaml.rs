@@ -26,9 +26,10 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
             Some(Ok(e)) => e,
             Some(Err(e)) => {
                 let at = offsets.byte(e.marker().index());
+                let width = char_width(text, at - base);
                 // The scanner's own bound on nested `[` and `{`.
                 if e.info() == "recursion limit exceeded" {
-                    return Err(too_deep(at, limits));
+                    return Err(too_deep(at, width, limits));
                 }
                 let width = text
                     .get(at - base..)
@@ -105,11 +106,25 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                 }
             }
             Event::SequenceStart(_, tag) => {
-                open(&mut stack, true, tag.as_deref(), start, end, limits)?;
+                open(
+                    &mut stack,
+                    true,
+                    tag.as_deref(),
+                    (start, end),
+                    char_width(text, start - base),
+                    limits,
+                )?;
                 continue;
             }
             Event::MappingStart(_, tag) => {
-                open(&mut stack, false, tag.as_deref(), start, end, limits)?;
+                open(
+                    &mut stack,
+                    false,
+                    tag.as_deref(),
+                    (start, end),
+                    char_width(text, start - base),
+                    limits,
+                )?;
                 continue;
             }
             Event::SequenceEnd => match stack.pop() {
@@ -147,8 +162,8 @@ fn open(
     stack: &mut Vec<Frame<'_>>,
     seq: bool,
     tag: Option<&saphyr_parser::Tag>,
-    start: usize,
-    end: usize,
+    (start, end): (usize, usize),
+    width: usize,
     limits: &Limits,
 ) -> Result<(), Diagnostic> {
     if let Some(tag) = tag {
@@ -163,7 +178,7 @@ fn open(
         .with_help("remove the tag: the fact schema says what type each value is"));
     }
     if stack.len() >= limits.max_depth {
-        return Err(too_deep(start, limits));
+        return Err(too_deep(start, width, limits));
     }
     stack.push(if seq {
         Frame::Seq(start, Vec::new())
@@ -187,10 +202,17 @@ impl Frame<'_> {
     }
 }
 
-pub fn too_deep(at: usize, limits: &Limits) -> Diagnostic {
+/// The length in bytes of the character at byte `i` of `text` (0 at the end).
+fn char_width(text: &str, i: usize) -> usize {
+    text.get(i..).and_then(|r| r.chars().next()).map_or(0, char::len_utf8)
+}
+
+/// Nesting past the limit, at the bracket or item (`width` bytes) that
+/// goes one level too deep.
+pub fn too_deep(at: usize, width: usize, limits: &Limits) -> Diagnostic {
     Diagnostic::error(
         "too-deep",
-        span(at, at + 1),
+        span(at, at + width),
         format!(
             "mappings and lists nest more than {} levels deep here",
             limits.max_depth
