@@ -51,6 +51,8 @@ struct Partial {
     /// could not be read (so references to them are not errors too).
     ids: Vec<(String, Span)>,
     requests_key: Option<Span>,
+    /// Whether `requests` holds anything, readable or not.
+    written: bool,
     determination: Option<PartialDetermination>,
 }
 
@@ -275,6 +277,8 @@ impl<'p> Ctx<'p> {
                     "history" => part.history = ctx.history(value),
                     "requests" => {
                         part.requests_key = Some(value.span);
+                        part.written = matches!(&value.kind, Kind::Seq(items) if !items.is_empty())
+                            || !matches!(value.kind, Kind::Seq(_) | Kind::Null);
                         (part.requests, part.ids) = ctx.requests(value);
                     }
                     _ => part.determination = Some(ctx.determination(value)),
@@ -304,7 +308,8 @@ impl<'p> Ctx<'p> {
                 Some("add `case: SOME-ID` at the top".into()),
             );
         }
-        if part.ids.is_empty() {
+        // No requests at all (one that could not be read was reported).
+        if !part.written {
             let id = part.id.as_deref().map_or(String::new(), |i| format!(" `{i}`"));
             self.error(
                 "missing-field",
