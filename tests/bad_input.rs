@@ -96,9 +96,9 @@ fn every_mistake_of_a_case_file_is_reported() {
 #[test]
 fn deeply_nested_case_file() {
     let text = format!("case: deep\nexam: {}{}\n", "[".repeat(40_000), "]".repeat(40_000));
-    let p = case_file("deep", text.as_bytes());
+    let p = case_file("deep_case", text.as_bytes());
     let err = fails_once(&["check", &p]);
-    assert!(err.contains("too-deep") && err.contains("deep.yaml:2:"), "{err}");
+    assert!(err.contains("too-deep") && err.contains("deep_case.yaml:2:"), "{err}");
 }
 
 #[test]
