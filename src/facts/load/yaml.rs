@@ -25,7 +25,15 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
             None => break,
             Some(Ok(e)) => e,
             Some(Err(e)) => {
-                let at = offsets.byte(e.marker().index());
+                let mut at = offsets.byte(e.marker().index());
+                // A tab in indentation is reported past it: point at it.
+                if e.info().contains("tab") {
+                    let before = &text[..(at - base).min(text.len())];
+                    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                    if let Some(t) = before[line_start..].find('\t') {
+                        at = base + line_start + t;
+                    }
+                }
                 let width = char_width(text, at - base);
                 // The scanner's own bound on nested `[` and `{`.
                 if e.info() == "recursion limit exceeded" {
@@ -35,8 +43,13 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                     .get(at - base..)
                     .and_then(|r| r.chars().next())
                     .map_or(0, char::len_utf8);
-                let mut d = Diagnostic::error("yaml-syntax", span(at, at + width), lower_first(e.info()))
-                    .with_help("check the indentation, colons, quotes and brackets here and on the line above");
+                let help = if e.info().contains("tab") {
+                    "indent with spaces: YAML does not allow tabs in indentation"
+                } else {
+                    "check the indentation, colons, quotes and brackets here and on the line above"
+                };
+                let mut d =
+                    Diagnostic::error("yaml-syntax", span(at, at + width), lower_first(e.info())).with_help(help);
                 // Inside `[...]` or `{...}`, the usual mistake is a bracket
                 // never closed: show where it opened.
                 let open = stack
