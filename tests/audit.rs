@@ -85,7 +85,7 @@ fn json_keeps_the_documented_fields() {
     assert_eq!(
         places,
         [
-            "tests/fixtures/audit/d-broken.yaml:6",
+            "tests/fixtures/audit/d-broken.yaml:7",
             "tests/fixtures/audit/e-batch.jsonl:4",
             "tests/fixtures/audit/e-batch.jsonl:5"
         ]

@@ -1,5 +1,6 @@
-//! Bad input never panics and never passes silently: each kind gives one
-//! clear error with its place and a non-zero exit (1, not a crash's 101).
+//! Bad input never panics and never passes silently: each kind gives a
+//! clear error with its place and a non-zero exit (1, not a crash's 101);
+//! a case file with several mistakes gives one error for each.
 
 mod common;
 
@@ -68,6 +69,46 @@ fn yaml_alias_bomb() {
     let p = case_file("bomb", s.as_bytes());
     let err = fails_once(&["check", &p]);
     assert!(err.contains("bomb.yaml"), "{err}");
+}
+
+#[test]
+fn every_mistake_of_a_case_file_is_reported() {
+    let p = case_file(
+        "several",
+        b"case: several\nexam:\n  spasm: true\npain:\n  worst: 11\nrequests:\n  - { id: m, treatment: massage_therapy, quantity: 6 vists, date: 2015-02-30 }\n",
+    );
+    let o = common::mtus(&["check", &p]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let places: Vec<&str> = err.lines().filter(|l| l.contains("several.yaml:")).collect();
+    let want = [
+        "several.yaml:3:3",
+        "several.yaml:5:10",
+        "several.yaml:7:52",
+        "several.yaml:7:67",
+    ];
+    assert_eq!(places.len(), want.len(), "{err}");
+    for (line, w) in places.iter().zip(want) {
+        assert!(line.contains(w), "{w} in {line}\n{err}");
+    }
+}
+
+#[test]
+fn deeply_nested_case_file() {
+    let text = format!("case: deep\nexam: {}{}\n", "[".repeat(40_000), "]".repeat(40_000));
+    let p = case_file("deep_case", text.as_bytes());
+    let err = fails_once(&["check", &p]);
+    assert!(err.contains("too-deep") && err.contains("deep_case.yaml:2:"), "{err}");
+}
+
+#[test]
+fn byte_order_mark_is_not_content() {
+    let p = case_file(
+        "bom",
+        b"\xef\xbb\xbfcase: bom\nrequests:\n  - { id: m, treatment: massage_therapy, quantity: 6 visit, date: 2015-06-01 }\n",
+    );
+    let o = common::mtus(&["check", &p]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
 }
 
 #[test]

@@ -25,7 +25,7 @@ use crate::check::TreatmentId;
 use crate::diag::{Diagnostic, Severity, SourceMap};
 use crate::eval::fast::{Plan, Verdict};
 use crate::eval::{self, EvalError, Machine};
-use crate::facts::{Case, CaseError, Loader, Recorded};
+use crate::facts::{Case, CaseErrors, Loader, Recorded};
 use crate::report::diagnostics::{self, DiagnosticJson};
 use crate::report::{self, RequestReport};
 
@@ -336,12 +336,10 @@ pub fn decide_unit(
     let Unit { file, line, body } = u;
     let loaded = match &body {
         Body::Unreadable(e) => Err(read_failure(&file, e, render)),
-        Body::Yaml(text) => loader
-            .load_yaml(&file, text)
-            .map_err(|e| load_failure(&e, text, 0, render)),
+        Body::Yaml(text) => loader.load_yaml(&file, text).map_err(|e| load_failure(&e, 0, render)),
         Body::Json(text) => loader
             .load_json(&file, text)
-            .map_err(|e| load_failure(&e, text, line.map_or(0, |l| l - 1), render)),
+            .map_err(|e| load_failure(&e, line.map_or(0, |l| l - 1), render)),
     };
     let case = match loaded {
         Ok(c) => c,
@@ -380,19 +378,28 @@ pub fn decide_unit(
     }
 }
 
-/// A case that did not load: the diagnostic with its place in the file.
-fn load_failure(e: &CaseError, text: &str, lines_before: usize, render: Option<bool>) -> Failed {
+/// A case that did not load: its first mistake as the row's diagnostic,
+/// every mistake in the rendered text.
+fn load_failure(e: &CaseErrors, lines_before: usize, render: Option<bool>) -> Failed {
     let mut sm = SourceMap::new();
-    let d = diagnostics::from_case_error(&mut sm, e, text);
-    let mut json = diagnostics::to_json(&sm, &d);
+    let ds = e.add_to(&mut sm);
+    let first = ds
+        .first()
+        .cloned()
+        .unwrap_or_else(|| Diagnostic::bare("internal", "the case could not be read"));
+    let mut json = diagnostics::to_json(&sm, &first);
     json.line = json.line.map(|l| l + lines_before);
     json.end_line = json.end_line.map(|l| l + lines_before);
     if json.file.is_none() {
-        json.file = Some(e.file.clone());
+        json.file = Some(e.file().to_string());
     }
     Failed {
         diagnostic: json,
-        rendered: render.map(|color| diagnostics::render_shifted(&sm, &d, color, lines_before)),
+        rendered: render.map(|color| {
+            ds.iter()
+                .map(|d| diagnostics::render_shifted(&sm, d, color, lines_before))
+                .collect::<String>()
+        }),
     }
 }
 

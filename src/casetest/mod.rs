@@ -18,7 +18,7 @@ use crate::RuleSet;
 use crate::check::RuleId;
 use crate::diag::{Diagnostic, FileId, SourceMap, Span};
 use crate::eval::{Decision, EvalError, Machine, Outcome, Status, decide_case};
-use crate::facts::{Case, Recorded, locate_decision};
+use crate::facts::{Case, Recorded};
 
 /// What was expected of one request and what the rules decided.
 #[derive(Clone, Debug, Serialize)]
@@ -53,6 +53,10 @@ pub struct Failure {
     pub help: Option<String>,
     /// The key of the decision the failure is about: `outcome` or `because`.
     pub key: &'static str,
+    /// Where that key's value is written in the case file (a byte span;
+    /// its file id is a stand-in: the case text is added to a source map
+    /// later, see [`failure_diagnostic`]).
+    pub at: Option<Span>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -148,6 +152,7 @@ fn compare(
                 message: format!("request `{request}` could not be decided: {e}"),
                 help: Some(e.help()),
                 key: "outcome",
+                at: rec.outcome_at,
             });
             return check;
         }
@@ -200,6 +205,7 @@ fn compare(
             ),
             help: Some(help),
             key: "outcome",
+            at: rec.outcome_at,
         });
         return check;
     }
@@ -223,6 +229,7 @@ fn compare(
                 ),
                 help: Some(help),
                 key: "because",
+                at: rec.because_at.or(rec.outcome_at),
             });
             return check;
         }
@@ -244,18 +251,11 @@ fn expected_status(rs: &RuleSet, d: &Decision, b: &crate::facts::ExpectedCriteri
 
 /// A failure as a diagnostic on the case file, at the `outcome` or
 /// `because` it is about. `file` is the case text's id in `sm`.
-pub fn failure_diagnostic(sm: &SourceMap, file: FileId, request: &str, f: &Failure) -> Diagnostic {
-    let text = &sm.get(file).text;
-    let mut d = match locate_decision(text, request, f.key) {
-        Some((line, column)) => {
-            let f2 = sm.get(file);
-            let start = f2.offset(line, column);
-            let rest = &text[start..];
-            let len = rest.find(['\n', ',', '}', '#']).map_or(rest.len(), |i| i);
-            let len = rest[..len].trim_end().len().max(1);
-            Diagnostic::error(f.code, Span::new(file, start, start + len), f.message.clone())
-        }
-        None => Diagnostic::bare(f.code, format!("{}: {}", sm.get(file).name, f.message)),
+pub fn failure_diagnostic(sm: &SourceMap, file: FileId, _request: &str, f: &Failure) -> Diagnostic {
+    let len = sm.get(file).text.len() as u32;
+    let mut d = match f.at {
+        Some(at) if at.end <= len => Diagnostic::error(f.code, Span { file, ..at }, f.message.clone()),
+        _ => Diagnostic::bare(f.code, format!("{}: {}", sm.get(file).name, f.message)),
     };
     d.help = f.help.clone();
     d

@@ -27,19 +27,19 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format, li
     for input in files::expand(paths, CASE_FILES) {
         let loaded = match &input {
             Ok(path) => read_case(&mut ctx.sources, rules, path, &ctx.limits),
-            Err(e) => Err(files::diagnostic(e)),
+            Err(e) => Err(vec![files::diagnostic(e)]),
         };
         let path = match &input {
             Ok(p) => p.clone(),
             Err(e) => e.path.clone(),
         };
         match loaded {
-            Err(d) => {
+            Err(ds) => {
                 if format == Format::Text {
                     flush(&mut out)?;
-                    ctx.print_diagnostics(std::slice::from_ref(&d));
+                    ctx.print_diagnostics(&ds);
                 }
-                errors.push(d);
+                errors.extend(ds);
             }
             Ok(case) => {
                 let decisions = eval::decide_case(rules, &mut machine, &case);

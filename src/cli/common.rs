@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use mtus::diag::{Diagnostic, SourceMap};
+use mtus::diag::{Diagnostic, SourceMap, Span};
 use mtus::inputs::{self, InputError, Limits};
 use mtus::report::diagnostics;
 use mtus::{RuleErrors, RuleSet, facts};
@@ -64,21 +64,21 @@ pub fn read_case(
     rules: &RuleSet,
     path: &Path,
     limits: &Limits,
-) -> Result<facts::Case, Diagnostic> {
+) -> Result<facts::Case, Vec<Diagnostic>> {
     let name = path.display().to_string();
     let bytes = if path.as_os_str() == "-" {
         match inputs::read_stream_capped(std::io::stdin().lock(), limits.max_file_bytes) {
             Ok(b) => b,
-            Err(inputs::CappedError::Io(e)) => return Err(super::files::diagnostic(&InputError::io(path, &e))),
+            Err(inputs::CappedError::Io(e)) => return Err(vec![super::files::diagnostic(&InputError::io(path, &e))]),
             Err(inputs::CappedError::TooLarge) => {
-                return Err(super::files::diagnostic(&InputError::too_large(
+                return Err(vec![super::files::diagnostic(&InputError::too_large(
                     path,
                     limits.max_file_bytes,
-                )));
+                ))]);
             }
         }
     } else {
-        inputs::read_capped(path, limits.max_file_bytes).map_err(|e| super::files::diagnostic(&e))?
+        inputs::read_capped(path, limits.max_file_bytes).map_err(|e| vec![super::files::diagnostic(&e)])?
     };
     let json = path
         .extension()
@@ -89,18 +89,13 @@ pub fn read_case(
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-            let line = prefix.matches('\n').count() + 1;
-            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let err = facts::CaseError {
-                file: name,
-                line,
-                column,
-                code: "not-text",
-                message: "the file is not UTF-8 text".into(),
-                help: Some("case files are YAML text; is this a binary file?".into()),
-            };
-            return Err(diagnostics::from_case_error(sources, &err, &lossy));
+            let id = sources.add(name, lossy);
+            let end = (valid + 1..)
+                .find(|&i| sources.get(id).text.is_char_boundary(i))
+                .unwrap_or(valid);
+            let d = Diagnostic::error("not-text", Span::new(id, valid, end), "the file is not UTF-8 text")
+                .with_help("case files are YAML text; is this a binary file?");
+            return Err(vec![d]);
         }
     };
     let loaded = if json {
@@ -108,7 +103,7 @@ pub fn read_case(
     } else {
         facts::load_yaml(&rules.program, &name, &text)
     };
-    loaded.map_err(|e| diagnostics::from_case_error(sources, &e, &text))
+    loaded.map_err(|e| e.add_to(sources))
 }
 
 pub fn flush(out: &mut String) -> Result<()> {

@@ -191,14 +191,16 @@ fn load_cases(ctx: &mut Ctx, rs: &RuleSet, paths: &[PathBuf], diags: &mut Vec<Di
         };
         match super::common::read_case(&mut ctx.sources, rs, &path, &ctx.limits) {
             Ok(c) => out.push(c),
-            Err(mut d) => {
-                d.severity = Severity::Warning;
-                d.code = "case-not-loaded";
-                d.message = format!(
-                    "this case does not load, so `missing-case` leaves it out: {}",
-                    d.message
-                );
-                diags.push(d);
+            Err(ds) => {
+                for mut d in ds {
+                    d.severity = Severity::Warning;
+                    d.code = "case-not-loaded";
+                    d.message = format!(
+                        "this case does not load, so `missing-case` leaves it out: {}",
+                        d.message
+                    );
+                    diags.push(d);
+                }
             }
         }
     }

@@ -48,23 +48,23 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
             }
             Err(e) => {
                 let d = files::diagnostic(&e);
-                (e.path, Err(d))
+                (e.path, Err(vec![d]))
             }
         };
         let name = path.display().to_string();
         let shown = mtus::report::escape_terminal(&name);
         let case = match loaded {
             Ok(c) => c,
-            Err(d) => {
+            Err(ds) => {
                 let r = CaseResult::error(&name);
                 summary.add(&r);
                 results.push(r);
                 if text {
                     out.push_str(&format!("test {shown} ... ERROR\n"));
                     flush(&mut out)?;
-                    ctx.print_diagnostics(std::slice::from_ref(&d));
+                    ctx.print_diagnostics(&ds);
                 }
-                all_diags.push(d);
+                all_diags.extend(ds);
                 continue;
             }
         };

@@ -5,15 +5,16 @@
 //! evaluation reads a fact by index.
 //!
 //! Invariants: a `Case` only exists if its file was valid against the
-//! schema; `Value::Absent` means "not documented"; the YAML library is used
+//! schema; `Value::Absent` means "not documented"; the YAML parser is used
 //! in `load` only, so it can be swapped in one place.
 
 pub mod load;
 
 use crate::check::{Program, RuleId, TreatmentId};
+use crate::diag::Span;
 use crate::value::{Date, Sym, Value};
 
-pub use load::{CaseError, Loader, load_json, load_yaml, locate_decision};
+pub use load::{CaseErrors, Limits, Loader, load_json, load_yaml};
 
 /// One case, as loaded.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,7 +71,7 @@ impl Recorded {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RecordedDecision {
     /// Index into `Case::requests`.
     pub request: usize,
@@ -79,6 +80,23 @@ pub struct RecordedDecision {
     /// `because:`: the criterion the case's author expects to decide the
     /// request (the first not met, else the first not documented).
     pub because: Option<ExpectedCriterion>,
+    /// Where the case file writes the `outcome` and `because` values (byte
+    /// spans into the case text; the file id is a stand-in, see
+    /// `load::CaseErrors`), for messages about a case that loaded, such as
+    /// a failed test.
+    pub outcome_at: Option<Span>,
+    pub because_at: Option<Span>,
+}
+
+/// Two decisions are the same whatever their place in a file (a case read
+/// from YAML equals its JSON form).
+impl PartialEq for RecordedDecision {
+    fn eq(&self, other: &Self) -> bool {
+        self.request == other.request
+            && self.outcome == other.outcome
+            && self.cites == other.cites
+            && self.because == other.because
+    }
 }
 
 /// A criterion named in `because:`, as `criterion` or `rule.criterion`.

@@ -376,6 +376,7 @@ impl Builder<'_> {
         for t in entries {
             let mut entry = Node::map();
             let tm = &self.model.treatments[t.0 as usize];
+            let mut drawn: Vec<(&Fact, Node)> = Vec::new();
             for (fi, f) in p.schema.facts.iter().enumerate() {
                 if f.scope != Scope::History || f.derived {
                     continue;
@@ -384,6 +385,17 @@ impl Builder<'_> {
                 let read = tm.reads.contains_key(&id) || read_by_any(id);
                 if self.rng.chance(if read { self.opts.documented } else { 0.1 }) {
                     let v = self.value(f, &hint_for(id), base);
+                    drawn.push((f, v));
+                }
+            }
+            // A treatment not received has nothing else to say (FACTS.md
+            // v2): keep `received: false` alone.
+            let received = p.schema.builtin.history_received;
+            let not_received = drawn
+                .iter()
+                .any(|(f, v)| Some(f.slot) == received && matches!(v, Node::Bool(false)));
+            for (f, v) in drawn {
+                if !not_received || Some(f.slot) == received {
                     entry.insert_path(&f.key, v);
                 }
             }

@@ -7,8 +7,7 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term;
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, FileId, Severity, SourceMap, Span};
-use crate::facts::CaseError;
+use crate::diag::{Diagnostic, FileId, Severity, SourceMap};
 
 impl<'a> Files<'a> for SourceMap {
     type FileId = FileId;
@@ -149,47 +148,6 @@ pub fn to_json(sm: &SourceMap, d: &Diagnostic) -> DiagnosticJson {
         message: d.message.clone(),
         help: d.help.clone(),
     }
-}
-
-/// Turn a case-loading error into a diagnostic over the case text, adding
-/// the text to the source map so the excerpt can be shown.
-pub fn from_case_error(sm: &mut SourceMap, e: &CaseError, text: &str) -> Diagnostic {
-    let id = sm.add(e.file.clone(), text);
-    let f = sm.get(id);
-    let start = if e.line == 0 { 0 } else { f.offset(e.line, e.column) };
-    let len = token_len(&f.text[start..]);
-    let mut d = Diagnostic::error(e.code, Span::new(id, start, start + len), e.message.clone());
-    d.help = e.help.clone();
-    d
-}
-
-/// The length of the YAML key or scalar starting a text: up to the end of
-/// the line, a `: ` after a key, a flow separator, or a comment; a quoted
-/// scalar to its closing quote. At least one character.
-fn token_len(rest: &str) -> usize {
-    let first = rest.chars().next().map_or(0, char::len_utf8);
-    if let Some(q @ ('"' | '\'')) = rest.chars().next() {
-        return rest[1..].find(q).map_or(first, |i| i + 2);
-    }
-    if rest.starts_with(['[', '{']) {
-        return first;
-    }
-    let bytes = rest.as_bytes();
-    let mut end = 0;
-    for (i, c) in rest.char_indices() {
-        let next = bytes.get(i + 1).copied();
-        let stop = match c {
-            '\n' | '\r' | ',' | ']' | '}' => true,
-            ':' => next.is_none_or(|n| n == b' ' || n == b'\n'),
-            '#' => i > 0 && bytes[i - 1] == b' ',
-            _ => false,
-        };
-        if stop {
-            break;
-        }
-        end = i + c.len_utf8();
-    }
-    rest[..end].trim_end().len().max(first)
 }
 
 /// A diagnostic about a file that could not be read at all.

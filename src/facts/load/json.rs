@@ -1,0 +1,411 @@
+//! JSON text (a `.json` file or one line of a JSON Lines file) to a
+//! [`Node`] tree with byte spans.
+//!
+//! Hand-written, one pass, an explicit stack instead of recursion (so
+//! linear time and no stack overflow on any input). Strings without
+//! escapes are borrowed; numbers keep their text, checked against the
+//! JSON grammar; `true`, `false` and numbers are plain scalars, strings
+//! quoted ones, as in YAML.
+
+use std::borrow::Cow;
+
+use super::limits::Limits;
+use super::tree::{Kind, Node, Scalar, span};
+use crate::diag::Diagnostic;
+
+/// Parse one JSON value; `base` is its byte offset in the case file.
+pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>, Diagnostic> {
+    let mut p = P {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+        base,
+    };
+    let mut stack: Vec<Frame<'a>> = Vec::new();
+    p.ws();
+    if p.i >= p.b.len() {
+        return Ok(Node {
+            span: span(base, base),
+            kind: Kind::Null,
+        });
+    }
+    loop {
+        // A value.
+        p.ws();
+        let start = p.i;
+        let node = match p.peek() {
+            Some(b'{') | Some(b'[') => {
+                if stack.len() >= limits.max_depth {
+                    return Err(super::yaml::too_deep(base + start, 1, limits));
+                }
+                let seq = p.b[p.i] == b'[';
+                p.i += 1;
+                p.ws();
+                let close = if seq { b']' } else { b'}' };
+                if p.peek() == Some(close) {
+                    p.i += 1;
+                    Node {
+                        span: p.span(start, p.i),
+                        kind: if seq {
+                            Kind::Seq(Vec::new())
+                        } else {
+                            Kind::Map(Vec::new())
+                        },
+                    }
+                } else if seq {
+                    stack.push(Frame::Seq(start, Vec::new()));
+                    continue;
+                } else {
+                    let key = p.key()?;
+                    stack.push(Frame::Map(start, Vec::new(), Some(key)));
+                    continue;
+                }
+            }
+            Some(b'"') => {
+                let text = p.string()?;
+                Node {
+                    span: p.span(start, p.i),
+                    kind: Kind::Scalar(Scalar { text, quoted: true }),
+                }
+            }
+            Some(b't') => p.word("true", start)?,
+            Some(b'f') => p.word("false", start)?,
+            Some(b'n') => {
+                p.word("null", start)?;
+                Node {
+                    span: p.span(start, p.i),
+                    kind: Kind::Null,
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => p.number()?,
+            Some(_) => return Err(p.unexpected("a value")),
+            None => return Err(p.error("the JSON ends where a value should be")),
+        };
+        // Put it in its container, closing containers as they end.
+        let mut node = node;
+        loop {
+            match stack.last_mut() {
+                None => {
+                    p.ws();
+                    if p.i < p.b.len() {
+                        return Err(p.unexpected("the end of the JSON value"));
+                    }
+                    return Ok(node);
+                }
+                Some(Frame::Seq(s, items)) => {
+                    items.push(node);
+                    p.ws();
+                    match p.peek() {
+                        Some(b',') => {
+                            p.i += 1;
+                            break;
+                        }
+                        Some(b']') => {
+                            p.i += 1;
+                            let s = *s;
+                            let Some(Frame::Seq(_, items)) = stack.pop() else {
+                                unreachable_frame()?
+                            };
+                            node = Node {
+                                span: p.span(s, p.i),
+                                kind: Kind::Seq(items),
+                            };
+                        }
+                        _ => return Err(p.unexpected("`,` or `]`")),
+                    }
+                }
+                Some(Frame::Map(s, entries, key)) => {
+                    if let Some(k) = key.take() {
+                        entries.push((k, node));
+                    }
+                    p.ws();
+                    match p.peek() {
+                        Some(b',') => {
+                            p.i += 1;
+                            let k = p.key()?;
+                            if let Some(Frame::Map(_, _, key)) = stack.last_mut() {
+                                *key = Some(k);
+                            }
+                            break;
+                        }
+                        Some(b'}') => {
+                            p.i += 1;
+                            let s = *s;
+                            let Some(Frame::Map(_, entries, _)) = stack.pop() else {
+                                unreachable_frame()?
+                            };
+                            node = Node {
+                                span: p.span(s, p.i),
+                                kind: Kind::Map(entries),
+                            };
+                        }
+                        _ => return Err(p.unexpected("`,` or `}`")),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn unreachable_frame<T>() -> Result<T, Diagnostic> {
+    Err(Diagnostic::error(
+        "json-syntax",
+        span(0, 0),
+        "unbalanced JSON structure",
+    ))
+}
+
+enum Frame<'a> {
+    Seq(usize, Vec<Node<'a>>),
+    Map(usize, Vec<(Node<'a>, Node<'a>)>, Option<Node<'a>>),
+}
+
+struct P<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    base: usize,
+}
+
+impl<'a> P<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> crate::diag::Span {
+        span(self.base + start, self.base + end)
+    }
+
+    fn error(&self, message: impl Into<String>) -> Diagnostic {
+        let end = (self.i + 1).min(self.b.len()).max(self.i);
+        let end = (end..=self.b.len())
+            .find(|&e| self.text.is_char_boundary(e))
+            .unwrap_or(self.b.len());
+        Diagnostic::error("json-syntax", self.span(self.i, end), message)
+    }
+
+    fn unexpected(&self, wanted: &str) -> Diagnostic {
+        match self.text.get(self.i..).and_then(|r| r.chars().next()) {
+            Some(c) => self.error(format!("expected {wanted}, found `{}`", c.escape_default())),
+            None => self.error(format!("the JSON ends where {wanted} should be")),
+        }
+    }
+
+    /// A key and its `:`.
+    fn key(&mut self) -> Result<Node<'a>, Diagnostic> {
+        self.ws();
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected("a key in double quotes"));
+        }
+        let start = self.i;
+        let text = self.string()?;
+        let key = Node {
+            span: self.span(start, self.i),
+            kind: Kind::Scalar(Scalar { text, quoted: true }),
+        };
+        self.ws();
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected("`:`"));
+        }
+        self.i += 1;
+        Ok(key)
+    }
+
+    fn word(&mut self, w: &str, start: usize) -> Result<Node<'a>, Diagnostic> {
+        if self.b[self.i..].starts_with(w.as_bytes()) {
+            self.i += w.len();
+            Ok(Node {
+                span: self.span(start, self.i),
+                kind: Kind::Scalar(Scalar {
+                    text: Cow::Borrowed(&self.text[start..self.i]),
+                    quoted: false,
+                }),
+            })
+        } else {
+            Err(self.unexpected("a value"))
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let from = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - from
+    }
+
+    fn number(&mut self) -> Result<Node<'a>, Diagnostic> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let n = self.digits();
+        if n == 0 || (n > 1 && self.b[int_start] == b'0') {
+            self.i = int_start;
+            return Err(self.error("a JSON number has digits, and no leading zero"));
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(self.error("a JSON number has digits after its `.`"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("a JSON number has digits in its exponent"));
+            }
+        }
+        Ok(Node {
+            span: self.span(start, self.i),
+            kind: Kind::Scalar(Scalar {
+                text: Cow::Borrowed(&self.text[start..self.i]),
+                quoted: false,
+            }),
+        })
+    }
+
+    /// A string at `"`; borrowed when it has no escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, Diagnostic> {
+        self.i += 1;
+        let start = self.i;
+        let mut owned: Option<String> = None;
+        let mut run = start;
+        loop {
+            match self.peek() {
+                None => return Err(self.error("a JSON string is not closed")),
+                Some(b'"') => {
+                    let tail = &self.text[run..self.i];
+                    self.i += 1;
+                    return Ok(match owned {
+                        None => Cow::Borrowed(tail),
+                        Some(mut s) => {
+                            s.push_str(tail);
+                            Cow::Owned(s)
+                        }
+                    });
+                }
+                Some(b'\\') => {
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(&self.text[run..self.i]);
+                    self.i += 1;
+                    let c = match self.peek() {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.i += 1;
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                if !self.b[self.i..].starts_with(b"\\u") {
+                                    return Err(self.error("a JSON surrogate escape is not paired"));
+                                }
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.error("a JSON surrogate escape is not paired"));
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            match char::from_u32(code) {
+                                Some(c) => s.push(c),
+                                None => return Err(self.error("a JSON `\\u` escape is not a character")),
+                            }
+                            run = self.i;
+                            continue;
+                        }
+                        _ => return Err(self.error("unknown escape in a JSON string")),
+                    };
+                    s.push(c);
+                    self.i += 1;
+                    run = self.i;
+                }
+                Some(b) if b < 0x20 => {
+                    return Err(self.error("a control character inside a JSON string (write it as an escape)"));
+                }
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, Diagnostic> {
+        let digits = self
+            .text
+            .get(self.i..self.i + 4)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        match digits.and_then(|h| u32::from_str_radix(h, 16).ok()) {
+            Some(v) => {
+                self.i += 4;
+                Ok(v)
+            }
+            None => Err(self.error("a JSON `\\u` escape needs four hex digits")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Node<'_>, Diagnostic> {
+        parse(text, 0, &Limits::default())
+    }
+
+    #[test]
+    fn values_spans_and_escapes() {
+        let text = r#"{"a": [1, -2.5e3, true, null], "é": "x\"y\u00e9\ud83d\ude00", "b": {}}"#;
+        let n = p(text).unwrap();
+        let Kind::Seq(items) = &n.get("a").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(items[1].text(), Some("-2.5e3"));
+        assert_eq!(
+            &text[items[1].span.start as usize..items[1].span.end as usize],
+            "-2.5e3"
+        );
+        assert_eq!(items[3].kind, Kind::Null);
+        assert_eq!(n.get("é").unwrap().text(), Some("x\"yé😀"));
+        assert!(matches!(n.get("a").unwrap().kind, Kind::Seq(_)));
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        for (text, at) in [
+            ("{\"a\": }", 6),
+            ("[1, 2", 5),
+            ("{\"a\": 1} x", 9),
+            ("[01]", 1),
+            ("\"abc", 4),
+            ("{a: 1}", 1),
+        ] {
+            let e = p(text).unwrap_err();
+            assert_eq!(e.code, "json-syntax", "{text}");
+            assert_eq!(e.span.unwrap().start, at, "{text}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_one_located_error() {
+        let text = "[".repeat(40_000) + &"]".repeat(40_000);
+        assert_eq!(p(&text).unwrap_err().code, "too-deep");
+        let text = "{\"a\":".repeat(40_000) + "1" + &"}".repeat(40_000);
+        assert_eq!(p(&text).unwrap_err().code, "too-deep");
+    }
+}

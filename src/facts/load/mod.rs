@@ -1,0 +1,232 @@
+//! Reading case files into a [`Case`], checked against the fact schema,
+//! with every mistake of a file reported at once.
+//!
+//! Two stages. A front end turns the text into a [`tree::Node`] tree with
+//! byte spans ([`yaml`] through `saphyr-parser`, [`json`] by hand), within
+//! the [`Limits`]; a syntax error stops there. Then a walker driven by the
+//! schema's key tables ([`keys`]) reads the tree into slots ([`case`],
+//! [`history`], [`request`], [`determination`], values in [`value`]),
+//! recording a diagnostic for each mistake and carrying on, and the
+//! cross-checks that need the whole case run last. Diagnostics come out
+//! in source order.
+//!
+//! This is the only module that names the YAML parser.
+
+mod case;
+mod determination;
+mod history;
+mod json;
+mod keys;
+pub mod limits;
+mod request;
+mod tree;
+mod value;
+mod yaml;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use super::Case;
+use crate::check::Program;
+use crate::diag::{Diagnostic, SourceFile, SourceMap, Span};
+use crate::value::Sym;
+use keys::Keys;
+pub use limits::Limits;
+use tree::span;
+
+/// A case file that could not be loaded: every mistake found in it, with
+/// spans into the file (kept here, so the mistakes can be shown).
+#[derive(Debug)]
+pub struct CaseErrors {
+    pub source: SourceFile,
+    /// In source order; spans are in [`tree::FILE`] until [`Self::add_to`]
+    /// moves them into a source map.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CaseErrors {
+    pub fn file(&self) -> &str {
+        &self.source.name
+    }
+
+    /// Add the case file to `sm`; the diagnostics, pointing into it there.
+    pub fn add_to(&self, sm: &mut SourceMap) -> Vec<Diagnostic> {
+        let id = sm.add(self.source.name.clone(), self.source.text.clone());
+        let move_span = |s: Span| Span { file: id, ..s };
+        self.diagnostics
+            .iter()
+            .map(|d| {
+                let mut d = d.clone();
+                d.span = d.span.map(move_span);
+                for (s, _) in &mut d.notes {
+                    *s = move_span(*s);
+                }
+                d
+            })
+            .collect()
+    }
+
+    /// 1-based line and column of a diagnostic (1:1 when it has no place).
+    pub fn line_col(&self, d: &Diagnostic) -> (usize, usize) {
+        d.span.map_or((1, 1), |s| self.source.line_col(s.start as usize))
+    }
+}
+
+impl fmt::Display for CaseErrors {
+    /// `file:line:col: message`, one line per mistake.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            let (line, col) = self.line_col(d);
+            write!(f, "{}:{line}:{col}: {}", self.source.name, d.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CaseErrors {}
+
+/// Load a case from YAML text. `file` is the name used in messages.
+/// (To load many cases, make a [`Loader`] once.)
+pub fn load_yaml(p: &Program, file: &str, text: &str) -> Result<Case, CaseErrors> {
+    Loader::new(p).load_yaml(file, text)
+}
+
+/// Load a case from JSON text (one line of a JSON Lines file, say).
+/// (To load many cases, make a [`Loader`] once.)
+pub fn load_json(p: &Program, file: &str, text: &str) -> Result<Case, CaseErrors> {
+    Loader::new(p).load_json(file, text)
+}
+
+/// Loads cases against one program's schema. Making one works out the
+/// schema's key tables once; an audit loads every case with one loader,
+/// from any thread.
+pub struct Loader<'p> {
+    p: &'p Program,
+    keys: Keys<'p>,
+    limits: Limits,
+}
+
+impl<'p> Loader<'p> {
+    pub fn new(p: &'p Program) -> Loader<'p> {
+        Loader::with_limits(p, Limits::default())
+    }
+
+    pub fn with_limits(p: &'p Program, limits: Limits) -> Loader<'p> {
+        Loader {
+            p,
+            keys: Keys::new(p),
+            limits,
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Load a case from YAML text. `file` is the name used in messages.
+    pub fn load_yaml(&self, file: &str, text: &str) -> Result<Case, CaseErrors> {
+        self.load(file, text, false)
+    }
+
+    /// Load a case from JSON text (one line of a JSON Lines file, say).
+    pub fn load_json(&self, file: &str, text: &str) -> Result<Case, CaseErrors> {
+        self.load(file, text, true)
+    }
+
+    fn load(&self, file: &str, text: &str, json: bool) -> Result<Case, CaseErrors> {
+        let fail = |diagnostics: Vec<Diagnostic>| CaseErrors {
+            source: SourceFile::new(file, text),
+            diagnostics,
+        };
+        if text.len() > self.limits.max_bytes {
+            let at = (self.limits.max_bytes..=text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(text.len());
+            return Err(fail(vec![
+                Diagnostic::error(
+                    "too-large",
+                    span(at, at),
+                    format!("the case file is longer than {} bytes", self.limits.max_bytes),
+                )
+                .with_help("a case file is a few kilobytes; is this the right file?"),
+            ]));
+        }
+        // A byte order mark is not content.
+        let (body, base) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => (rest, text.len() - rest.len()),
+            None => (text, 0),
+        };
+        let root = if json {
+            json::parse(body, base, &self.limits)
+        } else {
+            yaml::parse(body, base, &self.limits)
+        }
+        .map_err(|d| fail(vec![d]))?;
+        let mut ctx = Ctx {
+            p: self.p,
+            text,
+            keys: &self.keys,
+            local: Vec::new(),
+            local_map: HashMap::new(),
+            diags: Vec::new(),
+        };
+        let case = ctx.case(&root);
+        match case {
+            Some(c) if ctx.diags.is_empty() => Ok(c),
+            _ => {
+                let mut diags = ctx.diags;
+                if diags.is_empty() {
+                    diags.push(Diagnostic::error("internal", root.span, "the case could not be read"));
+                }
+                diags.sort_by_key(|d| d.span.map(|s| s.start));
+                Err(fail(diags))
+            }
+        }
+    }
+}
+
+/// What the walker carries: the program, its key tables, the case's own
+/// symbols, and the diagnostics so far.
+struct Ctx<'p> {
+    p: &'p Program,
+    /// The whole case file.
+    text: &'p str,
+    keys: &'p Keys<'p>,
+    local: Vec<String>,
+    local_map: HashMap<String, Sym>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn error(&mut self, code: &'static str, at: Span, message: String, help: Option<String>) {
+        let mut d = Diagnostic::error(code, at, message);
+        d.help = help;
+        self.diags.push(d);
+    }
+
+    /// The end of the line holding byte `at` of the case file.
+    fn line_end(&self, at: u32) -> u32 {
+        let rest = self.text.get(at as usize..).unwrap_or("");
+        at + rest.find('\n').unwrap_or(rest.len()) as u32
+    }
+
+    /// A symbol of the rules, or one this case adds.
+    fn sym(&mut self, s: &str) -> Sym {
+        if let Some(&x) = self.keys.symbols.get(s) {
+            return x;
+        }
+        if let Some(&x) = self.local_map.get(s) {
+            return x;
+        }
+        let x = Sym((self.p.symbols.len() + self.local.len()) as u32);
+        self.local.push(s.to_string());
+        self.local_map.insert(s.to_string(), x);
+        x
+    }
+}
