@@ -178,9 +178,7 @@ fn declarations_reach_the_model() {
 fn an_extension_in_another_file_adds_a_value_the_loader_accepts() {
     let case = "case: ext\ndiagnoses:\n  - text: whiplash\n    tags: [whiplash]\nrequests:\n  - id: m\n    treatment: massage_therapy\n    date: 2015-06-01\n";
     let (_, shipped) = common::shipped_rules();
-    let err = load_yaml(&shipped.program, "ext.yaml", case)
-        .err()
-        .expect("whiplash is not a shipped tag");
+    let err = load_yaml(&shipped.program, "ext.yaml", case).expect_err("whiplash is not a shipped tag");
     assert!(err.to_string().contains("whiplash"), "{err}");
     let mut sm = mtus::diag::SourceMap::new();
     let mut files: Vec<(&str, &str)> = mtus::embedded::FILES.to_vec();
