@@ -187,3 +187,18 @@ fn an_extension_in_another_file_adds_a_value_the_loader_accepts() {
     let loaded = load_yaml(&rules.program, "ext.yaml", case).unwrap_or_else(|e| panic!("{e}"));
     assert!(problems(&rules.program, &loaded).is_empty());
 }
+
+#[test]
+fn generated_cases_meet_the_declarations_too() {
+    let (_, rules) = common::shipped_rules();
+    let p = &rules.program;
+    let generator = mtus::generate::Generator::new(&rules, 7).unwrap_or_else(|e| panic!("{e}"));
+    let mut m = mtus::eval::Machine::new();
+    let mut all = Vec::new();
+    for i in 0..400 {
+        let g = generator.case(i, &mut m).unwrap_or_else(|e| panic!("{e}"));
+        let case = load_yaml(p, &g.id, &g.to_yaml()).unwrap_or_else(|e| panic!("{}: {e}", g.id));
+        all.extend(problems(p, &case).into_iter().map(|x| format!("{}: {x}", g.id)));
+    }
+    assert!(all.is_empty(), "{}", all.join("\n"));
+}
