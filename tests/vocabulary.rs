@@ -178,9 +178,7 @@ fn declarations_reach_the_model() {
 fn an_extension_in_another_file_adds_a_value_the_loader_accepts() {
     let case = "case: ext\ndiagnoses:\n  - text: whiplash\n    tags: [whiplash]\nrequests:\n  - id: m\n    treatment: massage_therapy\n    date: 2015-06-01\n";
     let (_, shipped) = common::shipped_rules();
-    let err = load_yaml(&shipped.program, "ext.yaml", case)
-        .err()
-        .expect("whiplash is not a shipped tag");
+    let err = load_yaml(&shipped.program, "ext.yaml", case).expect_err("whiplash is not a shipped tag");
     assert!(err.to_string().contains("whiplash"), "{err}");
     let mut sm = mtus::diag::SourceMap::new();
     let mut files: Vec<(&str, &str)> = mtus::embedded::FILES.to_vec();
@@ -188,4 +186,19 @@ fn an_extension_in_another_file_adds_a_value_the_loader_accepts() {
     let rules = mtus::RuleSet::from_texts(&mut sm, files).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
     let loaded = load_yaml(&rules.program, "ext.yaml", case).unwrap_or_else(|e| panic!("{e}"));
     assert!(problems(&rules.program, &loaded).is_empty());
+}
+
+#[test]
+fn generated_cases_meet_the_declarations_too() {
+    let (_, rules) = common::shipped_rules();
+    let p = &rules.program;
+    let generator = mtus::generate::Generator::new(&rules, 7).unwrap_or_else(|e| panic!("{e}"));
+    let mut m = mtus::eval::Machine::new();
+    let mut all = Vec::new();
+    for i in 0..400 {
+        let g = generator.case(i, &mut m).unwrap_or_else(|e| panic!("{e}"));
+        let case = load_yaml(p, &g.id, &g.to_yaml()).unwrap_or_else(|e| panic!("{}: {e}", g.id));
+        all.extend(problems(p, &case).into_iter().map(|x| format!("{}: {x}", g.id)));
+    }
+    assert!(all.is_empty(), "{}", all.join("\n"));
 }

@@ -565,11 +565,52 @@ impl Checker<'_> {
             ));
             return None;
         }
+        self.within_range(env, &a, &b)?;
+        self.within_range(env, &b, &a)?;
         Some(TExpr {
             kind: TKind::Cmp(op, Box::new(a), Box::new(b)),
             ty: Ty::Bool,
             span,
         })
+    }
+
+    /// A number compared with a fact that has a range lies inside it: a
+    /// bound outside (`pain.current > 12`) decides the comparison before
+    /// any case is read, which is never what the author meant.
+    fn within_range(&mut self, env: &Env<'_>, fact: &TExpr, lit: &TExpr) -> Option<()> {
+        let TKind::Fact(r) = fact.kind else {
+            return Some(());
+        };
+        let f = env.schema.fact(r.fact());
+        let Some(range) = f.range else {
+            return Some(());
+        };
+        let value = match &lit.kind {
+            TKind::Lit(Lit::Num(n)) | TKind::Const(_, Lit::Num(n)) => *n,
+            TKind::Lit(Lit::Qty(q)) | TKind::Const(_, Lit::Qty(q)) => q.base(),
+            _ => return Some(()),
+        };
+        if range.contains(value) {
+            return Some(());
+        }
+        let (lo, hi) = (crate::value::fmt_num(range.min), crate::value::fmt_num(range.max));
+        let unit = match f.ty {
+            FactType::Duration => " days",
+            _ => "",
+        };
+        self.err(
+            Diagnostic::error(
+                "out-of-range",
+                lit.span,
+                format!(
+                    "`{}` is outside the values `{}` can have ({lo} to {hi}{unit})",
+                    self.snippet(lit.span),
+                    display_path(f)
+                ),
+            )
+            .with_help("the comparison is decided before any case is read: check the number, or the fact's range"),
+        );
+        None
     }
 
     pub(super) fn sum_ty(&mut self, left: &TExpr, lt: &Ty, op: AddOp, right: &TExpr) -> Option<Ty> {

@@ -117,7 +117,19 @@ impl Checker<'_> {
             };
             let allowed = match &d.of {
                 Some(set) if matches!(ty, FactType::Symbol | FactType::SymbolList) => {
-                    Some(set.items.iter().map(|i| self.symbols.intern(&i.name)).collect())
+                    let mut values: Vec<(Sym, Span)> = Vec::with_capacity(set.items.len());
+                    for i in &set.items {
+                        let sym = self.symbols.intern(&i.name);
+                        match values.iter().find(|(s, _)| *s == sym) {
+                            Some(&(_, first)) => self.err(
+                                Diagnostic::error("duplicate-value", i.span, format!("`{}` is listed twice", i.name))
+                                    .with_note(first, "first listed here")
+                                    .with_help("delete the copy"),
+                            ),
+                            None => values.push((sym, i.span)),
+                        }
+                    }
+                    Some(values.into_iter().map(|(s, _)| s).collect())
                 }
                 Some(set) => {
                     self.err(Diagnostic::error(

@@ -333,7 +333,7 @@ impl Builder<'_> {
             let id = FactId(fi as u32);
             let prob = if read_by_any(id) { self.opts.documented } else { 0.12 };
             if self.rng.chance(prob) {
-                let v = self.value(f, &hint_for(id), base);
+                let v = self.value(f, &hint_for(id), base, &[]);
                 root.insert_path(&f.key, v);
             }
         }
@@ -347,7 +347,7 @@ impl Builder<'_> {
                 for k in 0..=self.rng.below(2) {
                     let mut d = Node::map();
                     d.insert("text", Node::Str(format!("diagnosis {} of the record", k + 1)));
-                    d.insert("tags", self.value(tags_fact, &hint, base));
+                    d.insert("tags", self.value(tags_fact, &hint, base, &[]));
                     list.push(d);
                 }
                 root.insert("diagnoses", Node::List(list));
@@ -384,7 +384,7 @@ impl Builder<'_> {
                 let id = FactId(fi as u32);
                 let read = tm.reads.contains_key(&id) || read_by_any(id);
                 if self.rng.chance(if read { self.opts.documented } else { 0.1 }) {
-                    let v = self.value(f, &hint_for(id), base);
+                    let v = self.value(f, &hint_for(id), base, &[]);
                     drawn.push((f, v));
                 }
             }
@@ -452,7 +452,13 @@ impl Builder<'_> {
                         if hint.is_empty() {
                             hint = self.model.global.get(&id).cloned().unwrap_or_default();
                         }
-                        let v = self.value(f, &hint, *date);
+                        // A request's amounts in units its treatment allows.
+                        let fit: &[Dim] = match f.path.as_str() {
+                            "request.quantity" => &tr.quantity_dims,
+                            "request.strength" => &tr.strength_dims,
+                            _ => &[],
+                        };
+                        let v = self.value(f, &hint, *date, fit);
                         if s == b.request_quantity {
                             if let Node::Str(q) = &v {
                                 quantity = Some(q.clone());
@@ -486,8 +492,9 @@ impl Builder<'_> {
     }
 
     /// A value for fact `f`, near the thresholds in `hint`; dates before
-    /// `base` (the request date).
-    fn value(&mut self, f: &Fact, hint: &Hint, base: Date) -> Node {
+    /// `base` (the request date); numbers inside the fact's range; a
+    /// quantity in one of the dimensions `fit` (any when empty).
+    fn value(&mut self, f: &Fact, hint: &Hint, base: Date, fit: &[Dim]) -> Node {
         let rng = &mut *self.rng;
         let p = self.p;
         let names = |syms: &[crate::value::Sym]| -> Vec<String> {
@@ -511,9 +518,16 @@ impl Builder<'_> {
                 } else {
                     (0, top(10.0).ceil() as i64)
                 };
-                Node::Int(rng.range(lo, hi))
+                let (lo, hi) = match f.range {
+                    Some(r) => (lo.max(r.min.ceil() as i64), hi.min(r.max.floor() as i64)),
+                    None => (lo, hi),
+                };
+                Node::Int(rng.range(lo, hi.max(lo)))
             }
-            FactType::Number => Node::Num((rng.unit() * top(10.0) * 2.0).round() / 2.0),
+            FactType::Number => {
+                let x = (rng.unit() * top(10.0) * 2.0).round() / 2.0;
+                Node::Num(f.range.map_or(x, |r| x.clamp(r.min, r.max)))
+            }
             FactType::Score => Node::Int(rng.range(0, 10)),
             FactType::Percent => Node::Int(rng.range(0, 20) * 5),
             FactType::Date => Node::Str(Date(base.0 - rng.range(0, 1500) as i32).to_string()),
@@ -527,7 +541,9 @@ impl Builder<'_> {
                     .quantities
                     .iter()
                     .filter(|q| dim.is_none_or(|d| q.dim() == d))
+                    .filter(|q| fit.is_empty() || fit.contains(&q.dim()))
                     .collect();
+                let dim = dim.or_else(|| fit.first().copied());
                 let (unit, limit) = match candidates.get(rng.below(candidates.len().max(1) as u64) as usize) {
                     Some(q) => (q.unit, q.amount),
                     None => match dim {
