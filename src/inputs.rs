@@ -40,6 +40,18 @@ pub struct Limits {
     pub max_line_bytes: u64,
 }
 
+impl Limits {
+    /// The case loader's limits for a file read within these caps: a case
+    /// may be as long as the input cap lets it be, so one number
+    /// (`--max-file-bytes`) bounds a case file however it arrives.
+    pub fn for_loader(&self) -> crate::facts::Limits {
+        crate::facts::Limits {
+            max_bytes: usize::try_from(self.max_file_bytes.max(self.max_line_bytes)).unwrap_or(usize::MAX),
+            ..crate::facts::Limits::default()
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {

@@ -119,20 +119,25 @@ fn every_shipped_case_meets_the_declared_vocabularies_ranges_and_units() {
     assert!(all.is_empty(), "{}", all.join("\n"));
 }
 
+/// The test's own check (`problems`) and the loader agree: what the
+/// declarations forbid, the loader refuses, each mistake located.
 #[test]
-fn the_check_catches_what_the_declarations_forbid() {
+fn the_loader_refuses_what_the_declarations_forbid() {
     let (_, rules) = common::shipped_rules();
     let p = &rules.program;
     let text = "case: wrong\nrequests:\n  - id: m\n    treatment: massage_therapy\n    date: 2015-06-01\n    quantity: 6 mg\n    per_week: 40\n  - id: c\n    treatment: capsaicin\n    date: 2015-06-01\n    strength: 6 visit\n";
-    let case = load_yaml(p, "wrong.yaml", text).unwrap_or_else(|e| panic!("{e}"));
-    let found = problems(p, &case);
-    assert_eq!(found.len(), 3, "{found:#?}");
-    assert!(found[0].contains("request.per_week"), "{found:#?}");
-    assert!(
-        found[1].contains("`6 mg` does not fit massage_therapy (visits)"),
-        "{found:#?}"
-    );
-    assert!(found[2].contains("`6 visit` does not fit capsaicin"), "{found:#?}");
+    let errors = match load_yaml(p, "wrong.yaml", text) {
+        Ok(_) => panic!("a case the declarations forbid loaded"),
+        Err(e) => e,
+    };
+    let lines: Vec<String> = errors.to_string().lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(lines[0].starts_with("wrong.yaml:6:15:"), "{lines:#?}");
+    assert!(lines[0].contains("massage_therapy"), "{lines:#?}");
+    assert!(lines[1].starts_with("wrong.yaml:7:15:"), "{lines:#?}");
+    assert!(lines[1].contains("per_week"), "{lines:#?}");
+    assert!(lines[2].starts_with("wrong.yaml:11:15:"), "{lines:#?}");
+    assert!(lines[2].contains("capsaicin"), "{lines:#?}");
 }
 
 #[test]

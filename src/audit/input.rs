@@ -185,6 +185,12 @@ pub struct Reader {
 }
 
 impl Reader {
+    /// The caps this reader reads within; the loader is given the same
+    /// file cap, so one number bounds a case file however it arrives.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     pub fn new(inputs: Vec<Input>, limits: Limits) -> Reader {
         Reader {
             inputs: inputs.into_iter(),

@@ -178,7 +178,7 @@ pub fn run<E: Send>(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Kept, E> {
     let plan = Plan::new(rs);
-    let loader = Loader::new(&rs.program);
+    let loader = Loader::with_limits(&rs.program, reader.limits().for_loader());
     let mut kept = Kept {
         stats: Stats::new(rs),
         disagreements: Vec::new(),

@@ -98,10 +98,11 @@ pub fn read_case(
             return Err(vec![d]);
         }
     };
+    let loader = facts::Loader::with_limits(&rules.program, limits.for_loader());
     let loaded = if json {
-        facts::load_json(&rules.program, &name, &text)
+        loader.load_json(&name, &text)
     } else {
-        facts::load_yaml(&rules.program, &name, &text)
+        loader.load_yaml(&name, &text)
     };
     loaded.map_err(|e| e.add_to(sources))
 }

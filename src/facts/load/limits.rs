@@ -6,8 +6,10 @@
 /// file and bounds every recursion over the tree.
 pub const MAX_DEPTH: usize = 64;
 
-/// The largest case file read, in bytes (8 MiB; a real case is a few KB).
-pub const MAX_BYTES: usize = 8 << 20;
+/// The largest case file read, in bytes, by a loader made without limits
+/// (16 MiB, the command line's default `--max-file-bytes`; a real case is a
+/// few KB). The command line gives the loader its own cap instead.
+pub const MAX_BYTES: usize = 16 << 20;
 
 /// The largest magnitude a number in a case may have, in the base unit of
 /// its dimension for a quantity (mg, days, visits): past it a value is a

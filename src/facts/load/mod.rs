@@ -162,6 +162,26 @@ impl<'p> Loader<'p> {
             Some(rest) => (rest, text.len() - rest.len()),
             None => (text, 0),
         };
+        // NUL and the other C0 control characters (tab and line ends
+        // aside) never belong in a YAML or JSON text: the file is binary,
+        // whatever the parser would make of it.
+        if let Some(i) = body
+            .bytes()
+            .position(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+        {
+            let at = base + i;
+            return Err(fail(vec![
+                Diagnostic::error(
+                    "not-text",
+                    span(at, at + 1),
+                    format!(
+                        "the file holds a control character (byte 0x{:02x}), so it is not a text case file",
+                        body.as_bytes()[i]
+                    ),
+                )
+                .with_help("case files are YAML or JSON text; is this a binary file?"),
+            ]));
+        }
         let root = if json {
             json::parse(body, base, &self.limits)
         } else {

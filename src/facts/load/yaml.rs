@@ -26,8 +26,13 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
             Some(Ok(e)) => e,
             Some(Err(e)) => {
                 let mut at = offsets.byte(e.marker().index());
+                // "tab" as a word: "unprintable" is not about tabs.
+                let tab = e
+                    .info()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w == "tab" || w == "tabs");
                 // A tab in indentation is reported past it: point at it.
-                if e.info().contains("tab") {
+                if tab {
                     let before = &text[..(at - base).min(text.len())];
                     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
                     if let Some(t) = before[line_start..].find('\t') {
@@ -43,7 +48,7 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                     .get(at - base..)
                     .and_then(|r| r.chars().next())
                     .map_or(0, char::len_utf8);
-                let help = if e.info().contains("tab") {
+                let help = if tab {
                     "indent with spaces: YAML does not allow tabs in indentation"
                 } else {
                     "check the indentation, colons, quotes and brackets here and on the line above"
