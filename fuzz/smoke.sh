@@ -19,7 +19,10 @@ targets=("$@")
 if [ ! -d corpus/jsonl_case ] || [ -z "$(ls -A corpus/jsonl_case)" ]; then
     ./seed.sh
 fi
-cargo fuzz build -s none
+if ! cargo fuzz build -s none; then
+    echo "fuzz smoke run: the targets do not build"
+    exit 1
+fi
 failed=()
 for t in "${targets[@]}"; do
     log="smoke-$t.log"
@@ -27,6 +30,9 @@ for t in "${targets[@]}"; do
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
         rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
         echo "fuzz $t: ${runs:-?} runs in ${secs}s (${rate:-?}/s), no crash"
+    elif grep -q "failed to build fuzz script" "$log"; then
+        echo "fuzz $t: does not build (see fuzz/$log)"
+        failed+=("$t")
     else
         echo "fuzz $t: CRASH (see fuzz/$log and fuzz/artifacts/$t/)"
         grep -m1 -A12 -E "panicked at|ERROR: libFuzzer" "$log" || tail -20 "$log"

@@ -18,6 +18,7 @@
 //! against the rule set's schema (it is loaded once to record its
 //! determination); output depends only on the rule set, seed and index.
 
+mod extreme;
 mod model;
 mod node;
 mod rng;
@@ -35,6 +36,8 @@ use crate::eval::fast::Plan;
 use crate::facts::{Loader, Recorded};
 use crate::value::{Date, Dim, Unit, fmt_num};
 
+pub use extreme::Extreme;
+use extreme::extreme_value;
 use model::{Hint, Model};
 pub use node::Node;
 use rng::Rng;
@@ -67,6 +70,12 @@ pub struct Options {
     /// a rule is in force then (those that fall outside cannot be decided:
     /// "no rule in force"). 0 by default, so a corpus decides cleanly.
     pub any_date: f64,
+    /// Share of cases written with extreme numbers (0 by default): in
+    /// such a case about one numeric value in three (ints, numbers,
+    /// scores, percents, quantities, durations) is an [`Extreme`] instead
+    /// of a realistic one. An extreme case need not load (rejecting it is
+    /// the loader's job); one that does not gets no recorded determination.
+    pub extremes: f64,
 }
 
 impl Default for Options {
@@ -76,6 +85,7 @@ impl Default for Options {
             recorded: 0.95,
             documented: 0.75,
             any_date: 0.0,
+            extremes: 0.0,
         }
     }
 }
@@ -141,11 +151,15 @@ impl<'r> Generator<'r> {
     pub fn case(&self, index: u64, m: &mut Machine) -> Result<Generated, GenerateError> {
         let mut rng = Rng::for_item(self.seed, index);
         let id = format!("gen{}-{index:07}", self.seed);
+        // Drawn only when asked for, so that the cases of a seed do not
+        // change with the option off.
+        let extreme = self.options.extremes > 0.0 && rng.chance(self.options.extremes);
         let mut b = Builder {
             p: &self.rs.program,
             model: &self.model,
             opts: &self.options,
             rng: &mut rng,
+            extreme,
         };
         let (mut node, requests) = b.case(&id);
         // Decide it, to record a determination that mostly agrees.
@@ -154,10 +168,18 @@ impl<'r> Generator<'r> {
             node.write_json(&mut s);
             s
         };
-        let case = self.loader.load_json(&id, &json).map_err(|e| GenerateError::Invalid {
-            case: id.clone(),
-            message: e.to_string(),
-        })?;
+        let case = match self.loader.load_json(&id, &json) {
+            Ok(case) => case,
+            // An extreme value the loader rejects: the case is written as
+            // it is, for the loader to reject again.
+            Err(_) if extreme => return Ok(Generated { id, node }),
+            Err(e) => {
+                return Err(GenerateError::Invalid {
+                    case: id.clone(),
+                    message: e.to_string(),
+                });
+            }
+        };
         let mut verdicts = Vec::new();
         self.plan.decide_case(self.rs, m, &case, &mut verdicts);
         let mut decisions = Vec::new();
@@ -275,6 +297,8 @@ struct Builder<'a> {
     model: &'a Model,
     opts: &'a Options,
     rng: &'a mut Rng,
+    /// Write extreme numbers now and then ([`Options::extremes`]).
+    extreme: bool,
 }
 
 impl Builder<'_> {
@@ -476,6 +500,11 @@ impl Builder<'_> {
     /// A value for fact `f`, near the thresholds in `hint`; dates before
     /// `base` (the request date).
     fn value(&mut self, f: &Fact, hint: &Hint, base: Date) -> Node {
+        if self.extreme && self.rng.chance(1.0 / 3.0) {
+            if let Some(v) = extreme_value(f, hint, self.rng) {
+                return v;
+            }
+        }
         let rng = &mut *self.rng;
         let p = self.p;
         let names = |syms: &[crate::value::Sym]| -> Vec<String> {
@@ -506,30 +535,7 @@ impl Builder<'_> {
             FactType::Percent => Node::Int(rng.range(0, 20) * 5),
             FactType::Date => Node::Str(Date(base.0 - rng.range(0, 1500) as i32).to_string()),
             FactType::Duration | FactType::Quantity => {
-                let dim = if f.ty == FactType::Duration {
-                    Some(Dim::Time)
-                } else {
-                    f.dim
-                };
-                let candidates: Vec<_> = hint
-                    .quantities
-                    .iter()
-                    .filter(|q| dim.is_none_or(|d| q.dim() == d))
-                    .collect();
-                let (unit, limit) = match candidates.get(rng.below(candidates.len().max(1) as u64) as usize) {
-                    Some(q) => (q.unit, q.amount),
-                    None => match dim {
-                        Some(Dim::Time) => (Unit::Day, 30.0),
-                        Some(Dim::Visit) => (Unit::Visit, 8.0),
-                        Some(Dim::Tablet) => (Unit::Tablet, 60.0),
-                        Some(Dim::Item) => (Unit::Item, 2.0),
-                        Some(Dim::Mass) => (Unit::Mg, 50.0),
-                        Some(Dim::Med) => (Unit::MgMed, 90.0),
-                        Some(Dim::Concentration) => (Unit::Percent, 0.025),
-                        Some(Dim::DoseRate) => (Unit::McgPerHour, 25.0),
-                        None => (*rng.pick(&[Unit::Visit, Unit::Tablet, Unit::Item]), 12.0),
-                    },
-                };
+                let (unit, limit) = unit_and_limit(f, hint, rng);
                 let hi = (2.0 * limit).ceil().max(2.0) as i64;
                 let amount = rng.range(1, hi);
                 Node::Str(format!("{} {}", fmt_num(amount as f64), unit.name()))
@@ -575,6 +581,36 @@ impl Builder<'_> {
                 Node::Str(p.catalog.treatments.get(t).map_or_else(String::new, |t| t.name.clone()))
             }
         }
+    }
+}
+
+/// A unit for a quantity or duration of fact `f`, with a threshold the
+/// rules compare it with in that unit (or a typical amount when they
+/// compare it with none).
+fn unit_and_limit(f: &Fact, hint: &Hint, rng: &mut Rng) -> (Unit, f64) {
+    let dim = if f.ty == FactType::Duration {
+        Some(Dim::Time)
+    } else {
+        f.dim
+    };
+    let candidates: Vec<_> = hint
+        .quantities
+        .iter()
+        .filter(|q| dim.is_none_or(|d| q.dim() == d))
+        .collect();
+    match candidates.get(rng.below(candidates.len().max(1) as u64) as usize) {
+        Some(q) => (q.unit, q.amount),
+        None => match dim {
+            Some(Dim::Time) => (Unit::Day, 30.0),
+            Some(Dim::Visit) => (Unit::Visit, 8.0),
+            Some(Dim::Tablet) => (Unit::Tablet, 60.0),
+            Some(Dim::Item) => (Unit::Item, 2.0),
+            Some(Dim::Mass) => (Unit::Mg, 50.0),
+            Some(Dim::Med) => (Unit::MgMed, 90.0),
+            Some(Dim::Concentration) => (Unit::Percent, 0.025),
+            Some(Dim::DoseRate) => (Unit::McgPerHour, 25.0),
+            None => (*rng.pick(&[Unit::Visit, Unit::Tablet, Unit::Item]), 12.0),
+        },
     }
 }
 
