@@ -41,7 +41,7 @@ for f in "$root"/tests/fixtures/*/*.jsonl; do
     [ -f "$f" ] || continue
     split_lines fixture < "$f"
 done
-mtus() { cargo run --quiet --manifest-path "$root/Cargo.toml" -- "$@"; }
+mtus() { cargo run --locked --quiet --manifest-path "$root/Cargo.toml" -- "$@"; }
 mtus generate --seed 1 --count 100 | split_lines generated
 mtus generate --seed 2 --count 100 --extremes 0.5 | split_lines extreme
 

@@ -284,3 +284,33 @@ fn no_invalid_number_reaches_a_loaded_case() {
         report.join("\n")
     );
 }
+
+#[test]
+fn generate_extremes_flag_changes_only_the_extreme_cases() {
+    let plain = common::mtus(&["generate", "--seed", "3", "--count", "40"]);
+    let off = common::mtus(&["generate", "--seed", "3", "--count", "40", "--extremes", "0"]);
+    let on = common::mtus(&["generate", "--seed", "3", "--count", "40", "--extremes", "1"]);
+    for o in [&plain, &off, &on] {
+        assert!(o.status.success(), "{}", common::stderr(o));
+    }
+    // Off, the cases of a seed are those made without the option.
+    assert_eq!(common::stdout(&plain), common::stdout(&off));
+    let lines: Vec<String> = common::stdout(&on).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 40);
+    assert_ne!(common::stdout(&on), common::stdout(&plain));
+    // Extreme values are written: the loader has something to reject.
+    let (_, rules) = common::shipped_rules();
+    let rejected = lines
+        .iter()
+        .filter(|l| load_json(&rules.program, "stdin", l).is_err())
+        .count();
+    assert!(rejected > 0 && rejected < 40, "{rejected} of 40 rejected");
+
+    let bad = common::mtus(&["generate", "--extremes", "1.5"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        common::stderr(&bad).contains("--extremes is a share from 0 to 1"),
+        "{}",
+        common::stderr(&bad)
+    );
+}
