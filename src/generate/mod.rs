@@ -14,9 +14,13 @@
 //! thread count: every case has its own random stream, seeded from
 //! `(s, k)`.
 //!
+//! With [`Options::extremes`], a share of cases carries extreme numbers
+//! (`extreme.rs`) to test the loader and the evaluators at the edges.
+//!
 //! Invariants: every case it returns loads ([`crate::facts::load_json`])
 //! against the rule set's schema (it is loaded once to record its
-//! determination); output depends only on the rule set, seed and index.
+//! determination), extreme cases excepted; output depends only on the rule
+//! set, seed, options and index.
 
 mod extreme;
 mod model;
