@@ -119,7 +119,9 @@ fn holds(op: CmpOp, a: f64, b: f64) -> bool {
     }
 }
 
-/// The comparisons inside `e` that must come out `truth` for `e` to.
+/// The comparisons inside `e`, each with the value it must have for `e`
+/// to come out `truth` (`true` for a require met, `false` for an exclude
+/// met).
 fn forced<'a>(e: &'a TExpr, truth: bool, out: &mut Vec<(&'a TExpr, bool)>) {
     match &e.kind {
         TKind::Not(x) => forced(x, !truth, out),
