@@ -316,3 +316,48 @@ fn generate_extremes_flag_changes_only_the_extreme_cases() {
         common::stderr(&bad)
     );
 }
+
+#[test]
+fn realistic_values_keep_within_declared_ranges() {
+    // Tight ranges on every numeric fact, whatever the schema declares.
+    let (_, mut rules) = common::shipped_rules();
+    let mut ranged = 0;
+    for f in &mut rules.program.schema.facts {
+        if f.derived {
+            continue;
+        }
+        let max = match f.ty {
+            mtus::check::FactType::Int | mtus::check::FactType::Score => 3.0,
+            mtus::check::FactType::Percent => 40.0,
+            mtus::check::FactType::Number => 2.5,
+            mtus::check::FactType::Quantity | mtus::check::FactType::Duration => 5.0,
+            _ => continue,
+        };
+        f.range = Some(mtus::check::Range { min: 1.0, max });
+        ranged += 1;
+    }
+    assert!(ranged > 10, "only {ranged} numeric facts");
+    let schema = rules.program.schema.clone();
+    let g = Generator::new(&rules, 5).expect("generator");
+    let mut m = Machine::new();
+    let mut seen = 0;
+    for k in 0..300 {
+        let c = g.case(k, &mut m).expect("a case that loads");
+        let case = load_json(&rules.program, &c.id, &c.to_json()).expect("loads");
+        let mut slots: Vec<(mtus::check::Scope, &[Value])> = vec![(mtus::check::Scope::Case, &case.facts)];
+        slots.extend(case.requests.iter().map(|r| (mtus::check::Scope::Request, &*r.facts)));
+        slots.extend(case.history.iter().map(|(_, h)| (mtus::check::Scope::History, &**h)));
+        for (scope, values) in slots {
+            for (slot, v) in values.iter().enumerate() {
+                let Some(f) = u16::try_from(slot).ok().and_then(|s| schema.by_slot(scope, s)) else {
+                    continue;
+                };
+                if f.range.is_some() && !v.is_absent() {
+                    seen += 1;
+                    assert_eq!(invalid(v, f.range), None, "{}: {v:?} in {}", f.path, c.to_json());
+                }
+            }
+        }
+    }
+    assert!(seen > 300, "only {seen} ranged values");
+}

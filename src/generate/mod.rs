@@ -524,6 +524,11 @@ impl Builder<'_> {
                 .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
                 .map_or(default, |m| (2.0 * m).max(1.0))
         };
+        // Realistic values stay within the fact's declared range.
+        let int = |n: i64| {
+            let x = in_range(f, n as f64, 1.0);
+            Node::Int(if x < n as f64 { x.floor() } else { x.ceil() } as i64)
+        };
         match f.ty {
             FactType::Bool => Node::Bool(rng.chance(0.55)),
             FactType::Int => {
@@ -532,17 +537,17 @@ impl Builder<'_> {
                 } else {
                     (0, top(10.0).ceil() as i64)
                 };
-                Node::Int(rng.range(lo, hi))
+                int(rng.range(lo, hi))
             }
-            FactType::Number => Node::Num((rng.unit() * top(10.0) * 2.0).round() / 2.0),
-            FactType::Score => Node::Int(rng.range(0, 10)),
-            FactType::Percent => Node::Int(rng.range(0, 20) * 5),
+            FactType::Number => Node::Num(in_range(f, (rng.unit() * top(10.0) * 2.0).round() / 2.0, 1.0)),
+            FactType::Score => int(rng.range(0, 10)),
+            FactType::Percent => int(rng.range(0, 20) * 5),
             FactType::Date => Node::Str(Date(base.0 - rng.range(0, 1500) as i32).to_string()),
             FactType::Duration | FactType::Quantity => {
                 let (unit, limit) = unit_and_limit(f, hint, rng);
                 let hi = (2.0 * limit).ceil().max(2.0) as i64;
-                let amount = rng.range(1, hi);
-                Node::Str(format!("{} {}", fmt_num(amount as f64), unit.name()))
+                let amount = in_range(f, rng.range(1, hi) as f64, unit.factor());
+                Node::Str(format!("{} {}", fmt_num(amount), unit.name()))
             }
             FactType::Symbol => {
                 let allowed = f.allowed.as_deref().map(names).unwrap_or_default();
@@ -585,6 +590,25 @@ impl Builder<'_> {
                 Node::Str(p.catalog.treatments.get(t).map_or_else(String::new, |t| t.name.clone()))
             }
         }
+    }
+}
+
+/// `x`, in a unit `factor` times the base unit of its dimension, moved
+/// into the fact's declared range, if it has one.
+fn in_range(f: &Fact, x: f64, factor: f64) -> f64 {
+    match f.range {
+        Some(r) if r.min <= r.max && factor > 0.0 => {
+            let y = (x * factor).clamp(r.min, r.max) / factor;
+            // Written with six decimals at most: round towards the inside.
+            if y < x {
+                (y * 1e6).floor() / 1e6
+            } else if y > x {
+                (y * 1e6).ceil() / 1e6
+            } else {
+                y
+            }
+        }
+        _ => x,
     }
 }
 
