@@ -333,7 +333,13 @@ pub enum QtyError {
 }
 
 /// Compare with a relative tolerance, so `0.0075 g` equals `7.5 mg`.
+/// Infinities have no tolerance (they order as IEEE says); callers that
+/// decide criteria refuse non-finite values before comparing
+/// (`value::ops::compare`).
 pub fn cmp_f64(a: f64, b: f64) -> Ordering {
+    if !(a.is_finite() && b.is_finite()) {
+        return a.total_cmp(&b);
+    }
     let scale = a.abs().max(b.abs()).max(1.0);
     if (a - b).abs() <= scale * 1e-9 {
         Ordering::Equal

@@ -6,8 +6,8 @@
 
 mod common;
 
-use mtus::eval::fast::{Decider, Plan};
-use mtus::eval::{self, Machine, Outcome, reference};
+use mtus::eval::crosscheck::Crosscheck;
+use mtus::eval::{Machine, Outcome};
 use mtus::facts::{load_json, load_yaml};
 use mtus::generate::Generator;
 
@@ -21,9 +21,8 @@ fn compiled_fast_and_reference_agree_on_generated_cases() {
     let mut generator = Generator::new(&rules, 20_240_601).expect("rules cover some treatment");
     // Some requests dated when no rule is in force: errors must agree too.
     generator.options.any_date = 0.05;
-    let plan = Plan::new(&rules);
+    let mut check = Crosscheck::new(&rules);
     let mut m = Machine::new();
-    let mut verdicts = Vec::new();
     let mut seen = [0usize; 3];
     let mut requests = 0;
     let mut fell = 0;
@@ -32,34 +31,13 @@ fn compiled_fast_and_reference_agree_on_generated_cases() {
         let g = generator.case(k, &mut m).expect("generate");
         let json = g.to_json();
         let case = load_json(&rules.program, &g.id, &json).unwrap_or_else(|e| panic!("{e}\n{json}"));
-        let compiled = eval::decide_case(&rules, &mut m, &case);
-        let reference = reference::decide_case(&rules.program, &case);
-        assert_eq!(compiled, reference, "case {k}: compiled and reference differ\n{json}");
-        plan.decide_case(&rules, &mut m, &case, &mut verdicts);
-        assert_eq!(verdicts.len(), compiled.len());
-        for (i, (c, f)) in compiled.iter().zip(&verdicts).enumerate() {
+        let decisions = check
+            .case(&case)
+            .unwrap_or_else(|d| panic!("case {k}: the evaluators disagree: {d}\n{json}"));
+        for d in &decisions {
             requests += 1;
-            match (c, f) {
-                (Ok(c), Ok(f)) => {
-                    assert_eq!(c.outcome, f.outcome, "case {k} request {i}\n{json}");
-                    assert_eq!(c.fell_with, f.fell_with, "case {k} request {i}\n{json}");
-                    let decider = c.decided_by.map(|(ri, ci)| Decider {
-                        rule: c.rules[ri].rule,
-                        criterion: ci as u16,
-                        status: c.rules[ri].statuses[ci],
-                    });
-                    assert_eq!(decider, f.decided_by, "case {k} request {i}\n{json}");
-                    assert_eq!(
-                        c.provisional.is_provisional(),
-                        f.provisional,
-                        "case {k} request {i}: provisional\n{json}"
-                    );
-                    let first_low = c
-                        .provisional
-                        .criteria
-                        .first()
-                        .map(|&(ri, ci)| (c.rules[ri].rule, ci as u16));
-                    assert_eq!(first_low, f.low, "case {k} request {i}: first LOW criterion\n{json}");
+            match d {
+                Ok(c) => {
                     seen[match c.outcome {
                         Outcome::MedicallyNecessary => 0,
                         Outcome::NotMedicallyNecessary => 1,
@@ -67,11 +45,7 @@ fn compiled_fast_and_reference_agree_on_generated_cases() {
                     }] += 1;
                     fell += usize::from(c.fell_with.is_some());
                 }
-                (Err(c), Err(f)) => {
-                    assert_eq!(c, f, "case {k} request {i}");
-                    undecided += 1;
-                }
-                _ => panic!("case {k} request {i}: compiled {c:?}, fast {f:?}\n{json}"),
+                Err(_) => undecided += 1,
             }
         }
         // The YAML form of a generated case loads to the same case.

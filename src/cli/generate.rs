@@ -37,6 +37,12 @@ pub struct GenerateArgs {
     /// empty (yaml-dir); without it, either is refused.
     #[arg(long)]
     pub force: bool,
+    /// Share of cases (0 to 1) written with extreme numbers: zero, a
+    /// fact's maximum and just past it, the rules' thresholds and just
+    /// past them, huge, negative and non-finite values. Such cases test
+    /// the loader: many of them are rejected, on purpose.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    pub extremes: f64,
     /// Threads to generate on (default: one per core); the cases are the
     /// same whatever the number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -47,8 +53,12 @@ pub fn run(rules: &RuleSet, args: &GenerateArgs) -> Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.agreement) {
         bail!("--agreement is a share from 0 to 1, found {}", args.agreement);
     }
+    if !(0.0..=1.0).contains(&args.extremes) {
+        bail!("--extremes is a share from 0 to 1, found {}", args.extremes);
+    }
     let mut g = Generator::new(rules, args.seed)?;
     g.options.agreement = args.agreement;
+    g.options.extremes = args.extremes;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.map_or(0, usize::from))
         .build()

@@ -14,6 +14,7 @@
 //! decision, whatever else runs.
 
 pub mod advice;
+pub mod crosscheck;
 pub mod fast;
 pub mod reference;
 

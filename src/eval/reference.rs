@@ -224,6 +224,10 @@ fn compare(op: CmpOp, a: &V, b: &V) -> V {
         _ => V::Absent,
     };
     let ord: Ordering = match (a, b) {
+        // Not finite: compares with nothing (not documented).
+        (V::Num(x), V::Num(y)) | (V::Qty(x, _), V::Qty(y, _)) if !(x.is_finite() && y.is_finite()) => {
+            return V::Absent;
+        }
         (V::Num(x), V::Num(y)) => cmp_f64(*x, *y),
         (V::Date(x), V::Date(y)) => x.cmp(y),
         (V::Qty(x, dx), V::Qty(y, dy)) if dx == dy => cmp_f64(*x, *y),

@@ -14,10 +14,15 @@
 //! thread count: every case has its own random stream, seeded from
 //! `(s, k)`.
 //!
+//! With [`Options::extremes`], a share of cases carries extreme numbers
+//! (`extreme.rs`) to test the loader and the evaluators at the edges.
+//!
 //! Invariants: every case it returns loads ([`crate::facts::load_json`])
 //! against the rule set's schema (it is loaded once to record its
-//! determination); output depends only on the rule set, seed and index.
+//! determination), extreme cases excepted; output depends only on the rule
+//! set, seed, options and index.
 
+mod extreme;
 mod model;
 mod node;
 mod rng;
@@ -35,6 +40,8 @@ use crate::eval::fast::Plan;
 use crate::facts::{Loader, Recorded};
 use crate::value::{Date, Dim, Unit, fmt_num};
 
+pub use extreme::Extreme;
+use extreme::extreme_value;
 use model::{Hint, Model};
 pub use node::Node;
 use rng::Rng;
@@ -67,6 +74,12 @@ pub struct Options {
     /// a rule is in force then (those that fall outside cannot be decided:
     /// "no rule in force"). 0 by default, so a corpus decides cleanly.
     pub any_date: f64,
+    /// Share of cases written with extreme numbers (0 by default): in
+    /// such a case about one numeric value in three (ints, numbers,
+    /// scores, percents, quantities, durations) is an [`Extreme`] instead
+    /// of a realistic one. An extreme case need not load (rejecting it is
+    /// the loader's job); one that does not gets no recorded determination.
+    pub extremes: f64,
 }
 
 impl Default for Options {
@@ -76,6 +89,7 @@ impl Default for Options {
             recorded: 0.95,
             documented: 0.75,
             any_date: 0.0,
+            extremes: 0.0,
         }
     }
 }
@@ -141,11 +155,15 @@ impl<'r> Generator<'r> {
     pub fn case(&self, index: u64, m: &mut Machine) -> Result<Generated, GenerateError> {
         let mut rng = Rng::for_item(self.seed, index);
         let id = format!("gen{}-{index:07}", self.seed);
+        // Drawn only when asked for, so that the cases of a seed do not
+        // change with the option off.
+        let extreme = self.options.extremes > 0.0 && rng.chance(self.options.extremes);
         let mut b = Builder {
             p: &self.rs.program,
             model: &self.model,
             opts: &self.options,
             rng: &mut rng,
+            extreme,
         };
         let (mut node, requests) = b.case(&id);
         // Decide it, to record a determination that mostly agrees.
@@ -154,10 +172,18 @@ impl<'r> Generator<'r> {
             node.write_json(&mut s);
             s
         };
-        let case = self.loader.load_json(&id, &json).map_err(|e| GenerateError::Invalid {
-            case: id.clone(),
-            message: e.to_string(),
-        })?;
+        let case = match self.loader.load_json(&id, &json) {
+            Ok(case) => case,
+            // An extreme value the loader rejects: the case is written as
+            // it is, for the loader to reject again.
+            Err(_) if extreme => return Ok(Generated { id, node }),
+            Err(e) => {
+                return Err(GenerateError::Invalid {
+                    case: id.clone(),
+                    message: e.to_string(),
+                });
+            }
+        };
         let mut verdicts = Vec::new();
         self.plan.decide_case(self.rs, m, &case, &mut verdicts);
         let mut decisions = Vec::new();
@@ -275,6 +301,8 @@ struct Builder<'a> {
     model: &'a Model,
     opts: &'a Options,
     rng: &'a mut Rng,
+    /// Write extreme numbers now and then ([`Options::extremes`]).
+    extreme: bool,
 }
 
 impl Builder<'_> {
@@ -493,8 +521,14 @@ impl Builder<'_> {
 
     /// A value for fact `f`, near the thresholds in `hint`; dates before
     /// `base` (the request date); numbers inside the fact's range; a
-    /// quantity in one of the dimensions `fit` (any when empty).
+    /// quantity in one of the dimensions `fit` (any when empty). An
+    /// extreme value ignores `fit` and the range, on purpose.
     fn value(&mut self, f: &Fact, hint: &Hint, base: Date, fit: &[Dim]) -> Node {
+        if self.extreme && self.rng.chance(1.0 / 3.0) {
+            if let Some(v) = extreme_value(f, hint, self.rng) {
+                return v;
+            }
+        }
         let rng = &mut *self.rng;
         let p = self.p;
         let names = |syms: &[crate::value::Sym]| -> Vec<String> {
@@ -510,6 +544,11 @@ impl Builder<'_> {
                 .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
                 .map_or(default, |m| (2.0 * m).max(1.0))
         };
+        // Realistic values stay within the fact's declared range.
+        let int = |n: i64| {
+            let x = in_range(f, n as f64, 1.0);
+            Node::Int(if x < n as f64 { x.floor() } else { x.ceil() } as i64)
+        };
         match f.ty {
             FactType::Bool => Node::Bool(rng.chance(0.55)),
             FactType::Int => {
@@ -518,49 +557,17 @@ impl Builder<'_> {
                 } else {
                     (0, top(10.0).ceil() as i64)
                 };
-                let (lo, hi) = match f.range {
-                    Some(r) => (lo.max(r.min.ceil() as i64), hi.min(r.max.floor() as i64)),
-                    None => (lo, hi),
-                };
-                Node::Int(rng.range(lo, hi.max(lo)))
+                int(rng.range(lo, hi))
             }
-            FactType::Number => {
-                let x = (rng.unit() * top(10.0) * 2.0).round() / 2.0;
-                Node::Num(f.range.map_or(x, |r| x.clamp(r.min, r.max)))
-            }
-            FactType::Score => Node::Int(rng.range(0, 10)),
-            FactType::Percent => Node::Int(rng.range(0, 20) * 5),
+            FactType::Number => Node::Num(in_range(f, (rng.unit() * top(10.0) * 2.0).round() / 2.0, 1.0)),
+            FactType::Score => int(rng.range(0, 10)),
+            FactType::Percent => int(rng.range(0, 20) * 5),
             FactType::Date => Node::Str(Date(base.0 - rng.range(0, 1500) as i32).to_string()),
             FactType::Duration | FactType::Quantity => {
-                let dim = if f.ty == FactType::Duration {
-                    Some(Dim::Time)
-                } else {
-                    f.dim
-                };
-                let candidates: Vec<_> = hint
-                    .quantities
-                    .iter()
-                    .filter(|q| dim.is_none_or(|d| q.dim() == d))
-                    .filter(|q| fit.is_empty() || fit.contains(&q.dim()))
-                    .collect();
-                let dim = dim.or_else(|| fit.first().copied());
-                let (unit, limit) = match candidates.get(rng.below(candidates.len().max(1) as u64) as usize) {
-                    Some(q) => (q.unit, q.amount),
-                    None => match dim {
-                        Some(Dim::Time) => (Unit::Day, 30.0),
-                        Some(Dim::Visit) => (Unit::Visit, 8.0),
-                        Some(Dim::Tablet) => (Unit::Tablet, 60.0),
-                        Some(Dim::Item) => (Unit::Item, 2.0),
-                        Some(Dim::Mass) => (Unit::Mg, 50.0),
-                        Some(Dim::Med) => (Unit::MgMed, 90.0),
-                        Some(Dim::Concentration) => (Unit::Percent, 0.025),
-                        Some(Dim::DoseRate) => (Unit::McgPerHour, 25.0),
-                        None => (*rng.pick(&[Unit::Visit, Unit::Tablet, Unit::Item]), 12.0),
-                    },
-                };
+                let (unit, limit) = unit_and_limit(f, hint, rng, fit);
                 let hi = (2.0 * limit).ceil().max(2.0) as i64;
-                let amount = rng.range(1, hi);
-                Node::Str(format!("{} {}", fmt_num(amount as f64), unit.name()))
+                let amount = in_range(f, rng.range(1, hi) as f64, unit.factor());
+                Node::Str(format!("{} {}", fmt_num(amount), unit.name()))
             }
             FactType::Symbol => {
                 let allowed = f.allowed.as_deref().map(names).unwrap_or_default();
@@ -603,6 +610,57 @@ impl Builder<'_> {
                 Node::Str(p.catalog.treatments.get(t).map_or_else(String::new, |t| t.name.clone()))
             }
         }
+    }
+}
+
+/// `x`, in a unit `factor` times the base unit of its dimension, moved
+/// into the fact's declared range, if it has one.
+fn in_range(f: &Fact, x: f64, factor: f64) -> f64 {
+    match f.range {
+        Some(r) if r.min <= r.max && factor > 0.0 => {
+            let y = (x * factor).clamp(r.min, r.max) / factor;
+            // Written with six decimals at most: round towards the inside.
+            if y < x {
+                (y * 1e6).floor() / 1e6
+            } else if y > x {
+                (y * 1e6).ceil() / 1e6
+            } else {
+                y
+            }
+        }
+        _ => x,
+    }
+}
+
+/// A unit for a quantity or duration of fact `f`, with a threshold the
+/// rules compare it with in that unit (or a typical amount when they
+/// compare it with none).
+fn unit_and_limit(f: &Fact, hint: &Hint, rng: &mut Rng, fit: &[Dim]) -> (Unit, f64) {
+    let dim = if f.ty == FactType::Duration {
+        Some(Dim::Time)
+    } else {
+        f.dim
+    };
+    let candidates: Vec<_> = hint
+        .quantities
+        .iter()
+        .filter(|q| dim.is_none_or(|d| q.dim() == d))
+        .filter(|q| fit.is_empty() || fit.contains(&q.dim()))
+        .collect();
+    let dim = dim.or_else(|| fit.first().copied());
+    match candidates.get(rng.below(candidates.len().max(1) as u64) as usize) {
+        Some(q) => (q.unit, q.amount),
+        None => match dim {
+            Some(Dim::Time) => (Unit::Day, 30.0),
+            Some(Dim::Visit) => (Unit::Visit, 8.0),
+            Some(Dim::Tablet) => (Unit::Tablet, 60.0),
+            Some(Dim::Item) => (Unit::Item, 2.0),
+            Some(Dim::Mass) => (Unit::Mg, 50.0),
+            Some(Dim::Med) => (Unit::MgMed, 90.0),
+            Some(Dim::Concentration) => (Unit::Percent, 0.025),
+            Some(Dim::DoseRate) => (Unit::McgPerHour, 25.0),
+            None => (*rng.pick(&[Unit::Visit, Unit::Tablet, Unit::Item]), 12.0),
+        },
     }
 }
 

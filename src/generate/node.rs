@@ -7,7 +7,13 @@ use crate::value::fmt_num;
 pub enum Node {
     Bool(bool),
     Int(i64),
+    /// A number; an infinite one is written `.inf` in YAML and as an
+    /// overflowing `1e999` in JSON, NaN as `.nan` in YAML and as the text
+    /// `"NaN"` in JSON (which has no such number).
     Num(f64),
+    /// A number literal written as it is in both forms (e.g. an integer
+    /// too large for any integer type).
+    Raw(String),
     Str(String),
     List(Vec<Node>),
     Map(Vec<(String, Node)>),
@@ -58,7 +64,10 @@ impl Node {
         match self {
             Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Node::Int(i) => out.push_str(&i.to_string()),
+            Node::Num(n) if n.is_nan() => out.push_str("\"NaN\""),
+            Node::Num(n) if n.is_infinite() => out.push_str(if *n > 0.0 { "1e999" } else { "-1e999" }),
             Node::Num(n) => out.push_str(&fmt_num(*n)),
+            Node::Raw(s) => out.push_str(s),
             Node::Str(s) => json_str(s, out),
             Node::List(items) => {
                 out.push('[');
@@ -103,6 +112,8 @@ impl Node {
     fn yaml_scalar(&self, out: &mut String) {
         match self {
             Node::Str(s) if plain(s) => out.push_str(s),
+            Node::Num(n) if n.is_nan() => out.push_str(".nan"),
+            Node::Num(n) if n.is_infinite() => out.push_str(if *n > 0.0 { ".inf" } else { "-.inf" }),
             Node::List(items) => {
                 out.push('[');
                 for (i, x) in items.iter().enumerate() {

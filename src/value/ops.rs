@@ -35,9 +35,14 @@ pub const LAST_DAY: i32 = 2_932_896;
 /// kinds that do not compare.
 #[inline(always)]
 pub fn compare(a: Scalar, b: Scalar) -> Option<Ordering> {
+    // A number that is not finite compares with nothing: the loader and
+    // the checked arithmetic never let one through, and if one came, a
+    // limit must not read it as within (the tolerance of an infinity is
+    // infinite).
+    let finite = |x: f64, y: f64| x.is_finite() && y.is_finite();
     match (a, b) {
-        (Scalar::Num(x), Scalar::Num(y)) => Some(cmp_f64(x, y)),
-        (Scalar::Qty(x, dx), Scalar::Qty(y, dy)) if dx == dy => Some(cmp_f64(x, y)),
+        (Scalar::Num(x), Scalar::Num(y)) if finite(x, y) => Some(cmp_f64(x, y)),
+        (Scalar::Qty(x, dx), Scalar::Qty(y, dy)) if dx == dy && finite(x, y) => Some(cmp_f64(x, y)),
         (Scalar::Date(x), Scalar::Date(y)) => Some(x.cmp(&y)),
         _ => None,
     }
