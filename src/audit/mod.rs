@@ -49,10 +49,15 @@ pub struct AuditRow {
     pub error: Option<String>,
     /// The outcome rests on a LOW criterion; `null` when undecided.
     pub provisional: Option<bool>,
+    /// The id of the request this one fell with (`depends_on`): it was
+    /// decided by that request's outcome, not by a criterion of its own.
+    pub falls_with: Option<String>,
 }
 
 impl AuditRow {
-    pub fn new(rs: &RuleSet, d: &Done, case: &str, r: &RequestDone) -> AuditRow {
+    /// The row of request `i` of a case whose requests are `requests`.
+    pub fn new(rs: &RuleSet, d: &Done, case: &str, requests: &[RequestDone], i: usize) -> AuditRow {
+        let r = &requests[i];
         let p = &rs.program;
         let t = p.catalog.treatment(r.treatment);
         let v = r.verdict.as_ref().ok();
@@ -74,6 +79,10 @@ impl AuditRow {
             }),
             error: r.verdict.as_ref().err().map(ToString::to_string),
             provisional: v.map(|v| v.provisional),
+            falls_with: v
+                .and_then(|v| v.fell_with)
+                .and_then(|q| requests.get(q))
+                .map(|q| q.id.clone()),
         }
     }
 }

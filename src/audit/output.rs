@@ -335,7 +335,8 @@ struct Style {
     widths: [usize; 3],
 }
 
-const CSV_HEADER: &str = "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional\n";
+const CSV_HEADER: &str =
+    "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n";
 
 impl Render for Style {
     fn head(&self, out: &mut String) {
@@ -407,6 +408,7 @@ impl Render for Style {
                             String::new(),
                             format!("{}: {}", g.code, g.message),
                             String::new(),
+                            String::new(),
                         ];
                         csv_line(&cells, out);
                     }
@@ -423,7 +425,7 @@ impl Render for Style {
                     if i > 0 {
                         out.push_str(",\n    ");
                     }
-                    out.push_str(&to_json(&AuditRow::new(rs, d, &case.case, r)));
+                    out.push_str(&to_json(&AuditRow::new(rs, d, &case.case, &case.requests, i)));
                 }
                 Format::Jsonl => {
                     #[derive(Serialize)]
@@ -436,13 +438,13 @@ impl Render for Style {
                     }
                     out.push_str(&to_json(&Line {
                         kind: "request",
-                        row: AuditRow::new(rs, d, &case.case, r),
+                        row: AuditRow::new(rs, d, &case.case, &case.requests, i),
                         trace: r.trace.as_deref(),
                     }));
                     out.push('\n');
                 }
                 Format::Csv => {
-                    let row = AuditRow::new(rs, d, &case.case, r);
+                    let row = AuditRow::new(rs, d, &case.case, &case.requests, i);
                     let name = |x: Option<&'static str>| x.unwrap_or("").to_string();
                     let cells = [
                         "request".to_string(),
@@ -460,6 +462,7 @@ impl Render for Style {
                         row.decided_by.unwrap_or_default(),
                         row.error.unwrap_or_default(),
                         row.provisional.map_or_else(String::new, |p| p.to_string()),
+                        row.falls_with.unwrap_or_default(),
                     ];
                     csv_line(&cells, out);
                 }
