@@ -122,3 +122,36 @@ fn html_page_is_self_contained() {
         html.matches("http://www.w3.org/2000/svg").count()
     );
 }
+
+/// A request that falls with the request it depends on says so in every
+/// row format, rather than showing an empty reason.
+#[test]
+fn a_request_that_falls_with_another_names_it() {
+    let case = "cases/ppi-falls-with-denied-nsaid.yaml";
+    let run = |format: &str| {
+        let o = common::mtus(&["audit", "--format", format, case]);
+        (common::stdout(&o), common::stderr(&o), o.status.code())
+    };
+    let (out, err, code) = run("csv");
+    assert_eq!(code, Some(0), "{err}");
+    let header: Vec<&str> = out.lines().next().unwrap_or("").split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "falls_with")
+        .expect("falls_with column");
+    let rows: Vec<Vec<&str>> = out.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let cell = |id: &str| rows.iter().find(|r| r[5] == id).map(|r| r[col]);
+    assert_eq!(cell("omeprazole"), Some("naproxen"), "{out}");
+    assert_eq!(cell("naproxen"), Some(""), "{out}");
+    for format in ["json", "jsonl"] {
+        let (out, err, _) = run(format);
+        assert!(
+            out.contains(r#""request":"omeprazole""#) || out.contains(r#""request": "omeprazole""#),
+            "{err}"
+        );
+        assert!(
+            out.contains(r#""falls_with":"naproxen""#) || out.contains(r#""falls_with": "naproxen""#),
+            "{format}: {out}"
+        );
+    }
+}

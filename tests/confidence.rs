@@ -132,7 +132,11 @@ fn audit_splits_agreement_by_confidence() {
     let o = common::mtus(&["--rules", RULES, "audit", "--format", "csv", CASES]);
     let out = common::stdout(&o);
     assert!(
-        out.starts_with("kind,") && out.lines().next().is_some_and(|h| h.ends_with(",provisional,falls_with")),
+        out.starts_with("kind,")
+            && out
+                .lines()
+                .next()
+                .is_some_and(|h| h.ends_with(",provisional,falls_with")),
         "{out}"
     );
     assert!(out.contains(",massage.visit_limit,,true,\n"), "{out}");

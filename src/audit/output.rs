@@ -335,8 +335,7 @@ struct Style {
     widths: [usize; 3],
 }
 
-const CSV_HEADER: &str =
-    "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n";
+const CSV_HEADER: &str = "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n";
 
 impl Render for Style {
     fn head(&self, out: &mut String) {
