@@ -150,6 +150,7 @@ mod tests {
             decided_by: None,
             error: error.then(|| "no rule".to_string()),
             provisional: None,
+            falls_with: None,
         }
     }
 

@@ -26,29 +26,24 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
             Some(Ok(e)) => e,
             Some(Err(e)) => {
                 let mut at = offsets.byte(e.marker().index());
-                // "tab" as a word: "unprintable" is not about tabs.
-                let tab = e
-                    .info()
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w == "tab" || w == "tabs");
-                // A tab in indentation is reported past it: point at it.
-                if tab {
-                    let before = &text[..(at - base).min(text.len())];
-                    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-                    if let Some(t) = before[line_start..].find('\t') {
-                        at = base + line_start + t;
-                    }
+                // Classified from the text at the error, never from the
+                // parser's wording: a tab in the indentation of the line
+                // (reported past it: point at it), or more open `[`/`{`
+                // before it than the depth limit (the scanner's own bound
+                // on nesting, which it reaches looking ahead).
+                let tab = tab_in_indentation(text, at - base);
+                if let Some(t) = tab {
+                    at = base + t;
                 }
                 let width = char_width(text, at - base);
-                // The scanner's own bound on nested `[` and `{`.
-                if e.info() == "recursion limit exceeded" {
+                if open_brackets(&text[..(at - base).min(text.len())]) > limits.max_depth {
                     return Err(too_deep(at, width, limits));
                 }
                 let width = text
                     .get(at - base..)
                     .and_then(|r| r.chars().next())
                     .map_or(0, char::len_utf8);
-                let help = if tab {
+                let help = if tab.is_some() {
                     "indent with spaces: YAML does not allow tabs in indentation"
                 } else {
                     "check the indentation, colons, quotes and brackets here and on the line above"
@@ -286,6 +281,31 @@ impl Offsets {
         };
         self.base + b
     }
+}
+
+/// The offset of a tab in the leading whitespace of the line holding
+/// byte `pos` (or of the line before, when `pos` starts a line).
+fn tab_in_indentation(text: &str, pos: usize) -> Option<usize> {
+    let pos = pos.min(text.len());
+    let line_start = |p: usize| text[..p].rfind('\n').map_or(0, |i| i + 1);
+    let mut starts = vec![line_start(pos)];
+    if starts[0] == pos && pos > 0 {
+        starts.push(line_start(pos - 1));
+    }
+    starts.into_iter().find_map(|s| {
+        let indent = text[s..].bytes().take_while(|b| *b == b' ' || *b == b'\t').count();
+        text[s..s + indent].find('\t').map(|t| s + t)
+    })
+}
+
+/// How many `[` and `{` are open at the end of `text` (brackets in
+/// quoted or plain text count too: an honest case never has dozens open).
+fn open_brackets(text: &str) -> usize {
+    text.bytes().fold(0usize, |depth, b| match b {
+        b'[' | b'{' => depth + 1,
+        b']' | b'}' => depth.saturating_sub(1),
+        _ => depth,
+    })
 }
 
 #[cfg(test)]
