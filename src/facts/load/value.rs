@@ -479,9 +479,21 @@ impl Ctx<'_> {
                 return Some(sym);
             }
             let names: Vec<&str> = allowed.iter().filter_map(|a| self.p.symbols.name(*a)).collect();
+            // A long vocabulary (body parts, ingredients) is cut short: the
+            // whole list is in `mtus schema` and docs/case-file.md.
+            const SHOWN: usize = 24;
+            let values = if names.len() > SHOWN {
+                format!(
+                    "{}, ... ({} more: `mtus schema` lists them all)",
+                    names[..SHOWN].join(", "),
+                    names.len() - SHOWN
+                )
+            } else {
+                names.join(", ")
+            };
             let help = match did_you_mean(s, names.iter().copied()) {
-                Some(x) => format!("did you mean `{x}`? values: {}", names.join(", ")),
-                None => format!("values: {}", names.join(", ")),
+                Some(x) => format!("did you mean `{x}`? values: {values}"),
+                None => format!("values: {values}"),
             };
             self.error(
                 "unknown-value",
