@@ -59,11 +59,14 @@ pub fn render_pre_submission_text(s: &PreSubmission, out: &mut String) {
             ""
         };
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "  prior authorization: {verdict} ({}; {list}){provisional}",
-            a.status.label()
-        );
+        // A status that already says there is no list is not said twice.
+        let status = a.status.label();
+        let why = if status == list {
+            list
+        } else {
+            format!("{status}; {list}")
+        };
+        let _ = writeln!(out, "  prior authorization: {verdict} ({why}){provisional}");
         for f in &a.findings {
             render_finding(f, out);
         }
