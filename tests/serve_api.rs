@@ -43,10 +43,7 @@ fn start(extra: &[&str]) -> Server {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
 }
 
 /// (status, body) of a POST.
@@ -61,7 +58,10 @@ fn post(s: &Server, path: &str, body: &[u8]) -> (u16, String) {
 }
 
 fn get(s: &Server, path: &str) -> (u16, String) {
-    let mut r = agent().get(format!("{}{path}", s.base)).call().expect("the server answers");
+    let mut r = agent()
+        .get(format!("{}{path}", s.base))
+        .call()
+        .expect("the server answers");
     let status = r.status().as_u16();
     (status, r.body_mut().read_to_string().expect("a text body"))
 }
@@ -213,8 +213,15 @@ fn treatments_schema_and_rules_describe_the_rules_loaded() {
         .iter()
         .find(|t| t["name"] == "massage_therapy")
         .expect("massage therapy is a treatment");
-    assert_eq!(massage["quantity_units"], serde_json::json!(["visit", "session", "treatment"]));
-    let flexeril = ts.as_array().expect("a list").iter().find(|t| t["name"] == "cyclobenzaprine");
+    assert_eq!(
+        massage["quantity_units"],
+        serde_json::json!(["visit", "session", "treatment"])
+    );
+    let flexeril = ts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|t| t["name"] == "cyclobenzaprine");
     assert!(
         flexeril.is_some_and(|t| t["aka"].as_array().is_some_and(|a| a.iter().any(|x| x == "Flexeril"))),
         "brand names are listed"
@@ -232,7 +239,11 @@ fn treatments_schema_and_rules_describe_the_rules_loaded() {
     assert_eq!(worst["type"], "score");
     assert_eq!(worst["range"]["max"], 10.0);
     assert!(worst["description"].as_str().is_some_and(|d| !d.is_empty()));
-    let sex = facts.as_array().expect("a list").iter().find(|f| f["fact"] == "claimant.sex");
+    let sex = facts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|f| f["fact"] == "claimant.sex");
     assert_eq!(sex.map(|f| &f["values"]), Some(&serde_json::json!(["female", "male"])));
 
     let (status, text) = get(&s, "/v1/rules");
@@ -251,7 +262,11 @@ fn treatments_schema_and_rules_describe_the_rules_loaded() {
         .iter()
         .find(|c| c["name"] == "visit_limit")
         .expect("visit_limit");
-    assert!(limit["reads"].as_array().is_some_and(|r| r.iter().any(|x| x == "request.quantity")));
+    assert!(
+        limit["reads"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == "request.quantity"))
+    );
 }
 
 #[test]
@@ -269,7 +284,12 @@ fn the_form_lists_what_the_rules_in_force_read() {
         .map(|x| {
             x["path"]
                 .as_array()
-                .map(|p| p.iter().map(|k| k.as_str().unwrap_or("?")).collect::<Vec<_>>().join("."))
+                .map(|p| {
+                    p.iter()
+                        .map(|k| k.as_str().unwrap_or("?"))
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
                 .unwrap_or_default()
         })
         .collect();

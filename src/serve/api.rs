@@ -61,30 +61,32 @@ fn bare_error(status: StatusCode, code: &'static str, message: String, help: &st
 }
 
 /// The body, or the response that refuses it: 413 over the cap.
-fn body_or_refusal(app: &App, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
-    body.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => bare_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-large",
-            format!(
-                "the case is larger than {}",
-                crate::inputs::describe_bytes(app.limits.max_file_bytes)
+fn body_or_refusal(app: &App, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Box<Response>> {
+    body.map_err(|e| {
+        Box::new(match e {
+            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => bare_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                format!(
+                    "the case is larger than {}",
+                    crate::inputs::describe_bytes(app.limits.max_file_bytes)
+                ),
+                "a case file is at most --max-file-bytes long; start the server with a larger --max-file-bytes",
             ),
-            "a case file is at most --max-file-bytes long; start the server with a larger --max-file-bytes",
-        ),
-        other => bare_error(
-            StatusCode::BAD_REQUEST,
-            "unreadable",
-            "the request body could not be read".to_string(),
-            &other.body_text(),
-        ),
+            other => bare_error(
+                StatusCode::BAD_REQUEST,
+                "unreadable",
+                "the request body could not be read".to_string(),
+                &other.body_text(),
+            ),
+        })
     })
 }
 
 /// Load a posted case; on failure, the response with every diagnostic
 /// (400 when the text is not JSON at all, 422 when it is JSON with
 /// mistakes).
-fn load(app: &App, body: &[u8]) -> Result<Case, Response> {
+fn load(app: &App, body: &[u8]) -> Result<Case, Box<Response>> {
     let mut sm = SourceMap::new();
     let text = match std::str::from_utf8(body) {
         Ok(t) => t,
@@ -97,7 +99,8 @@ fn load(app: &App, body: &[u8]) -> Result<Case, Response> {
                 .unwrap_or(valid);
             let d = Diagnostic::error("not-text", Span::new(id, valid, end), "the case is not UTF-8 text")
                 .with_help("post the case as JSON text in UTF-8");
-            return Err(errors_response(StatusCode::BAD_REQUEST, &[diagnostics::to_json(&sm, &d)]));
+            let json = [diagnostics::to_json(&sm, &d)];
+            return Err(Box::new(errors_response(StatusCode::BAD_REQUEST, &json)));
         }
     };
     let loader = Loader::with_limits(&app.rules.program, app.limits.for_loader());
@@ -110,7 +113,7 @@ fn load(app: &App, body: &[u8]) -> Result<Case, Response> {
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        errors_response(status, &json)
+        Box::new(errors_response(status, &json))
     })
 }
 
@@ -119,11 +122,11 @@ fn load(app: &App, body: &[u8]) -> Result<Case, Response> {
 pub async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
     let body = match body_or_refusal(&app, body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let case = match load(&app, &body) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let rules = &app.rules;
     let mut machine = Machine::new();
@@ -144,10 +147,10 @@ pub async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejecti
 pub async fn yaml(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
     let body = match body_or_refusal(&app, body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if let Err(r) = load(&app, &body) {
-        return r;
+        return *r;
     }
     match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(v) => (

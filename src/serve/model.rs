@@ -128,10 +128,11 @@ fn fact_json(p: &Program, f: &Fact) -> FactJson {
         },
         ty: f.ty.name(),
         units: dims.as_deref().map(units_of).unwrap_or_default(),
-        values: f
-            .allowed
-            .as_ref()
-            .map(|a| a.iter().filter_map(|&s| p.symbols.name(s).map(str::to_string)).collect()),
+        values: f.allowed.as_ref().map(|a| {
+            a.iter()
+                .filter_map(|&s| p.symbols.name(s).map(str::to_string))
+                .collect()
+        }),
         range: f.range.map(|Range { min, max }| RangeJson {
             min,
             max,

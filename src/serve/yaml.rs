@@ -37,7 +37,10 @@ fn needs_quotes(s: &str) -> bool {
         return true;
     };
     let lower = s.to_ascii_lowercase();
-    if matches!(lower.as_str(), "null" | "~" | "true" | "false" | ".inf" | "-.inf" | "+.inf" | ".nan") {
+    if matches!(
+        lower.as_str(),
+        "null" | "~" | "true" | "false" | ".inf" | "-.inf" | "+.inf" | ".nan"
+    ) {
         return true;
     }
     if s.parse::<f64>().is_ok() || s.starts_with("0x") || s.starts_with("0o") {
@@ -169,10 +172,17 @@ mod tests {
 
     #[test]
     fn strings_yaml_would_misread_are_quoted() {
-        for s in ["", "5", "1e3", "true", "Null", "~", "a: b", "x #y", "-x", "[a]", "*a", "it's"] {
+        for s in [
+            "", "5", "1e3", "true", "Null", "~", "a: b", "x #y", "-x", "[a]", "*a", "it's",
+        ] {
             assert!(needs_quotes(s), "{s:?}");
         }
-        for s in ["6 visit", "2015-05-06", "massage_therapy", "Flexeril 7.5 mg Qty 15 (1-2 tabs)"] {
+        for s in [
+            "6 visit",
+            "2015-05-06",
+            "massage_therapy",
+            "Flexeril 7.5 mg Qty 15 (1-2 tabs)",
+        ] {
             assert!(!needs_quotes(s), "{s:?}");
         }
     }
