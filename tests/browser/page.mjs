@@ -1,6 +1,7 @@
 // Drives the page of `mtus serve` in headless Chromium, as a person would:
 // pick massage therapy, enter 8 visits and a date, read the outcome and
-// "to pass", lower to 4 visits, document active therapy, export YAML.
+// "to pass", lower to 4 visits, document active therapy, export YAML;
+// then a drug in 2019, whose prior authorization and RFA checks show.
 // Usage: node page.mjs URL OUT_DIR CHROMIUM
 import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -90,6 +91,21 @@ try {
       if (!yaml.includes(want)) throw new Error("no `" + want + "` in:\n" + yaml);
     }
     await page.screenshot({ path: join(out, "05-export.png"), fullPage: true });
+  });
+  await step("a drug in 2019: prior authorization and the RFA checks are shown", async () => {
+    await page.selectOption("#treatment", "cyclobenzaprine");
+    await page.fill("#date", "2019-03-01");
+    const qty = page.locator('[aria-label="request.quantity amount"]');
+    await page.waitForFunction(() => {
+      const u = document.querySelector('[aria-label="request.quantity unit"]');
+      return u && [...u.options].some((o) => o.value === "tablet");
+    });
+    await qty.fill("90");
+    await page.selectOption('[aria-label="request.quantity unit"]', "tablet");
+    await page.waitForFunction(() => document.getElementById("auth").textContent.includes("Before submitting"), null, { timeout: 10000 });
+    const auth = await text("#auth");
+    if (!auth.includes("Prior authorization")) throw new Error("authorization section says: " + auth);
+    await page.screenshot({ path: join(out, "06-drug.png"), fullPage: true });
   });
   await step("nothing loaded from elsewhere, no script error", async () => {
     if (offsite.length) throw new Error("requests off the server: " + offsite.join(", "));
