@@ -35,6 +35,7 @@ pub mod generate;
 pub mod inputs;
 pub mod lint;
 pub mod report;
+pub mod serve;
 pub mod syntax;
 pub mod value;
 

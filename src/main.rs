@@ -124,6 +124,10 @@ enum Command {
     /// Exit 0 with warnings only, 1 when the rules do not check (or, with
     /// --deny-warnings, on any warning).
     Lint(cli::lint::LintArgs),
+    /// A web page and a JSON API on this computer for checking a request
+    /// before it is submitted: the same decisions as `check`
+    /// (docs/api.md). Prints the address, then serves until stopped.
+    Serve(cli::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -183,5 +187,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Fmt(args) => cli::fmt::run(&mut ctx, &args),
         Command::Test(args) => cli::test::run(&mut ctx, &rules, &args),
         Command::Lint(args) => cli::lint::run(&mut ctx, cli.rules.as_deref(), &args),
+        Command::Serve(args) => cli::serve::run(&mut ctx, rules, cli.rules.as_deref(), &args),
     }
 }

@@ -7,6 +7,7 @@ pub mod files;
 pub mod fmt;
 pub mod generate;
 pub mod lint;
+pub mod serve;
 pub mod test;
 
 /// Output format shared by the commands.

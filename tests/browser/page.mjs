@@ -1,0 +1,121 @@
+// Drives the page of `mtus serve` in headless Chromium, as a person would:
+// pick massage therapy, enter 8 visits and a date, read the outcome and
+// "to pass", lower to 4 visits, document active therapy, export YAML;
+// then a drug in 2019, whose prior authorization and RFA checks show.
+// Usage: node page.mjs URL OUT_DIR CHROMIUM
+import { chromium } from "playwright-core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [url, out, executablePath] = process.argv.slice(2);
+const profile = mkdtempSync(join(tmpdir(), "mtus-browser-"));
+const offsite = [];
+let failed = false;
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath,
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+const page = context.pages()[0] || (await context.newPage());
+// The page must load nothing from anywhere but the server.
+await page.route("**/*", (route) => {
+  const u = route.request().url();
+  if (u.startsWith(url) || u.startsWith("blob:") || u.startsWith("data:")) return route.continue();
+  offsite.push(u);
+  return route.abort();
+});
+const errors = [];
+page.on("pageerror", (e) => errors.push(String(e)));
+
+const text = (sel) => page.locator(sel).innerText();
+async function step(name, fn) {
+  try {
+    await fn();
+    console.log("ok   " + name);
+  } catch (e) {
+    failed = true;
+    console.log("FAIL " + name + ": " + String(e).split("\n")[0]);
+    await page.screenshot({ path: join(out, "failure.png"), fullPage: true }).catch(() => {});
+    throw e;
+  }
+}
+const outcomeIs = (want) =>
+  page.waitForFunction((w) => {
+    const o = document.getElementById("outcome");
+    return o && !o.hidden && o.textContent === w;
+  }, want, { timeout: 10000 });
+
+try {
+  await step("the page opens with a treatment list", async () => {
+    await page.goto(url);
+    await page.locator("#treatment option[value=massage_therapy]").waitFor({ state: "attached" });
+    await page.screenshot({ path: join(out, "01-open.png") });
+  });
+  await step("8 visits of massage on 2015-05-06: NOT MEDICALLY NECESSARY, at most 6 to pass", async () => {
+    await page.selectOption("#treatment", "massage_therapy");
+    await page.fill("#date", "2015-05-06");
+    const qty = page.locator('[aria-label="request.quantity amount"]');
+    await qty.waitFor();
+    await qty.fill("8");
+    await outcomeIs("NOT MEDICALLY NECESSARY");
+    const topass = await text("#topass");
+    if (!/at most 6 visit/.test(topass)) throw new Error("to pass says: " + topass);
+    const decider = await text("#decider");
+    if (!decider.includes("massage_therapy.visit_limit") || !decider.includes("Massage therapy")) {
+      throw new Error("decider says: " + decider);
+    }
+    await page.screenshot({ path: join(out, "02-eight-visits.png"), fullPage: true });
+  });
+  await step("4 visits: the outcome changes (insufficient documentation)", async () => {
+    await page.locator('[aria-label="request.quantity amount"]').fill("4");
+    await outcomeIs("NOT MEDICALLY NECESSARY (insufficient documentation)");
+    const topass = await text("#topass");
+    if (/at most 6/.test(topass) || !topass.includes("course.active_therapy")) throw new Error("to pass says: " + topass);
+    await page.screenshot({ path: join(out, "03-four-visits.png"), fullPage: true });
+  });
+  await step("active therapy documented: MEDICALLY NECESSARY", async () => {
+    await page.selectOption('[id="f-course.active_therapy"]', "true");
+    await outcomeIs("MEDICALLY NECESSARY");
+    await page.screenshot({ path: join(out, "04-necessary.png"), fullPage: true });
+  });
+  await step("export: the case as YAML", async () => {
+    await page.click("#export");
+    await page.waitForFunction(() => !document.getElementById("yaml").hidden);
+    const yaml = await text("#yaml");
+    for (const want of ["case: web-check", "active_therapy: true", "quantity: 4 visit", "date: 2015-05-06"]) {
+      if (!yaml.includes(want)) throw new Error("no `" + want + "` in:\n" + yaml);
+    }
+    await page.screenshot({ path: join(out, "05-export.png"), fullPage: true });
+  });
+  await step("a drug in 2019: prior authorization and the RFA checks are shown", async () => {
+    await page.selectOption("#treatment", "cyclobenzaprine");
+    await page.fill("#date", "2019-03-01");
+    const qty = page.locator('[aria-label="request.quantity amount"]');
+    await page.waitForFunction(() => {
+      const u = document.querySelector('[aria-label="request.quantity unit"]');
+      return u && [...u.options].some((o) => o.value === "tablet");
+    });
+    await qty.fill("90");
+    await page.selectOption('[aria-label="request.quantity unit"]', "tablet");
+    await page.waitForFunction(() => document.getElementById("auth").textContent.includes("Before submitting"), null, { timeout: 10000 });
+    const auth = await text("#auth");
+    if (!auth.includes("Prior authorization")) throw new Error("authorization section says: " + auth);
+    await page.screenshot({ path: join(out, "06-drug.png"), fullPage: true });
+  });
+  await step("nothing loaded from elsewhere, no script error", async () => {
+    if (offsite.length) throw new Error("requests off the server: " + offsite.join(", "));
+    if (errors.length) throw new Error("script errors: " + errors.join("; "));
+  });
+} catch {
+  failed = true;
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(failed ? "browser: FAILED" : "browser: all steps passed");
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,330 @@
+//! `mtus serve`'s JSON API over real HTTP: the binary is started on a free
+//! loopback port (`--port 0`, the address read from its first line) and
+//! asked with a real client.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mtus"))
+        .args(extra)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("mtus serve starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("the address line");
+    let url = line
+        .trim()
+        .strip_prefix("mtus serve: listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    assert!(url.starts_with("http://127.0.0.1:"), "binds loopback by default: {url}");
+    Server {
+        child,
+        base: url.trim_end_matches('/').to_string(),
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+/// (status, body) of a POST.
+fn post(s: &Server, path: &str, body: &[u8]) -> (u16, String) {
+    let mut r = agent()
+        .post(format!("{}{path}", s.base))
+        .header("content-type", "application/json")
+        .send(body)
+        .expect("the server answers");
+    let status = r.status().as_u16();
+    (status, r.body_mut().read_to_string().expect("a text body"))
+}
+
+fn get(s: &Server, path: &str) -> (u16, String) {
+    let mut r = agent()
+        .get(format!("{}{path}", s.base))
+        .call()
+        .expect("the server answers");
+    let status = r.status().as_u16();
+    (status, r.body_mut().read_to_string().expect("a text body"))
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn mtus_check_json(dir: &Path, file: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_mtus"))
+        .current_dir(dir)
+        .args(["check", "--format", "json", file])
+        .output()
+        .expect("mtus check runs");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+#[test]
+fn check_of_the_seed_case_is_what_mtus_check_prints() {
+    let s = start(&[]);
+    let body = std::fs::read(root().join("tests/fixtures/serve/seed-000.json")).expect("fixture");
+    let (status, got) = post(&s, "/v1/check", &body);
+    assert_eq!(status, 200, "{got}");
+
+    // Byte for byte what `mtus check --format json` prints for the same
+    // JSON in a file named case.json (the name the API gives a posted case).
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("case.json"), &body).expect("write");
+    assert_eq!(got, mtus_check_json(dir.path(), "case.json"));
+
+    // And the JSON fixture is the seed case: the same requests as the
+    // YAML file gives.
+    let yaml = json(&mtus_check_json(root(), "cases/seed-000.yaml"));
+    let api = json(&got);
+    assert_eq!(api["cases"][0]["requests"], yaml["cases"][0]["requests"]);
+    let outcomes: Vec<&str> = api["cases"][0]["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|q| q["outcome"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(outcomes, ["not_medically_necessary", "not_medically_necessary"]);
+}
+
+#[test]
+fn a_case_with_three_mistakes_is_422_with_three_located_diagnostics() {
+    let s = start(&[]);
+    let body = r#"{
+  "case": "three",
+  "pain": { "worst": 14 },
+  "requests": [
+    { "id": "m", "treatment": "massage_therapy",
+      "quantity": "6 vist",
+      "date": "2015-02-30" }
+  ]
+}"#;
+    let (status, text) = post(&s, "/v1/check", body.as_bytes());
+    assert_eq!(status, 422, "{text}");
+    let doc = json(&text);
+    assert_eq!(doc["cases"], Value::Array(vec![]));
+    let errs = doc["errors"].as_array().expect("errors");
+    let got: Vec<(String, u64, u64, String)> = errs
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap_or("?").to_string(),
+                e["line"].as_u64().unwrap_or(0),
+                e["column"].as_u64().unwrap_or(0),
+                e["file"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("out-of-range".to_string(), 3, 22, "case.json".to_string()),
+            ("bad-quantity".to_string(), 6, 19, "case.json".to_string()),
+            ("bad-date".to_string(), 7, 15, "case.json".to_string()),
+        ]
+    );
+    for e in errs {
+        assert!(e["help"].is_string(), "every diagnostic has help: {e}");
+    }
+}
+
+#[test]
+fn bad_json_is_400_with_line_and_column() {
+    let s = start(&[]);
+    let body = "{\"case\": \"x\",\n \"requests\": [ {\"id\": \"m\",} ]}";
+    let (status, text) = post(&s, "/v1/check", body.as_bytes());
+    assert_eq!(status, 400, "{text}");
+    let doc = json(&text);
+    let e = &doc["errors"][0];
+    assert_eq!(e["code"], "json-syntax");
+    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(2), Some(27)), "{e}");
+    assert_eq!(doc["errors"].as_array().map(Vec::len), Some(1));
+
+    // Not UTF-8 at all: 400 too, at the first bad byte.
+    let (status, text) = post(&s, "/v1/check", b"{\"case\": \"\xff\"}");
+    assert_eq!(status, 400, "{text}");
+    let e = &json(&text)["errors"][0];
+    assert_eq!((e["code"].as_str(), e["column"].as_u64()), (Some("not-text"), Some(11)));
+}
+
+#[test]
+fn a_body_over_the_file_cap_is_413() {
+    let s = start(&["--max-file-bytes", "4096"]);
+    let mut body = b"{\"case\": \"".to_vec();
+    body.extend(std::iter::repeat_n(b'x', 5000));
+    body.extend(b"\"}");
+    let (status, text) = post(&s, "/v1/check", &body);
+    assert_eq!(status, 413, "{text}");
+    let e = &json(&text)["errors"][0];
+    assert_eq!(e["code"], "too-large");
+    assert!(e["message"].as_str().unwrap_or("").contains("4 KiB"), "{e}");
+    // Just under the cap is read (and found wanting for other reasons).
+    let (status, _) = post(&s, "/v1/check", br#"{"case": "x"}"#);
+    assert_eq!(status, 422);
+}
+
+#[test]
+fn an_unknown_route_is_404_json() {
+    let s = start(&[]);
+    let (status, text) = get(&s, "/v2/nothing");
+    assert_eq!(status, 404);
+    let e = &json(&text)["errors"][0];
+    assert_eq!(e["code"], "not-found");
+    assert_eq!(e["message"], "there is no GET /v2/nothing");
+    let (status, text) = get(&s, "/v1/form?treatment=masage");
+    assert_eq!(status, 404, "{text}");
+    let e = &json(&text)["errors"][0];
+    assert_eq!(e["code"], "unknown-treatment");
+    assert!(e["help"].as_str().unwrap_or("").contains("massage"), "{e}");
+}
+
+#[test]
+fn treatments_schema_and_rules_describe_the_rules_loaded() {
+    let s = start(&[]);
+    let (status, text) = get(&s, "/v1/treatments");
+    assert_eq!(status, 200);
+    let ts = json(&text);
+    let massage = ts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|t| t["name"] == "massage_therapy")
+        .expect("massage therapy is a treatment");
+    assert_eq!(
+        massage["quantity_units"],
+        serde_json::json!(["visit", "session", "treatment"])
+    );
+    let flexeril = ts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|t| t["name"] == "cyclobenzaprine");
+    assert!(
+        flexeril.is_some_and(|t| t["aka"].as_array().is_some_and(|a| a.iter().any(|x| x == "Flexeril"))),
+        "brand names are listed"
+    );
+
+    let (status, text) = get(&s, "/v1/schema");
+    assert_eq!(status, 200);
+    let facts = json(&text);
+    let worst = facts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|f| f["fact"] == "pain.worst")
+        .expect("pain.worst is a fact");
+    assert_eq!(worst["type"], "score");
+    assert_eq!(worst["range"]["max"], 10.0);
+    assert!(worst["description"].as_str().is_some_and(|d| !d.is_empty()));
+    let sex = facts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|f| f["fact"] == "claimant.sex");
+    assert_eq!(sex.map(|f| &f["values"]), Some(&serde_json::json!(["female", "male"])));
+
+    let (status, text) = get(&s, "/v1/rules");
+    assert_eq!(status, 200);
+    let rules = json(&text);
+    let m = rules
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|r| r["name"] == "massage_therapy")
+        .expect("the massage rule");
+    assert_eq!(m["citation"], "MTUS-CPMTG \"Massage therapy\" p. 60");
+    let limit = m["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .find(|c| c["name"] == "visit_limit")
+        .expect("visit_limit");
+    assert!(
+        limit["reads"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == "request.quantity"))
+    );
+}
+
+#[test]
+fn the_form_lists_what_the_rules_in_force_read() {
+    let s = start(&[]);
+    let (status, text) = get(&s, "/v1/form?treatment=Massage&date=2015-05-06");
+    assert_eq!(status, 200, "{text}");
+    let f = json(&text);
+    assert_eq!(f["treatment"]["name"], "massage_therapy");
+    assert_eq!(f["rules"], serde_json::json!(["massage_therapy", "massage_odg_neck"]));
+    let paths: Vec<String> = f["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|x| {
+            x["path"]
+                .as_array()
+                .map(|p| {
+                    p.iter()
+                        .map(|k| k.as_str().unwrap_or("?"))
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "request.date",
+            "request.quantity",
+            "course.active_therapy",
+            "course.home_exercise",
+            "history.massage_therapy.received",
+            "history.massage_therapy.visits",
+            "history.massage_therapy.functional_improvement",
+            "request.body_region",
+        ]
+    );
+    let (status, text) = get(&s, "/v1/form?treatment=massage_therapy&date=2015-02-30");
+    assert_eq!(status, 400, "{text}");
+}
+
+#[test]
+fn yaml_export_loads_back_to_the_same_decisions() {
+    let s = start(&[]);
+    let body = std::fs::read(root().join("tests/fixtures/serve/seed-000.json")).expect("fixture");
+    let (status, yaml) = post(&s, "/v1/yaml", &body);
+    assert_eq!(status, 200, "{yaml}");
+    assert!(yaml.starts_with("case: seed-000\n"), "{yaml}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("case.json"), &body).expect("write");
+    std::fs::write(dir.path().join("case.yaml"), &yaml).expect("write");
+    let from_json = json(&mtus_check_json(dir.path(), "case.json"));
+    let from_yaml = json(&mtus_check_json(dir.path(), "case.yaml"));
+    assert_eq!(from_yaml["errors"], Value::Array(vec![]), "{yaml}");
+    assert_eq!(from_yaml["cases"][0]["requests"], from_json["cases"][0]["requests"]);
+    // A bad case is not exported: the same diagnostics as a check.
+    let (status, _) = post(&s, "/v1/yaml", br#"{"case": "x", "requests": []}"#);
+    assert_eq!(status, 422);
+}
