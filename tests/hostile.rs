@@ -229,10 +229,22 @@ fn every_corpus_case_among_good_ones() {
     assert_eq!(files_of_errors.len(), errors.len(), "{errors:?}");
     let mut at = 0;
     for (file, code) in &bad_files {
-        let first = errors.get(at).unwrap_or_else(|| panic!("no error for {file}: {errors:?}"));
-        assert!(first["file"].as_str().is_some_and(|f| f.ends_with(file)), "{first} for {file}");
-        assert!(first["code"].as_str().is_some_and(|c| c.contains(code)), "{first} for {file}");
-        while errors.get(at).and_then(|e| e["file"].as_str()).is_some_and(|f| f.ends_with(file)) {
+        let first = errors
+            .get(at)
+            .unwrap_or_else(|| panic!("no error for {file}: {errors:?}"));
+        assert!(
+            first["file"].as_str().is_some_and(|f| f.ends_with(file)),
+            "{first} for {file}"
+        );
+        assert!(
+            first["code"].as_str().is_some_and(|c| c.contains(code)),
+            "{first} for {file}"
+        );
+        while errors
+            .get(at)
+            .and_then(|e| e["file"].as_str())
+            .is_some_and(|f| f.ends_with(file))
+        {
             at += 1;
         }
     }

@@ -7,6 +7,8 @@ pub mod files;
 pub mod fmt;
 pub mod generate;
 pub mod lint;
+pub mod new;
+pub mod schema;
 pub mod test;
 
 /// Output format shared by the commands.

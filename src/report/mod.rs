@@ -460,18 +460,7 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
         return;
     }
     let Some(outcome) = q.outcome else { return };
-    let verdict = match outcome {
-        Outcome::MedicallyNecessary => "MEDICALLY NECESSARY".to_string(),
-        Outcome::NotMedicallyNecessary => "NOT MEDICALLY NECESSARY".to_string(),
-        Outcome::InsufficientDocumentation => "NOT MEDICALLY NECESSARY (insufficient documentation)".to_string(),
-    };
-    let predicted = q.predicted.map_or("", |p| p.name());
-    let recorded = match (q.recorded, q.agrees) {
-        (Some(r), Some(true)) => format!("; recorded {}: agrees", r.name()),
-        (Some(r), _) => format!("; recorded {}: DISAGREES", r.name()),
-        (None, _) => String::new(),
-    };
-    let _ = writeln!(out, "  outcome: {verdict} (predicts {predicted}{recorded})");
+    let _ = writeln!(out, "  outcome: {}", outcome_line(q, outcome));
     if let Some(b) = &q.decided_by {
         let _ = writeln!(
             out,
@@ -536,7 +525,87 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
         );
     }
     if !q.to_pass.is_empty() {
-        let _ = writeln!(out, "\n  to pass:");
+        out.push('\n');
+        render_to_pass(q, out);
+    }
+}
+
+/// Outcome line of a request: `NOT MEDICALLY NECESSARY (predicts upheld; ...)`.
+fn outcome_line(q: &RequestReport, outcome: Outcome) -> String {
+    let verdict = match outcome {
+        Outcome::MedicallyNecessary => "MEDICALLY NECESSARY".to_string(),
+        Outcome::NotMedicallyNecessary => "NOT MEDICALLY NECESSARY".to_string(),
+        Outcome::InsufficientDocumentation => "NOT MEDICALLY NECESSARY (insufficient documentation)".to_string(),
+    };
+    let predicted = q.predicted.map_or("", |p| p.name());
+    let recorded = match (q.recorded, q.agrees) {
+        (Some(r), Some(true)) => format!("; recorded {}: agrees", r.name()),
+        (Some(r), _) => format!("; recorded {}: DISAGREES", r.name()),
+        (None, _) => String::new(),
+    };
+    format!("{verdict} (predicts {predicted}{recorded})")
+}
+
+/// A case in `check --brief`: per request its outcome, what decided it,
+/// what it needs to pass, and the pre-submission findings one line each.
+pub fn render_case_brief(r: &CaseReport, pre: &[authorization::PreSubmission], out: &mut String) {
+    use std::fmt::Write;
+    render_case_header(r, out);
+    for (i, q) in r.requests.iter().enumerate() {
+        let esc = escape_terminal;
+        let _ = writeln!(out, "  request {} ({}, {})", esc(&q.request), q.treatment, q.date);
+        if let Some(e) = &q.error {
+            let _ = writeln!(out, "    error[{}]: {}", e.code, e.message);
+            continue;
+        }
+        if let Some(o) = q.outcome {
+            let _ = writeln!(out, "    outcome: {}", outcome_line(q, o));
+        }
+        if let Some(b) = &q.decided_by {
+            let _ = writeln!(
+                out,
+                "    decided by: {}.{} ({}), {}",
+                b.rule,
+                b.criterion,
+                b.status.label(),
+                b.citation
+            );
+        }
+        if let Some(f) = &q.fell_with {
+            let _ = writeln!(out, "    falls with: request {}, which it depends on", esc(f));
+        }
+        if !q.to_pass.is_empty() {
+            let mut tp = String::new();
+            render_to_pass(q, &mut tp);
+            for line in tp.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        if let Some(s) = pre.get(i) {
+            if let Some(a) = &s.authorization {
+                let verdict = match a.prior_authorization {
+                    crate::formulary::PriorAuthorization::Required => "REQUIRED",
+                    crate::formulary::PriorAuthorization::NotRequired => "not required",
+                    crate::formulary::PriorAuthorization::Undetermined => "UNDETERMINED",
+                };
+                let _ = writeln!(out, "    prior authorization: {verdict} ({})", a.status.label());
+                for f in &a.findings {
+                    let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, f.message);
+                }
+            }
+            for f in &s.rfa {
+                let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, f.message);
+            }
+        }
+    }
+}
+
+/// The "to pass:" section of a request.
+pub fn render_to_pass(q: &RequestReport, out: &mut String) {
+    use std::fmt::Write;
+    let esc = escape_terminal;
+    {
+        let _ = writeln!(out, "  to pass:");
         for a in &q.to_pass {
             match a {
                 AdviceReport::Document {
