@@ -27,6 +27,20 @@ pub fn unit_names(dim: Dim) -> Vec<&'static str> {
         .collect()
 }
 
+/// The unit a quantity's range is declared in, by dimension.
+fn base_unit(d: Dim) -> &'static str {
+    match d {
+        Dim::Visit => "visits",
+        Dim::Tablet => "tablets",
+        Dim::Item => "units",
+        Dim::Mass => "mg",
+        Dim::Med => "mg_med",
+        Dim::Time => "days",
+        Dim::Concentration => "percent",
+        Dim::DoseRate => "mcg_per_hour",
+    }
+}
+
 /// A pattern for a quantity written with one of `units`: `6 visit`, `7.5 mg`.
 fn quantity_pattern(units: &[&str]) -> String {
     format!("^[0-9]+(\\.[0-9]+)? *({})$", units.join("|"))
@@ -129,6 +143,11 @@ pub fn fact_summary(p: &Program, f: &Fact) -> String {
                 "list of symbols"
             };
             match allowed_names(p, f) {
+                Some(names) if names.len() > 20 => format!(
+                    "{ty}, one of {} values (e.g. {}; all in `mtus schema`)",
+                    names.len(),
+                    names[..3].join(", ")
+                ),
                 Some(names) => format!("{ty}, one of: {}", names.join(", ")),
                 None => format!("{ty} (open vocabulary)"),
             }
@@ -155,11 +174,15 @@ pub fn fact_summary(p: &Program, f: &Fact) -> String {
                     singular.join("/")
                 })
                 .collect();
+            let base = match dims_of(p, f).as_slice() {
+                [d] => base_unit(*d),
+                _ => "in the base unit",
+            };
             let range = f
                 .range
                 .map(|r| {
                     format!(
-                        ", from {} to {} in the base unit",
+                        ", from {} to {} {base}",
                         crate::value::fmt_num(r.min),
                         crate::value::fmt_num(r.max)
                     )

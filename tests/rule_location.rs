@@ -17,6 +17,7 @@ fn mtus_in(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env_remove("RUST_BACKTRACE")
         .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
         .output()
         .expect("run mtus")
 }

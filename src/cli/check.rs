@@ -27,6 +27,24 @@ pub struct CheckOptions {
     pub brief: bool,
 }
 
+/// The width to wrap text to: the terminal's when standard output is one,
+/// else `COLUMNS` if set, else `report::DEFAULT_WIDTH` (so piped output
+/// and tests are the same everywhere).
+pub fn output_width() -> usize {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
+            return usize::from(w).max(40);
+        }
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(report::DEFAULT_WIDTH)
+}
+
 /// The exit status `check --deny-exit` gives when every input was read
 /// and some request is not medically necessary.
 pub const EXIT_DENIED: u8 = 3;
@@ -65,6 +83,7 @@ pub fn run(
     lists: &DrugLists,
 ) -> Result<ExitCode> {
     let format = opts.format;
+    let width = output_width();
     let mut machine = Machine::new();
     let mut reports: Vec<CaseReport> = Vec::new();
     let mut pre: Vec<Vec<PreSubmission>> = Vec::new();
@@ -102,12 +121,13 @@ pub fn run(
                 );
                 let p = authorization::pre_submission(&rules.program, &case, lists);
                 if format == Format::Text {
-                    out.push('\n');
+                    let mut text = String::from("\n");
                     if opts.brief {
-                        report::render_case_brief(&r, &p, &mut out);
+                        report::render_case_brief(&r, &p, &mut text);
                     } else {
-                        authorization::render_case_text(&r, &p, &mut out);
+                        authorization::render_case_text(&r, &p, &mut text);
                     }
+                    out.push_str(&report::wrap(&text, width));
                     flush(&mut out)?;
                 }
                 reports.push(r);

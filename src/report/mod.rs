@@ -116,6 +116,12 @@ pub enum AdviceReport {
         fact: String,
         description: String,
         needed_by: Vec<String>,
+        /// The value that passes, as a case writes it (`true`, `one of a,
+        /// b`, `at least 30`); absent when trying values does not tell.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        passes: Option<String>,
+        /// What the fact may hold (type, units, values, range).
+        values: String,
     },
     /// Request at most this much.
     Reduce {
@@ -367,10 +373,14 @@ pub fn request_report(
                     fact,
                     description,
                     needed_by,
+                    passes,
+                    values,
                 } => AdviceReport::Document {
                     fact,
                     description,
                     needed_by: needed_by.into_iter().map(|(r, c)| format!("{r}.{c}")).collect(),
+                    passes,
+                    values,
                 },
                 Advice::Reduce { fact, from, to } => AdviceReport::Reduce {
                     fact,
@@ -612,10 +622,18 @@ pub fn render_to_pass(q: &RequestReport, out: &mut String) {
                     fact,
                     description,
                     needed_by,
+                    passes,
+                    values,
                 } => {
+                    let passes = passes.as_ref().map(|v| format!(" as {v}")).unwrap_or_default();
+                    let values = if values.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {values}")
+                    };
                     let _ = writeln!(
                         out,
-                        "    - document {fact} ({description}); needed by {}",
+                        "    - document {fact}{passes} ({description}{values}); needed by {}",
                         needed_by.join(", ")
                     );
                 }
@@ -679,4 +697,60 @@ pub struct CheckJson<'a> {
     pub version: u32,
     pub cases: &'a [CaseReport],
     pub errors: &'a [diagnostics::DiagnosticJson],
+}
+
+/// The width text output is wrapped to when it does not go to a terminal
+/// (and in tests): stable, whatever runs it.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// Wrap every line longer than `width` characters at spaces, with a
+/// hanging indent: continuation lines start under the text of the line (a
+/// `- ` item's text, the text after a `[status]` tag, else four more than
+/// the line's own indent). A word longer than the width stays whole.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        if body.chars().count() <= width {
+            out.push_str(line);
+            continue;
+        }
+        let lead = body.len() - body.trim_start_matches(' ').len();
+        let rest = &body[lead..];
+        let hang = if rest.starts_with("- ") {
+            lead + 2
+        } else if rest.starts_with('[') {
+            rest.find("] ")
+                .map(|i| lead + i + 2 + (rest[i + 2..].len() - rest[i + 2..].trim_start().len()))
+                .unwrap_or(lead + 4)
+        } else {
+            lead + 4
+        };
+        let hang = hang.min(width / 2);
+        let mut col = 0;
+        let mut first = true;
+        for word in body[lead..].split(' ') {
+            let w = word.chars().count();
+            if first {
+                out.push_str(&body[..lead]);
+                out.push_str(word);
+                col = lead + w;
+                first = false;
+            } else if col + 1 + w > width && col > hang {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', hang));
+                out.push_str(word);
+                col = hang + w;
+            } else {
+                out.push(' ');
+                out.push_str(word);
+                col += 1 + w;
+            }
+        }
+        out.push_str(nl);
+    }
+    out
 }

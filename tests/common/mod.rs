@@ -44,6 +44,8 @@ pub fn mtus(args: &[&str]) -> Output {
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LIB_BACKTRACE")
         .env("NO_COLOR", "1")
+        // Text is wrapped to COLUMNS when set: snapshots use the default.
+        .env_remove("COLUMNS")
         .output()
         .expect("run mtus")
 }
