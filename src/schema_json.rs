@@ -104,6 +104,10 @@ pub fn treatment_names(p: &Program) -> Vec<String> {
         .iter()
         .flat_map(|t| std::iter::once(t.name.clone()).chain(t.aka.iter().cloned()))
         .collect();
+    // mtus reads `Flexeril`, `flexeril` and `FLEXERIL` alike: the
+    // normalized spelling of every alias is accepted too.
+    let normalized: Vec<String> = names.iter().map(|n| crate::check::normalize_name(n)).collect();
+    names.extend(normalized);
     names.sort();
     names.dedup();
     names
@@ -460,7 +464,11 @@ pub fn case_template(p: &Program, t: TreatmentId, date: Date) -> String {
     let tr = p.catalog.treatment(t);
     let facts = facts_read(p, t, date);
     let mut out = String::new();
-    let _ = writeln!(out, "# yaml-language-server: $schema=case.schema.json");
+    let _ = writeln!(out, "# yaml-language-server: $schema=../out/case.schema.json");
+    let _ = writeln!(
+        out,
+        "# (for editors: `mtus schema > out/case.schema.json`; the path is from this file)"
+    );
     let _ = writeln!(out, "# A case for {} ({}), requested {date}.", tr.name, tr.title);
     let _ = writeln!(
         out,
@@ -552,4 +560,63 @@ pub fn yaml_as_json(text: &str) -> Option<Json> {
     }
     let limits = crate::facts::load::limits::Limits::default();
     crate::facts::load::yaml::parse(text, 0, &limits).ok().map(|n| conv(&n))
+}
+
+/// Every fact of the schema as Markdown tables, one per record (the case,
+/// a prior course under `history.TREATMENT`, a request): key, what it may
+/// hold, description. docs/case-file.md holds this for the shipped rules
+/// (a test keeps it true).
+pub fn facts_markdown(p: &Program) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for (scope, title, prefix) in [
+        (Scope::Case, "The case", ""),
+        (
+            Scope::History,
+            "A prior course (`history.TREATMENT`)",
+            "history.TREATMENT.",
+        ),
+        (Scope::Request, "A request (an item of `requests`)", ""),
+    ] {
+        let _ = writeln!(out, "### {title}\n");
+        let _ = writeln!(out, "| key | holds | meaning |");
+        let _ = writeln!(out, "| --- | --- | --- |");
+        let mut facts: Vec<&Fact> = p.schema.facts.iter().filter(|f| f.scope == scope).collect();
+        facts.sort_by(|a, b| a.key.cmp(&b.key));
+        for f in facts {
+            let key = match (scope, f.derived) {
+                (_, true) => format!("`{}` (filled by mtus)", f.path),
+                (Scope::Request, _) => format!("`{}`", f.key.join(".")),
+                _ => format!("`{prefix}{}`", f.key.join(".")),
+            };
+            let cell = |s: &str| s.replace('|', "\\|");
+            let _ = writeln!(
+                out,
+                "| {key} | {} | {} |",
+                cell(&fact_summary(p, f)),
+                cell(&f.description)
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "### Treatments
+"
+    );
+    let _ = writeln!(out, "| treatment | what | also written |");
+    let _ = writeln!(out, "| --- | --- | --- |");
+    let mut ts: Vec<_> = p.catalog.treatments.iter().collect();
+    ts.sort_by(|a, b| a.name.cmp(&b.name));
+    for t in ts {
+        let aka: Vec<String> = t.aka.iter().map(|a| format!("`{a}`")).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            t.name,
+            t.title.replace('|', "\\|"),
+            aka.join(", ")
+        );
+    }
+    out
 }

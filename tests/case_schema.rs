@@ -137,3 +137,28 @@ fn the_cli_prints_the_same_schema() {
         "{worst}"
     );
 }
+
+/// docs/case-file.md lists every fact of the shipped rules, as
+/// `facts_markdown` writes it. `UPDATE_DOCS=1 cargo test --test
+/// case_schema` rewrites the list after a schema change.
+#[test]
+fn the_case_file_docs_list_every_fact() {
+    let (_, rules) = shipped_rules();
+    let want = mtus::schema_json::facts_markdown(&rules.program);
+    let path = root().join("docs/case-file.md");
+    let text = std::fs::read_to_string(&path).expect("docs/case-file.md");
+    let (begin, end) = ("<!-- facts:begin -->\n", "<!-- facts:end -->");
+    let (Some(a), Some(b)) = (text.find(begin), text.find(end)) else {
+        panic!("docs/case-file.md has no {begin:?} ... {end:?} block");
+    };
+    let have = &text[a + begin.len()..b];
+    if have != want && std::env::var_os("UPDATE_DOCS").is_some() {
+        let new = format!("{}{want}{}", &text[..a + begin.len()], &text[b..]);
+        std::fs::write(&path, new).expect("write docs");
+        return;
+    }
+    assert_eq!(
+        have, want,
+        "docs/case-file.md is out of date: run UPDATE_DOCS=1 cargo test --test case_schema"
+    );
+}
