@@ -433,7 +433,7 @@ pub fn facts_read(p: &Program, t: TreatmentId, date: Date) -> Vec<&Fact> {
 /// A YAML value to show in a template for a fact: an example that loads.
 fn example(p: &Program, f: &Fact) -> String {
     match f.ty {
-        FactType::Bool => "false".into(),
+        FactType::Bool => "true".into(),
         FactType::Date => "2026-01-01".into(),
         FactType::Text => "\"\"".into(),
         FactType::Treatment => "massage_therapy".into(),
@@ -475,7 +475,7 @@ pub fn case_template(p: &Program, t: TreatmentId, date: Date) -> String {
         "# Uncomment what the record documents; leave out what it does not say"
     );
     let _ = writeln!(out, "# (absent = not documented; false = documented as absent).");
-    let _ = writeln!(out, "# See docs/case-files.md.");
+    let _ = writeln!(out, "# See docs/case-file.md.");
     let _ = writeln!(out, "case: new-case");
     // Case-scope facts, grouped under their keys.
     let mut last_group: Vec<String> = Vec::new();
@@ -516,8 +516,25 @@ pub fn case_template(p: &Program, t: TreatmentId, date: Date) -> String {
         if f.slot == b.request_treatment || f.slot == b.request_date || f.slot == b.request_id {
             continue;
         }
-        let _ = writeln!(out, "    # {} ({})", f.description, fact_summary(p, f));
-        let _ = writeln!(out, "    # {}: {}", f.key.join("."), example(p, f));
+        // The units this treatment's quantity and strength take.
+        let own = match f.path.as_str() {
+            "request.quantity" => &tr.quantity_dims,
+            "request.strength" => &tr.strength_dims,
+            _ => &Vec::new(),
+        };
+        let (summary, ex) = match own.first() {
+            Some(first) => {
+                let units: Vec<String> = own.iter().map(|d| unit_names(*d).join("/")).collect();
+                let unit = unit_names(*first).first().copied().unwrap_or("unit");
+                (
+                    format!("a number and a unit: {}", units.join(", ")),
+                    format!("1 {unit}"),
+                )
+            }
+            None => (fact_summary(p, f), example(p, f)),
+        };
+        let _ = writeln!(out, "    # {} ({summary})", f.description);
+        let _ = writeln!(out, "    # {}: {ex}", f.key.join("."));
     }
     out
 }

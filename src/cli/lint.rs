@@ -104,12 +104,10 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
             None
         } else if !args.cases.is_empty() {
             Some(args.cases.clone())
-        } else if let Some(c) =
-            Some(super::common::default_cases(rules_dir.and_then(|d| d.to_str()))).filter(|c| c.is_dir())
-        {
-            Some(vec![c])
         } else {
-            None
+            // The cases beside the rules in use, else cases/ here.
+            let beside = super::common::default_cases(rules_dir.and_then(|d| d.to_str()));
+            beside.is_dir().then(|| vec![beside])
         };
         let cases = case_paths.map(|paths| load_cases(ctx, rs, &paths, &mut diags));
         if cases.is_none() && !args.no_cases && !args.allow.iter().any(|a| a == "missing-case") {
