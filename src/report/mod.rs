@@ -754,3 +754,32 @@ pub fn wrap(text: &str, width: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap;
+
+    #[test]
+    fn long_lines_wrap_under_their_text() {
+        let text = "    - document a.b as true (one two three four five six); needed by r.c\nshort\n";
+        assert_eq!(
+            wrap(text, 40),
+            "    - document a.b as true (one two\n      three four five six); needed by\n      r.c\nshort\n"
+        );
+        let tag = "    [NOT MET]        name: one two three four five six seven\n";
+        assert_eq!(
+            wrap(tag, 50),
+            "    [NOT MET]        name: one two three four five\n                     six seven\n"
+        );
+        // A word longer than the width stays whole (and where it is, when
+        // moving it would not gain room); short lines are kept.
+        let long = format!("  x {}\n", "y".repeat(50));
+        assert_eq!(wrap(&long, 40), long);
+        let later = format!("  a b c d e f g h i {}\n", "y".repeat(50));
+        assert_eq!(
+            wrap(&later, 40),
+            format!("  a b c d e f g h i\n      {}\n", "y".repeat(50))
+        );
+        assert_eq!(wrap("a b\n", 40), "a b\n");
+    }
+}
