@@ -616,26 +616,50 @@ pub fn render_to_pass(q: &RequestReport, out: &mut String) {
     let esc = escape_terminal;
     {
         let _ = writeln!(out, "  to pass:");
+        // Facts to document are grouped by the criteria that need them,
+        // each group where its first fact comes.
+        let mut shown_groups: Vec<&[String]> = Vec::new();
         for a in &q.to_pass {
             match a {
-                AdviceReport::Document {
-                    fact,
-                    description,
-                    needed_by,
-                    passes,
-                    values,
-                } => {
-                    let passes = passes.as_ref().map(|v| format!(" as {v}")).unwrap_or_default();
-                    let values = if values.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; {values}")
-                    };
-                    let _ = writeln!(
-                        out,
-                        "    - document {fact}{passes} ({description}{values}); needed by {}",
-                        needed_by.join(", ")
-                    );
+                AdviceReport::Document { needed_by, .. } => {
+                    if shown_groups.contains(&needed_by.as_slice()) {
+                        continue;
+                    }
+                    shown_groups.push(needed_by);
+                    let items: Vec<String> = q
+                        .to_pass
+                        .iter()
+                        .filter_map(|b| match b {
+                            AdviceReport::Document {
+                                fact,
+                                description,
+                                needed_by: n,
+                                passes,
+                                values,
+                            } if n == needed_by => {
+                                let passes = passes.as_ref().map(|v| format!(" as {v}")).unwrap_or_default();
+                                let values = if values.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("; {values}")
+                                };
+                                Some(format!("{fact}{passes} ({description}{values})"))
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    let who = needed_by.join(", ");
+                    match items.as_slice() {
+                        [one] => {
+                            let _ = writeln!(out, "    - for {who}: document {one}");
+                        }
+                        many => {
+                            let _ = writeln!(out, "    - for {who}: document");
+                            for item in many {
+                                let _ = writeln!(out, "        {item}");
+                            }
+                        }
+                    }
                 }
                 AdviceReport::Reduce {
                     fact,
