@@ -36,6 +36,7 @@ pub mod inputs;
 pub mod lint;
 pub mod report;
 pub mod serve;
+pub mod schema_json;
 pub mod syntax;
 pub mod value;
 
@@ -51,6 +52,82 @@ pub mod embedded {
 pub struct RuleSet {
     pub program: check::Program,
     pub compiled: compile::Compiled,
+    /// Where the rule files came from and a hash of their content, so
+    /// every output can name the rule set that produced it.
+    pub origin: RuleOrigin,
+}
+
+/// Where a rule set was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleOriginKind {
+    /// The rule files built into this binary.
+    BuiltIn,
+    /// A folder named on the command line (`--rules DIR`).
+    Folder,
+    /// A `rules/` folder found by walking up from the current folder.
+    Found,
+    /// Files given some other way (a library caller, `lint FILES`).
+    Files,
+}
+
+/// The rule set in force: its kind, its folder, and a SHA-256 over its
+/// files (see [`rules_hash`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleOrigin {
+    pub kind: RuleOriginKind,
+    /// The folder, as the user would type it (`rules`, `../rules`).
+    pub path: Option<String>,
+    /// Lowercase hex SHA-256 (64 digits).
+    pub hash: String,
+}
+
+impl RuleOrigin {
+    /// The first 12 hex digits of the hash: enough to tell sets apart.
+    pub fn short_hash(&self) -> &str {
+        self.hash.get(..12).unwrap_or(&self.hash)
+    }
+
+    /// One line naming the rule set, e.g.
+    /// `built-in (mtus 0.1.0, sha256 0123456789ab)` or
+    /// `./rules (found from the current folder, sha256 0123456789ab)`.
+    pub fn describe(&self) -> String {
+        let path = self.path.as_deref().unwrap_or("");
+        let shown = if path.is_empty() || path.starts_with('/') || path.starts_with('.') {
+            path.to_string()
+        } else {
+            format!("./{path}")
+        };
+        match self.kind {
+            RuleOriginKind::BuiltIn => format!(
+                "built-in (mtus {}, sha256 {})",
+                env!("CARGO_PKG_VERSION"),
+                self.short_hash()
+            ),
+            RuleOriginKind::Found => format!("{shown} (found from the current folder, sha256 {})", self.short_hash()),
+            RuleOriginKind::Folder => format!("{shown} (--rules, sha256 {})", self.short_hash()),
+            RuleOriginKind::Files => format!("files given (sha256 {})", self.short_hash()),
+        }
+    }
+}
+
+/// SHA-256 over a rule set's files: sorted by file name (the last path
+/// component, so the same files hash the same wherever they sit), each
+/// name and text fed with its length. Equal hashes mean equal rule files.
+pub fn rules_hash<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<(&str, &str)> = files
+        .into_iter()
+        .map(|(n, t)| (n.rsplit(['/', '\\']).next().unwrap_or(n), t))
+        .collect();
+    files.sort();
+    let mut h = Sha256::new();
+    for (name, text) in files {
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update((text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Rule files that did not check. The diagnostics refer to files in the
@@ -68,6 +145,12 @@ impl RuleSet {
         sources: &mut SourceMap,
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<RuleSet, RuleErrors> {
+        let files: Vec<(&str, &str)> = files.into_iter().collect();
+        let origin = RuleOrigin {
+            kind: RuleOriginKind::Files,
+            path: None,
+            hash: rules_hash(files.iter().copied()),
+        };
         let mut parsed = Vec::new();
         let mut diagnostics = Vec::new();
         for (name, text) in files {
@@ -81,7 +164,11 @@ impl RuleSet {
         match program {
             Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => {
                 let compiled = compile::compile(&program);
-                Ok(RuleSet { program, compiled })
+                Ok(RuleSet {
+                    program,
+                    compiled,
+                    origin,
+                })
             }
             _ => Err(RuleErrors { diagnostics }),
         }
@@ -89,6 +176,15 @@ impl RuleSet {
 
     /// The rules shipped with this build.
     pub fn embedded(sources: &mut SourceMap) -> Result<RuleSet, RuleErrors> {
-        RuleSet::from_texts(sources, embedded::FILES.iter().copied())
+        let mut rs = RuleSet::from_texts(sources, embedded::FILES.iter().copied())?;
+        rs.origin.kind = RuleOriginKind::BuiltIn;
+        Ok(rs)
+    }
+
+    /// The same rule set, marked as coming from `kind` at `path`.
+    pub fn with_origin(mut self, kind: RuleOriginKind, path: Option<String>) -> RuleSet {
+        self.origin.kind = kind;
+        self.origin.path = path;
+        self
     }
 }

@@ -24,7 +24,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use cli::Format;
-use cli::common::{Ctx, LoadRulesError, load_rules};
+use cli::common::{Ctx, LoadRulesError, load_rules, locate_rules};
 use mtus::diag::SourceMap;
 
 const EXIT_HELP: &str = "\
@@ -35,6 +35,8 @@ Exit status:
      device given as a file), or an output could not be written; also
      when standard output was closed early (`| head`) and inputs were bad
   2  the command line was wrong
+  3  (check --deny-exit only) every input was read, and some request is
+     not medically necessary
 
 Limits: a case or rule file is read up to --max-file-bytes (16 MiB), a
 JSON line up to --max-line-bytes (1 MiB); a longer one is an error for
@@ -48,10 +50,15 @@ that input, and the rest are read.";
     after_help = EXIT_HELP
 )]
 struct Cli {
-    /// Use the rule files (*.mtus) in this folder instead of the rules
-    /// built into mtus.
+    /// Use the rule files (*.mtus) in this folder. Without it, the nearest
+    /// `rules/` folder holding `sources.mtus` (from the current folder up)
+    /// is used, else the rules built into mtus.
     #[arg(long, global = true, value_name = "DIR")]
     rules: Option<PathBuf>,
+
+    /// Use the rules built into mtus even inside a folder with rules.
+    #[arg(long, global = true, conflicts_with = "rules")]
+    builtin_rules: bool,
 
     /// Colour in diagnostics: auto (only on a terminal), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -99,6 +106,14 @@ enum Command {
         /// several versions. Replaces the built-in confirmed rows.
         #[arg(long = "drug-list", value_name = "FILE")]
         drug_list: Vec<PathBuf>,
+        /// Exit 3 when any request is not medically necessary (for
+        /// scripts); 1 still means bad input.
+        #[arg(long)]
+        deny_exit: bool,
+        /// Print only each request's outcome, what decided it and what it
+        /// needs to pass, and the pre-submission findings one line each.
+        #[arg(long)]
+        brief: bool,
     },
     /// Re-run past determinations on all cores: predicted against
     /// recorded outcome for every request, then agreement, Cohen's kappa,
@@ -128,6 +143,13 @@ enum Command {
     /// before it is submitted: the same decisions as `check`
     /// (docs/api.md). Prints the address, then serves until stopped.
     Serve(cli::serve::ServeArgs),
+    /// Print a JSON Schema (draft 2020-12) of case files, generated from
+    /// the fact schema of the rules in use, for editors to validate and
+    /// complete case files (docs/case-files.md).
+    Schema(cli::schema::SchemaArgs),
+    /// Write a commented case file template for a treatment: the facts the
+    /// rules in force for it read, each with its type and allowed values.
+    New(cli::new::NewArgs),
 }
 
 fn main() -> ExitCode {
@@ -159,10 +181,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Fmt(args) = &cli.command {
         return cli::fmt::run(&mut ctx, args);
     }
+    let location = locate_rules(cli.rules.as_deref(), cli.builtin_rules);
     if let Command::Lint(args) = &cli.command {
-        return cli::lint::run(&mut ctx, cli.rules.as_deref(), args);
+        return cli::lint::run(&mut ctx, &location, args);
     }
-    let rules = match load_rules(&mut ctx.sources, cli.rules.as_deref(), &ctx.limits) {
+    let rules = match load_rules(&mut ctx.sources, &location, &ctx.limits) {
         Ok(r) => r,
         Err(LoadRulesError::Rules(e)) => {
             ctx.print_diagnostics(&e.diagnostics);
@@ -177,8 +200,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cases,
             format,
             drug_list,
-        } => match cli::check::load_drug_lists(&mut ctx, cli.rules.as_deref(), &drug_list)? {
-            Some(lists) => cli::check::run(&mut ctx, &rules, &cases, format, &lists),
+            deny_exit,
+            brief,
+        } => match cli::check::load_drug_lists(&mut ctx, location.dir.as_deref(), &drug_list)? {
+            Some(lists) => {
+                let opts = cli::check::CheckOptions {
+                    format,
+                    deny_exit,
+                    brief,
+                };
+                cli::check::run(&mut ctx, &rules, &cases, &opts, &lists)
+            }
             None => Ok(ExitCode::from(1)),
         },
         Command::Audit(args) => cli::audit::run(&mut ctx, &rules, &args),
@@ -186,7 +218,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         // Run above, before the rules load.
         Command::Fmt(args) => cli::fmt::run(&mut ctx, &args),
         Command::Test(args) => cli::test::run(&mut ctx, &rules, &args),
-        Command::Lint(args) => cli::lint::run(&mut ctx, cli.rules.as_deref(), &args),
-        Command::Serve(args) => cli::serve::run(&mut ctx, rules, cli.rules.as_deref(), &args),
+        Command::Lint(args) => cli::lint::run(&mut ctx, &location, &args),
+        Command::Schema(args) => cli::schema::run(&rules, &args),
+        Command::New(args) => cli::new::run(&rules, &args),
+        Command::Serve(args) => cli::serve::run(&mut ctx, rules, location.dir.as_deref(), &args),
     }
 }

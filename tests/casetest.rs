@@ -33,7 +33,7 @@ fn coverage_per_rule_and_criterion() {
 fn json_results_summary_and_diagnostics() {
     let o = common::mtus(&["--rules", RULES, "test", "--coverage", "--format", "json", CASES]);
     assert_eq!(o.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let v: serde_json::Value = serde_json::from_str(&common::stdout(&o)).expect("JSON");
     assert_eq!(v["summary"]["passed"], 2);
     assert_eq!(v["summary"]["failed"], 4);
     assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(4));

@@ -27,7 +27,7 @@ fn deny_warnings_makes_warnings_fail() {
     ];
     let o = common::mtus(&silenced);
     assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
-    assert_eq!(common::stderr(&o), "no warnings\n");
+    assert_eq!(common::stderr(&o), "rules: files given (sha256 [hash])\nno warnings\n");
 }
 
 #[test]
@@ -55,7 +55,7 @@ fn json_diagnostics_for_editors() {
         "tests/fixtures/lint/conflicting_numbers.mtus",
     ]);
     assert_eq!(o.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let v: serde_json::Value = serde_json::from_str(&common::stdout(&o)).expect("JSON");
     assert_eq!(v["warnings"], 1);
     assert_eq!(v["errors"], 0);
     insta::assert_json_snapshot!(v);
@@ -94,7 +94,7 @@ fn overlapping_rules_grow_with_the_rules_not_the_pairs() {
     let file = dir.join("many.mtus");
     std::fs::write(&file, text).expect("write");
     let o = common::mtus(&["lint", "--no-cases", "--format", "json", &file.display().to_string()]);
-    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let doc: serde_json::Value = serde_json::from_str(&common::stdout(&o)).expect("JSON");
     let diags = doc["diagnostics"].as_array().cloned().unwrap_or_default();
     let overlaps: Vec<&str> = diags
         .iter()

@@ -20,7 +20,7 @@ fn seed_text_trace() {
 fn seed_json() {
     let o = common::mtus(&["check", "--format", "json", "cases/seed-000.yaml"]);
     assert!(o.status.success(), "{}", common::stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let v: serde_json::Value = serde_json::from_str(&common::stdout(&o)).expect("valid JSON");
     let reqs = &v["cases"][0]["requests"];
     assert_eq!(reqs[0]["predicted"], "upheld");
     assert_eq!(reqs[0]["recorded"], "upheld");
@@ -33,7 +33,7 @@ fn seed_json() {
 fn seed_audit_json_names_case_request_predicted_recorded() {
     let o = common::mtus(&["audit", "--format", "json", "cases/seed-000.yaml"]);
     assert!(o.status.success(), "{}", common::stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let v: serde_json::Value = serde_json::from_str(&common::stdout(&o)).expect("valid JSON");
     let rows = v["requests"].as_array().expect("requests");
     assert_eq!(rows.len(), 2);
     for r in rows {

@@ -92,6 +92,21 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
         limits: ctx.limits,
         ..AuditOptions::default()
     };
+    // The rule set in force: the first line of a text or Markdown report.
+    // (JSON, JSON Lines and CSV are written by the library and keep their
+    // shape; they do not name it yet.)
+    let origin = rules.origin.describe();
+    match args.format {
+        AuditFormat::Text => {
+            let mut line = format!("rules: {origin}\n\n");
+            super::common::flush(&mut line)?;
+        }
+        AuditFormat::Markdown => {
+            let mut line = format!("Rules: {origin}\n\n");
+            super::common::flush(&mut line)?;
+        }
+        AuditFormat::Json | AuditFormat::Jsonl | AuditFormat::Csv => {}
+    }
     let mut bar = Bar::new(!args.no_progress && std::io::stderr().is_terminal(), total);
     let mut out = std::io::stdout();
     let mut side = std::io::stderr();

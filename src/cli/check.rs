@@ -18,12 +18,80 @@ use mtus::report::{self, CaseReport, diagnostics};
 /// The case files `check` and `test` find in a folder.
 pub const CASE_FILES: &[&str] = &["yaml", "yml", "json"];
 
-pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format, lists: &DrugLists) -> Result<ExitCode> {
+/// How `check` reports and exits.
+pub struct CheckOptions {
+    pub format: Format,
+    /// Exit 3 when any request is not medically necessary.
+    pub deny_exit: bool,
+    /// Outcome, decider and "to pass" only.
+    pub brief: bool,
+}
+
+/// The width to wrap text to: the terminal's when standard output is one,
+/// else `COLUMNS` if set, else `report::DEFAULT_WIDTH` (so piped output
+/// and tests are the same everywhere).
+pub fn output_width() -> usize {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
+            return usize::from(w).max(40);
+        }
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(report::DEFAULT_WIDTH)
+}
+
+/// The exit status `check --deny-exit` gives when every input was read
+/// and some request is not medically necessary.
+pub const EXIT_DENIED: u8 = 3;
+
+/// The rule set in force, as the JSON outputs name it.
+#[derive(serde::Serialize)]
+pub struct RulesJson {
+    pub kind: &'static str,
+    pub path: Option<String>,
+    pub sha256: String,
+    pub description: String,
+}
+
+impl RulesJson {
+    pub fn new(rules: &RuleSet) -> RulesJson {
+        let o = &rules.origin;
+        RulesJson {
+            kind: match o.kind {
+                mtus::RuleOriginKind::BuiltIn => "built-in",
+                mtus::RuleOriginKind::Folder => "folder",
+                mtus::RuleOriginKind::Found => "found",
+                mtus::RuleOriginKind::Files => "files",
+            },
+            path: o.path.clone(),
+            sha256: o.hash.clone(),
+            description: o.describe(),
+        }
+    }
+}
+
+pub fn run(
+    ctx: &mut Ctx,
+    rules: &RuleSet,
+    paths: &[PathBuf],
+    opts: &CheckOptions,
+    lists: &DrugLists,
+) -> Result<ExitCode> {
+    let format = opts.format;
+    let width = output_width();
     let mut machine = Machine::new();
     let mut reports: Vec<CaseReport> = Vec::new();
     let mut pre: Vec<Vec<PreSubmission>> = Vec::new();
     let mut errors: Vec<Diagnostic> = Vec::new();
     let mut out = String::new();
+    if format == Format::Text {
+        out.push_str(&format!("rules: {}\n", rules.origin.describe()));
+    }
     for input in files::expand(paths, CASE_FILES) {
         let loaded = match &input {
             Ok(path) => read_case(&mut ctx.sources, rules, path, &ctx.limits),
@@ -53,10 +121,13 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format, li
                 );
                 let p = authorization::pre_submission(&rules.program, &case, lists);
                 if format == Format::Text {
-                    if !reports.is_empty() || !out.is_empty() {
-                        out.push('\n');
+                    let mut text = String::from("\n");
+                    if opts.brief {
+                        report::render_case_brief(&r, &p, &mut text);
+                    } else {
+                        authorization::render_case_text(&r, &p, &mut text);
                     }
-                    authorization::render_case_text(&r, &p, &mut out);
+                    out.push_str(&report::wrap(&text, width));
                     flush(&mut out)?;
                 }
                 reports.push(r);
@@ -80,11 +151,32 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, paths: &[PathBuf], format: Format, li
                 .collect(),
             errors: &errs,
         };
+        #[derive(serde::Serialize)]
+        struct WithRules<T> {
+            #[serde(flatten)]
+            doc: T,
+            rules: RulesJson,
+        }
+        let doc = WithRules {
+            doc,
+            rules: RulesJson::new(rules),
+        };
         out = serde_json::to_string_pretty(&doc)?;
         out.push('\n');
         flush(&mut out)?;
     }
-    Ok(exit(errors.is_empty() && undecided == 0))
+    if format == Format::Text {
+        flush(&mut out)?;
+    }
+    let ok = errors.is_empty() && undecided == 0;
+    let denied = reports
+        .iter()
+        .flat_map(|c| &c.requests)
+        .any(|r| r.outcome.is_some_and(|o| o != eval::Outcome::MedicallyNecessary));
+    if ok && opts.deny_exit && denied {
+        return Ok(ExitCode::from(EXIT_DENIED));
+    }
+    Ok(exit(ok))
 }
 
 /// The MTUS Drug List versions `check` uses: the `--drug-list` files if

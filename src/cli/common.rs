@@ -2,7 +2,7 @@
 //! diagnostics, writing output.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use mtus::diag::{Diagnostic, SourceMap, Span};
 use mtus::inputs::{self, InputError, Limits};
 use mtus::report::diagnostics;
-use mtus::{RuleErrors, RuleSet, facts};
+use mtus::{RuleErrors, RuleOriginKind, RuleSet, facts};
 
 pub struct Ctx {
     pub sources: SourceMap,
@@ -36,8 +36,67 @@ pub enum LoadRulesError {
     Io(anyhow::Error),
 }
 
-pub fn load_rules(sources: &mut SourceMap, dir: Option<&Path>, limits: &Limits) -> Result<RuleSet, LoadRulesError> {
-    let Some(dir) = dir else {
+/// Which rule files a command uses, decided before any is read.
+#[derive(Clone, Debug)]
+pub struct RulesLocation {
+    pub kind: RuleOriginKind,
+    /// The folder of rule files; `None` for the built-in set.
+    pub dir: Option<PathBuf>,
+}
+
+/// The file that marks a folder as a rule set: a `rules/` folder holding
+/// it is found from the current folder or any folder above it.
+pub const RULES_MARKER: &str = "sources.mtus";
+
+/// Decide where the rules come from: `--builtin-rules` forces the set
+/// built into mtus; `--rules DIR` names a folder; else the nearest
+/// `rules/` folder holding `sources.mtus`, walking up from the current
+/// folder (or the current folder itself when it holds `sources.mtus`);
+/// else the built-in set.
+pub fn locate_rules(explicit: Option<&Path>, builtin: bool) -> RulesLocation {
+    if builtin {
+        return RulesLocation {
+            kind: RuleOriginKind::BuiltIn,
+            dir: None,
+        };
+    }
+    if let Some(dir) = explicit {
+        return RulesLocation {
+            kind: RuleOriginKind::Folder,
+            dir: Some(dir.to_path_buf()),
+        };
+    }
+    if let Some(dir) = find_rules_dir() {
+        return RulesLocation {
+            kind: RuleOriginKind::Found,
+            dir: Some(dir),
+        };
+    }
+    RulesLocation {
+        kind: RuleOriginKind::BuiltIn,
+        dir: None,
+    }
+}
+
+/// The nearest rule folder from the current folder up, as a path relative
+/// to it (`rules`, `../rules`, `.` when the current folder is one).
+fn find_rules_dir() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    if cwd.join(RULES_MARKER).is_file() {
+        return Some(PathBuf::from("."));
+    }
+    let mut up = PathBuf::new();
+    for dir in cwd.ancestors() {
+        if dir.join("rules").join(RULES_MARKER).is_file() {
+            return Some(up.join("rules"));
+        }
+        up.push("..");
+    }
+    None
+}
+
+pub fn load_rules(sources: &mut SourceMap, loc: &RulesLocation, limits: &Limits) -> Result<RuleSet, LoadRulesError> {
+    let Some(dir) = loc.dir.as_deref() else {
         return RuleSet::embedded(sources).map_err(LoadRulesError::Rules);
     };
     let read = || -> Result<Vec<(String, String)>> {
@@ -53,7 +112,9 @@ pub fn load_rules(sources: &mut SourceMap, dir: Option<&Path>, limits: &Limits) 
         Ok(files)
     };
     let files = read().map_err(LoadRulesError::Io)?;
-    RuleSet::from_texts(sources, files.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(LoadRulesError::Rules)
+    RuleSet::from_texts(sources, files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map(|rs| rs.with_origin(loc.kind, Some(dir.display().to_string())))
+        .map_err(LoadRulesError::Rules)
 }
 
 /// Read and load one case file (`*.json` as JSON, anything else as YAML;
@@ -121,4 +182,18 @@ pub fn flush(out: &mut String) -> Result<()> {
 
 pub fn exit(ok: bool) -> ExitCode {
     if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// The `cases/` folder beside a rule folder (`rules` -> `cases`,
+/// `../rules` -> `../cases`), if there is one; else `cases`.
+pub fn default_cases(rules_dir: Option<&str>) -> PathBuf {
+    let beside = rules_dir.map(Path::new).and_then(|d| {
+        let parent = if d == Path::new(".") {
+            Path::new("..")
+        } else {
+            d.parent()?
+        };
+        Some(parent.join("cases"))
+    });
+    beside.filter(|c| c.is_dir()).unwrap_or_else(|| PathBuf::from("cases"))
 }

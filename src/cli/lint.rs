@@ -1,13 +1,14 @@
 //! `mtus lint`: warnings about rules that check but are probably not what
 //! their author meant.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
 use super::Format;
-use super::common::{Ctx, flush};
+use super::check::RulesJson;
+use super::common::{Ctx, RulesLocation, flush};
 use super::files;
 use mtus::RuleSet;
 use mtus::diag::{Diagnostic, FileId, Severity};
@@ -44,7 +45,8 @@ pub struct LintArgs {
     pub format: Format,
 }
 
-pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<ExitCode> {
+pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCode> {
+    let rules_dir = loc.dir.as_deref();
     let mut diags: Vec<Diagnostic> = Vec::new();
     // The rule files, as (name, text).
     let mut texts: Vec<(String, String)> = Vec::new();
@@ -102,10 +104,10 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
             None
         } else if !args.cases.is_empty() {
             Some(args.cases.clone())
-        } else if Path::new("cases").is_dir() {
-            Some(vec![PathBuf::from("cases")])
         } else {
-            None
+            // The cases beside the rules in use, else cases/ here.
+            let beside = super::common::default_cases(rules_dir.and_then(|d| d.to_str()));
+            beside.is_dir().then(|| vec![beside])
         };
         let cases = case_paths.map(|paths| load_cases(ctx, rs, &paths, &mut diags));
         if cases.is_none() && !args.no_cases && !args.allow.iter().any(|a| a == "missing-case") {
@@ -117,6 +119,20 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
         };
         diags.extend(lint::lint(&ctx.sources, &ids, rs, &opts));
     }
+    // The rule set linted, named like every other output names it.
+    let origin = mtus::RuleOrigin {
+        kind: if args.paths.is_empty() {
+            loc.kind
+        } else {
+            mtus::RuleOriginKind::Files
+        },
+        path: if args.paths.is_empty() {
+            rules_dir.map(|d| d.display().to_string())
+        } else {
+            None
+        },
+        hash: mtus::rules_hash(texts.iter().map(|(n, t)| (n.as_str(), t.as_str()))),
+    };
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diags.len() - errors;
     let low = match (&rules, args.low) {
@@ -131,6 +147,7 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
                 flush(&mut out)?;
             }
             ctx.print_diagnostics(&diags);
+            say!("rules: {}", origin.describe());
             if errors > 0 && rules.is_none() {
                 say!("error: {errors} error(s); the rules were not linted");
             } else if errors > 0 {
@@ -145,6 +162,7 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
             #[derive(serde::Serialize)]
             struct LintJson {
                 version: u32,
+                rules: RulesJson,
                 errors: usize,
                 warnings: usize,
                 diagnostics: Vec<diagnostics::DiagnosticJson>,
@@ -153,6 +171,17 @@ pub fn run(ctx: &mut Ctx, rules_dir: Option<&Path>, args: &LintArgs) -> Result<E
             }
             let doc = LintJson {
                 version: mtus::report::JSON_VERSION,
+                rules: RulesJson {
+                    kind: match origin.kind {
+                        mtus::RuleOriginKind::BuiltIn => "built-in",
+                        mtus::RuleOriginKind::Folder => "folder",
+                        mtus::RuleOriginKind::Found => "found",
+                        mtus::RuleOriginKind::Files => "files",
+                    },
+                    path: origin.path.clone(),
+                    sha256: origin.hash.clone(),
+                    description: origin.describe(),
+                },
                 errors,
                 warnings,
                 diagnostics: diags.iter().map(|d| diagnostics::to_json(&ctx.sources, d)).collect(),

@@ -8,6 +8,8 @@ pub mod fmt;
 pub mod generate;
 pub mod lint;
 pub mod serve;
+pub mod new;
+pub mod schema;
 pub mod test;
 
 /// Output format shared by the commands.

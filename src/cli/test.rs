@@ -31,7 +31,8 @@ pub struct TestArgs {
 
 pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> {
     let (paths, coverage, format) = (&args.paths[..], args.coverage, args.format);
-    let default = [PathBuf::from("cases")];
+    // The cases beside the rules in use when they were found or named.
+    let default = [super::common::default_cases(rules.origin.path.as_deref())];
     let paths = if paths.is_empty() { &default[..] } else { paths };
     let mut machine = Machine::new();
     let mut summary = Summary::default();
@@ -40,6 +41,9 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
     let mut all_diags: Vec<Diagnostic> = Vec::new();
     let mut out = String::new();
     let text = format == Format::Text;
+    if text {
+        out.push_str(&format!("rules: {}\n", rules.origin.describe()));
+    }
     for input in files::expand(paths, super::check::CASE_FILES) {
         let (path, loaded) = match input {
             Ok(p) => {
@@ -117,6 +121,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
             #[derive(serde::Serialize)]
             struct TestJson<'a> {
                 version: u32,
+                rules: super::check::RulesJson,
                 cases: &'a [CaseResult],
                 summary: Summary,
                 diagnostics: Vec<diagnostics::DiagnosticJson>,
@@ -145,6 +150,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
             });
             let doc = TestJson {
                 version: mtus::report::JSON_VERSION,
+                rules: super::check::RulesJson::new(rules),
                 cases: &results,
                 summary,
                 diagnostics: all_diags

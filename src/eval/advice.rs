@@ -15,6 +15,13 @@ pub enum Advice {
         description: String,
         /// The criteria (rule, criterion name) that need it.
         needed_by: Vec<(String, String)>,
+        /// The value that lets those criteria pass, as a case writes it
+        /// (`true`, `false`, `one of a, b`, `at least 30`), when trying
+        /// the values the fact may hold tells; `None` when every value
+        /// would do or none alone does.
+        passes: Option<String>,
+        /// What the fact may hold: type, units, values or range.
+        values: String,
     },
     /// Ask for less: the largest amount (a quantity, duration, number of
     /// levels, hours a week...) that meets every criterion reading it, as
@@ -43,9 +50,21 @@ pub fn advise(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize, d: &Decision
                 Status::NotDocumented => {
                     let needed = cr.expr.as_ref().map(|e| super::reference::missing_facts(e, case, i));
                     for r in needed.unwrap_or_default() {
-                        let f = p.schema.fact(r.fact());
                         let who = (rule.name.clone(), cr.name.clone());
-                        document(&mut out, fact_name(p, case, i, r), f.description.clone(), who);
+                        if defaulted(case, i, r) {
+                            prior_course(&mut out, p, case, i, r, cr, who);
+                            continue;
+                        }
+                        let f = p.schema.fact(r.fact());
+                        let passes = passing_values(rs, m, case, i, rr.rule, ci, r);
+                        document(
+                            &mut out,
+                            fact_name(p, case, i, r),
+                            f.description.clone(),
+                            who,
+                            passes,
+                            crate::schema_json::fact_summary(p, f),
+                        );
                     }
                 }
                 Status::NotMet => {
@@ -65,17 +84,7 @@ pub fn advise(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize, d: &Decision
                         reducible.push((rr.rule, ci, amounts));
                     } else if !unlisted.is_empty() {
                         for r in unlisted {
-                            let f = p.schema.fact(r.fact());
-                            let desc = format!(
-                                "{}: the case has no history entry for it, so it reads as not given",
-                                f.description
-                            );
-                            document(
-                                &mut out,
-                                fact_name(p, case, i, r),
-                                desc,
-                                (rule.name.clone(), cr.name.clone()),
-                            );
+                            prior_course(&mut out, p, case, i, r, cr, (rule.name.clone(), cr.name.clone()));
                         }
                     } else {
                         out.push(Advice::Unmet {
@@ -123,7 +132,187 @@ pub fn advise(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize, d: &Decision
             }
         }
     }
+    // What cannot pass as asked comes first, then the largest amount that
+    // passes, then what to document.
+    out.sort_by_key(|a| match a {
+        Advice::Unmet { .. } => 0,
+        Advice::Reduce { .. } => 1,
+        Advice::Document { .. } => 2,
+    });
     out
+}
+
+/// A criterion reads a prior treatment the case has no `history` entry
+/// for: ask for the prior course as a whole (`history.X`, with the facts
+/// of it the criterion reads), not for `history.X.received` alone.
+fn prior_course(
+    out: &mut Vec<Advice>,
+    p: &crate::check::Program,
+    case: &Case,
+    i: usize,
+    r: FactRef,
+    cr: &crate::check::Criterion,
+    who: (String, String),
+) {
+    let t = match r {
+        FactRef::History(t, ..) => t,
+        _ => case.requests[i].treatment,
+    };
+    let name = &p.catalog.treatment(t).name;
+    let mut keys: Vec<String> = Vec::new();
+    for x in &cr.reads {
+        let same = match *x {
+            FactRef::Prior(..) => case.requests[i].treatment == t,
+            FactRef::History(u, ..) => u == t,
+            _ => false,
+        };
+        let k = p.schema.fact(x.fact()).key.join(".");
+        if same && !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let description = format!(
+        "the prior course of {name}, if it was given: an entry `history.{name}` with {} (the case has none, so it reads as not given)",
+        keys.join(", ")
+    );
+    document(out, format!("history.{name}"), description, who, None, String::new());
+}
+
+/// Put `v` where fact reference `r` reads for request `i` (adding a
+/// history entry, received, when the case has none).
+fn set_fact(case: &mut Case, i: usize, r: FactRef, v: Value) {
+    let put = |facts: &mut [Value], s: u16| {
+        if let Some(x) = facts.get_mut(s as usize) {
+            *x = v;
+        }
+    };
+    match r {
+        FactRef::Case(_, s) => put(&mut case.facts, s),
+        FactRef::Request(_, s) => put(&mut case.requests[i].facts, s),
+        FactRef::Prior(_, s) | FactRef::History(_, _, s) => {
+            let t = match r {
+                FactRef::History(t, ..) => t,
+                _ => case.requests[i].treatment,
+            };
+            let at = match case.history.binary_search_by_key(&t, |(id, _)| *id) {
+                Ok(at) => at,
+                Err(at) => {
+                    let record: Box<[Value]> = case.no_history.iter().cloned().collect();
+                    case.history.insert(at, (t, record));
+                    at
+                }
+            };
+            put(&mut case.history[at].1, s);
+        }
+    }
+}
+
+/// Which values of the missing fact `r` let criterion `ci` of rule `rule`
+/// pass (or at least not fail: other facts it reads may still be
+/// missing): each value a bool, a closed symbol, a score, a percent or a
+/// small bounded int may hold is tried with the criterion re-run. `None`
+/// when the fact is of another type, or when every value (or none) does.
+fn passing_values(
+    rs: &RuleSet,
+    m: &mut Machine,
+    case: &Case,
+    i: usize,
+    rule: RuleId,
+    ci: usize,
+    r: FactRef,
+) -> Option<String> {
+    use crate::check::FactType;
+    let p = &rs.program;
+    let f = p.schema.fact(r.fact());
+    let (candidates, shown): (Vec<Value>, Vec<String>) = match f.ty {
+        FactType::Bool => (
+            vec![Value::Bool(true), Value::Bool(false)],
+            vec!["true".into(), "false".into()],
+        ),
+        FactType::Symbol => {
+            let syms = f.allowed.as_ref()?;
+            (
+                syms.iter().map(|s| Value::Sym(*s)).collect(),
+                syms.iter()
+                    .map(|s| p.symbols.name(*s).unwrap_or("?").to_string())
+                    .collect(),
+            )
+        }
+        FactType::Score | FactType::Percent | FactType::Int => {
+            let (lo, hi) = match (f.range, f.ty) {
+                (Some(r), _) => (r.min, r.max),
+                (None, FactType::Score) => (0.0, 10.0),
+                (None, FactType::Percent) => (0.0, 100.0),
+                _ => return None,
+            };
+            if !(hi - lo <= 200.0 && lo.is_finite()) {
+                return None;
+            }
+            let n = (hi - lo).floor() as i64;
+            let vals: Vec<f64> = (0..=n).map(|k| lo.ceil() + k as f64).filter(|x| *x <= hi).collect();
+            let make = |x: f64| {
+                if f.ty == FactType::Int {
+                    Value::Int(x as i64)
+                } else {
+                    Value::Num(x)
+                }
+            };
+            (
+                vals.iter().map(|&x| make(x)).collect(),
+                vals.iter().map(|&x| crate::value::fmt_num(x)).collect(),
+            )
+        }
+        _ => return None,
+    };
+    let mut trial = case.clone();
+    let statuses: Vec<Status> = candidates
+        .into_iter()
+        .map(|v| {
+            set_fact(&mut trial, i, r, v);
+            let fr = Frame::new(&trial, i);
+            criterion_status(rs, m, rule, ci, &fr)
+        })
+        .collect();
+    // The values that pass, if some do and some do not; else those that
+    // do not fail (another fact it reads may still be missing).
+    let strict = |ok: &[bool]| {
+        let n = ok.iter().filter(|x| **x).count();
+        n > 0 && n < ok.len()
+    };
+    let passing: Vec<bool> = statuses.iter().map(|s| s.passes()).collect();
+    let not_failing: Vec<bool> = statuses.iter().map(|s| *s != Status::NotMet).collect();
+    let ok = if strict(&passing) {
+        passing
+    } else if strict(&not_failing) {
+        not_failing
+    } else {
+        return None;
+    };
+    let n_ok = ok.iter().filter(|x| **x).count();
+    let passing: Vec<&str> = shown
+        .iter()
+        .zip(&ok)
+        .filter(|(_, k)| **k)
+        .map(|(s, _)| s.as_str())
+        .collect();
+    if matches!(f.ty, FactType::Score | FactType::Percent | FactType::Int) {
+        // A threshold: all passing values at one end.
+        let first = ok.iter().position(|x| *x).unwrap_or(0);
+        let last = ok.iter().rposition(|x| *x).unwrap_or(0);
+        if last - first + 1 == n_ok {
+            if last == ok.len() - 1 {
+                return Some(format!("at least {}", shown[first]));
+            }
+            if first == 0 {
+                return Some(format!("at most {}", shown[last]));
+            }
+            return Some(format!("from {} to {}", shown[first], shown[last]));
+        }
+    }
+    Some(match passing.as_slice() {
+        [one] => (*one).to_string(),
+        many => format!("one of {}", many.join(", ")),
+    })
 }
 
 fn req_value(case: &Case, i: usize, s: u16) -> &Value {
@@ -189,21 +378,34 @@ fn largest_passing(rs: &RuleSet, m: &mut Machine, case: &Case, i: usize, d: &Dec
 }
 
 /// Ask for a fact to be documented, once per fact, naming every criterion
-/// that needs it.
-fn document(out: &mut Vec<Advice>, name: String, description: String, who: (String, String)) {
+/// that needs it; when criteria differ on the value that passes, the
+/// first one's is kept.
+fn document(
+    out: &mut Vec<Advice>,
+    name: String,
+    description: String,
+    who: (String, String),
+    passing: Option<String>,
+    allowed: String,
+) {
     match out
         .iter_mut()
         .find(|a| matches!(a, Advice::Document { fact, .. } if *fact == name))
     {
-        Some(Advice::Document { needed_by, .. }) => {
+        Some(Advice::Document { needed_by, passes, .. }) => {
             if !needed_by.contains(&who) {
                 needed_by.push(who);
+            }
+            if passes.is_none() {
+                *passes = passing;
             }
         }
         _ => out.push(Advice::Document {
             fact: name,
             description,
             needed_by: vec![who],
+            passes: passing,
+            values: allowed,
         }),
     }
 }

@@ -162,6 +162,7 @@ mod tests {
         let mixed = RuleSet {
             program: six.program.clone(),
             compiled: rules(8).compiled,
+            origin: six.origin.clone(),
         };
         let d = Crosscheck::new(&mixed).case(&case).expect_err("a disagreement");
         assert_eq!(d.request, Some(0));

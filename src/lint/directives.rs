@@ -101,7 +101,7 @@ pub fn directives(file: FileId, text: &str, elements: &[(usize, usize)]) -> (Vec
         if reason.is_empty() {
             bad.push(problem(
                 "a lint directive needs a reason".into(),
-                "say why after `--`: `# lint: allow unused-fact -- kept for FACTS.md v1`",
+                "say why after `--`: `# lint: allow unused-fact -- part of the shared fact vocabulary`",
             ));
             continue;
         }

@@ -260,7 +260,7 @@ fn unused(p: &Program, ast: &Ast<'_>, out: &mut Vec<Diagnostic>) {
                 d.path.span,
                 format!("fact `{}` is declared, but no rule reads it", d.path.name),
             )
-            .with_help("case files may record it, but it decides nothing; if it belongs to the shared vocabulary (FACTS.md), keep it and say so: `# lint: allow unused-fact -- REASON` above it"),
+            .with_help("case files may record it, but it decides nothing; if it belongs to the shared vocabulary (docs/case-file.md), keep it and say so: `# lint: allow unused-fact -- REASON` above it"),
         );
     }
     let mut used: HashSet<ConstId> = HashSet::new();

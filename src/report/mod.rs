@@ -116,6 +116,12 @@ pub enum AdviceReport {
         fact: String,
         description: String,
         needed_by: Vec<String>,
+        /// The value that passes, as a case writes it (`true`, `one of a,
+        /// b`, `at least 30`); absent when trying values does not tell.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        passes: Option<String>,
+        /// What the fact may hold (type, units, values, range).
+        values: String,
     },
     /// Request at most this much.
     Reduce {
@@ -367,10 +373,14 @@ pub fn request_report(
                     fact,
                     description,
                     needed_by,
+                    passes,
+                    values,
                 } => AdviceReport::Document {
                     fact,
                     description,
                     needed_by: needed_by.into_iter().map(|(r, c)| format!("{r}.{c}")).collect(),
+                    passes,
+                    values,
                 },
                 Advice::Reduce { fact, from, to } => AdviceReport::Reduce {
                     fact,
@@ -460,18 +470,7 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
         return;
     }
     let Some(outcome) = q.outcome else { return };
-    let verdict = match outcome {
-        Outcome::MedicallyNecessary => "MEDICALLY NECESSARY".to_string(),
-        Outcome::NotMedicallyNecessary => "NOT MEDICALLY NECESSARY".to_string(),
-        Outcome::InsufficientDocumentation => "NOT MEDICALLY NECESSARY (insufficient documentation)".to_string(),
-    };
-    let predicted = q.predicted.map_or("", |p| p.name());
-    let recorded = match (q.recorded, q.agrees) {
-        (Some(r), Some(true)) => format!("; recorded {}: agrees", r.name()),
-        (Some(r), _) => format!("; recorded {}: DISAGREES", r.name()),
-        (None, _) => String::new(),
-    };
-    let _ = writeln!(out, "  outcome: {verdict} (predicts {predicted}{recorded})");
+    let _ = writeln!(out, "  outcome: {}", outcome_line(q, outcome));
     if let Some(b) = &q.decided_by {
         let _ = writeln!(
             out,
@@ -536,19 +535,131 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
         );
     }
     if !q.to_pass.is_empty() {
-        let _ = writeln!(out, "\n  to pass:");
+        out.push('\n');
+        render_to_pass(q, out);
+    }
+}
+
+/// Outcome line of a request: `NOT MEDICALLY NECESSARY (predicts upheld; ...)`.
+fn outcome_line(q: &RequestReport, outcome: Outcome) -> String {
+    let verdict = match outcome {
+        Outcome::MedicallyNecessary => "MEDICALLY NECESSARY".to_string(),
+        Outcome::NotMedicallyNecessary => "NOT MEDICALLY NECESSARY".to_string(),
+        Outcome::InsufficientDocumentation => "NOT MEDICALLY NECESSARY (insufficient documentation)".to_string(),
+    };
+    let predicted = q.predicted.map_or("", |p| p.name());
+    let recorded = match (q.recorded, q.agrees) {
+        (Some(r), Some(true)) => format!("; recorded {}: agrees", r.name()),
+        (Some(r), _) => format!("; recorded {}: DISAGREES", r.name()),
+        (None, _) => String::new(),
+    };
+    format!("{verdict} (predicts {predicted}{recorded})")
+}
+
+/// A case in `check --brief`: per request its outcome, what decided it,
+/// what it needs to pass, and the pre-submission findings one line each.
+pub fn render_case_brief(r: &CaseReport, pre: &[authorization::PreSubmission], out: &mut String) {
+    use std::fmt::Write;
+    render_case_header(r, out);
+    for (i, q) in r.requests.iter().enumerate() {
+        let esc = escape_terminal;
+        let _ = writeln!(out, "  request {} ({}, {})", esc(&q.request), q.treatment, q.date);
+        if let Some(e) = &q.error {
+            let _ = writeln!(out, "    error[{}]: {}", e.code, e.message);
+            continue;
+        }
+        if let Some(o) = q.outcome {
+            let _ = writeln!(out, "    outcome: {}", outcome_line(q, o));
+        }
+        if let Some(b) = &q.decided_by {
+            let _ = writeln!(
+                out,
+                "    decided by: {}.{} ({}), {}",
+                b.rule,
+                b.criterion,
+                b.status.label(),
+                b.citation
+            );
+        }
+        if let Some(f) = &q.fell_with {
+            let _ = writeln!(out, "    falls with: request {}, which it depends on", esc(f));
+        }
+        if !q.to_pass.is_empty() {
+            let mut tp = String::new();
+            render_to_pass(q, &mut tp);
+            for line in tp.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        if let Some(s) = pre.get(i) {
+            if let Some(a) = &s.authorization {
+                let verdict = match a.prior_authorization {
+                    crate::formulary::PriorAuthorization::Required => "REQUIRED",
+                    crate::formulary::PriorAuthorization::NotRequired => "not required",
+                    crate::formulary::PriorAuthorization::Undetermined => "UNDETERMINED",
+                };
+                let _ = writeln!(out, "    prior authorization: {verdict} ({})", a.status.label());
+                for f in &a.findings {
+                    let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, f.message);
+                }
+            }
+            for f in &s.rfa {
+                let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, f.message);
+            }
+        }
+    }
+}
+
+/// The "to pass:" section of a request.
+pub fn render_to_pass(q: &RequestReport, out: &mut String) {
+    use std::fmt::Write;
+    let esc = escape_terminal;
+    {
+        let _ = writeln!(out, "  to pass:");
+        // Facts to document are grouped by the criteria that need them,
+        // each group where its first fact comes.
+        let mut shown_groups: Vec<&[String]> = Vec::new();
         for a in &q.to_pass {
             match a {
-                AdviceReport::Document {
-                    fact,
-                    description,
-                    needed_by,
-                } => {
-                    let _ = writeln!(
-                        out,
-                        "    - document {fact} ({description}); needed by {}",
-                        needed_by.join(", ")
-                    );
+                AdviceReport::Document { needed_by, .. } => {
+                    if shown_groups.contains(&needed_by.as_slice()) {
+                        continue;
+                    }
+                    shown_groups.push(needed_by);
+                    let items: Vec<String> = q
+                        .to_pass
+                        .iter()
+                        .filter_map(|b| match b {
+                            AdviceReport::Document {
+                                fact,
+                                description,
+                                needed_by: n,
+                                passes,
+                                values,
+                            } if n == needed_by => {
+                                let passes = passes.as_ref().map(|v| format!(" as {v}")).unwrap_or_default();
+                                let values = if values.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("; {values}")
+                                };
+                                Some(format!("{fact}{passes} ({description}{values})"))
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    let who = needed_by.join(", ");
+                    match items.as_slice() {
+                        [one] => {
+                            let _ = writeln!(out, "    - for {who}: document {one}");
+                        }
+                        many => {
+                            let _ = writeln!(out, "    - for {who}: document");
+                            for item in many {
+                                let _ = writeln!(out, "        {item}");
+                            }
+                        }
+                    }
                 }
                 AdviceReport::Reduce {
                     fact,
@@ -610,4 +721,89 @@ pub struct CheckJson<'a> {
     pub version: u32,
     pub cases: &'a [CaseReport],
     pub errors: &'a [diagnostics::DiagnosticJson],
+}
+
+/// The width text output is wrapped to when it does not go to a terminal
+/// (and in tests): stable, whatever runs it.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// Wrap every line longer than `width` characters at spaces, with a
+/// hanging indent: continuation lines start under the text of the line (a
+/// `- ` item's text, the text after a `[status]` tag, else four more than
+/// the line's own indent). A word longer than the width stays whole.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        if body.chars().count() <= width {
+            out.push_str(line);
+            continue;
+        }
+        let lead = body.len() - body.trim_start_matches(' ').len();
+        let rest = &body[lead..];
+        let hang = if rest.starts_with("- ") {
+            lead + 2
+        } else if rest.starts_with('[') {
+            rest.find("] ")
+                .map(|i| lead + i + 2 + (rest[i + 2..].len() - rest[i + 2..].trim_start().len()))
+                .unwrap_or(lead + 4)
+        } else {
+            lead + 4
+        };
+        let hang = hang.min(width / 2);
+        let mut col = 0;
+        let mut first = true;
+        for word in body[lead..].split(' ') {
+            let w = word.chars().count();
+            if first {
+                out.push_str(&body[..lead]);
+                out.push_str(word);
+                col = lead + w;
+                first = false;
+            } else if col + 1 + w > width && col > hang {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', hang));
+                out.push_str(word);
+                col = hang + w;
+            } else {
+                out.push(' ');
+                out.push_str(word);
+                col += 1 + w;
+            }
+        }
+        out.push_str(nl);
+    }
+    out
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap;
+
+    #[test]
+    fn long_lines_wrap_under_their_text() {
+        let text = "    - document a.b as true (one two three four five six); needed by r.c\nshort\n";
+        assert_eq!(
+            wrap(text, 40),
+            "    - document a.b as true (one two\n      three four five six); needed by\n      r.c\nshort\n"
+        );
+        let tag = "    [NOT MET]        name: one two three four five six seven\n";
+        assert_eq!(
+            wrap(tag, 50),
+            "    [NOT MET]        name: one two three four five\n                     six seven\n"
+        );
+        // A word longer than the width stays whole (and where it is, when
+        // moving it would not gain room); short lines are kept.
+        let long = format!("  x {}\n", "y".repeat(50));
+        assert_eq!(wrap(&long, 40), long);
+        let later = format!("  a b c d e f g h i {}\n", "y".repeat(50));
+        assert_eq!(
+            wrap(&later, 40),
+            format!("  a b c d e f g h i\n      {}\n", "y".repeat(50))
+        );
+        assert_eq!(wrap("a b\n", 40), "a b\n");
+    }
 }

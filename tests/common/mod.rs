@@ -44,14 +44,39 @@ pub fn mtus(args: &[&str]) -> Output {
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LIB_BACKTRACE")
         .env("NO_COLOR", "1")
+        // Text is wrapped to COLUMNS when set: snapshots use the default.
+        .env_remove("COLUMNS")
         .output()
         .expect("run mtus")
 }
 
 pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    redact_rules_hash(&String::from_utf8_lossy(&o.stdout))
 }
 
 pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    redact_rules_hash(&String::from_utf8_lossy(&o.stderr))
+}
+
+/// Outputs name the rule set with a hash of its files (`sha256
+/// 0123456789ab` in text, 64 hex digits in JSON); it changes with every
+/// rule edit, so snapshots show `[hash]` instead. The hash itself is
+/// tested in tests/rule_location.rs.
+pub fn redact_rules_hash(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("sha256") {
+        out.push_str(&rest[..i + 6]);
+        rest = &rest[i + 6..];
+        // `sha256 HEX` (text) or `sha256": "HEX` (JSON).
+        let lead = rest.len() - rest.trim_start_matches([' ', '"', ':']).len();
+        let hex = rest[lead..].chars().take_while(char::is_ascii_hexdigit).count();
+        if hex >= 12 {
+            out.push_str(&rest[..lead]);
+            out.push_str("[hash]");
+            rest = &rest[lead + hex..];
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -19,9 +19,9 @@ mod json;
 mod keys;
 pub mod limits;
 mod request;
-mod tree;
+pub(crate) mod tree;
 mod value;
-mod yaml;
+pub(crate) mod yaml;
 
 #[cfg(test)]
 mod tests;

@@ -515,7 +515,7 @@ impl Ctx<'_> {
         }
         let help = match self.p.catalog.suggest(written) {
             Some(s) => format!("did you mean {s}?"),
-            None => "use a canonical treatment name from FACTS.md (e.g. `massage_therapy`, `cyclobenzaprine`) or a brand name in the catalog".to_string(),
+            None => "use a canonical treatment name (docs/case-file.md, or `mtus schema`; e.g. `massage_therapy`, `cyclobenzaprine`) or a brand name in the catalog".to_string(),
         };
         self.error(
             "unknown-treatment",

@@ -1,0 +1,79 @@
+//! `mtus new TREATMENT`: a commented case template with the facts the
+//! rules in force for the treatment read.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use super::common::flush;
+use mtus::RuleSet;
+use mtus::value::Date;
+
+#[derive(clap::Args)]
+pub struct NewArgs {
+    /// The treatment requested: a canonical name or a brand name.
+    #[arg(value_name = "TREATMENT")]
+    pub treatment: String,
+    /// The date of the request (YYYY-MM-DD): which rules are in force.
+    /// Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Write the template to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write over `--out FILE` if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+/// Today (UTC) as a date.
+fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date((secs / 86_400) as i32)
+}
+
+pub fn run(rules: &RuleSet, args: &NewArgs) -> Result<ExitCode> {
+    let p = &rules.program;
+    let Some(t) = p.catalog.resolve(&args.treatment) else {
+        let hint = p
+            .catalog
+            .suggest(&args.treatment)
+            .map(|s| format!("; did you mean {s}?"))
+            .unwrap_or_default();
+        bail!(
+            "`{}` is not a treatment of the catalog{hint} (the names are in the `treatment` enum of `mtus schema`)",
+            mtus::report::escape_terminal(&args.treatment)
+        );
+    };
+    let date = match &args.date {
+        Some(d) => Date::parse(d).with_context(|| format!("--date takes a date written YYYY-MM-DD, not `{d}`"))?,
+        None => today(),
+    };
+    let mut text = mtus::schema_json::case_template(p, t, date);
+    match &args.out {
+        None => flush(&mut text)?,
+        Some(path) => {
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true);
+            if args.force {
+                opts.create(true).truncate(true);
+            } else {
+                opts.create_new(true);
+            }
+            let mut f = match opts.open(path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    bail!("{} exists; give --force to write over it", path.display())
+                }
+                Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+            };
+            f.write_all(text.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
