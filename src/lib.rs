@@ -35,8 +35,8 @@ pub mod generate;
 pub mod inputs;
 pub mod lint;
 pub mod report;
-pub mod serve;
 pub mod schema_json;
+pub mod serve;
 pub mod syntax;
 pub mod value;
 

@@ -49,31 +49,7 @@ pub fn output_width() -> usize {
 /// and some request is not medically necessary.
 pub const EXIT_DENIED: u8 = 3;
 
-/// The rule set in force, as the JSON outputs name it.
-#[derive(serde::Serialize)]
-pub struct RulesJson {
-    pub kind: &'static str,
-    pub path: Option<String>,
-    pub sha256: String,
-    pub description: String,
-}
-
-impl RulesJson {
-    pub fn new(rules: &RuleSet) -> RulesJson {
-        let o = &rules.origin;
-        RulesJson {
-            kind: match o.kind {
-                mtus::RuleOriginKind::BuiltIn => "built-in",
-                mtus::RuleOriginKind::Folder => "folder",
-                mtus::RuleOriginKind::Found => "found",
-                mtus::RuleOriginKind::Files => "files",
-            },
-            path: o.path.clone(),
-            sha256: o.hash.clone(),
-            description: o.describe(),
-        }
-    }
-}
+pub use mtus::report::RulesJson;
 
 pub fn run(
     ctx: &mut Ctx,
@@ -150,16 +126,7 @@ pub fn run(
                 .map(|(r, p)| authorization::CaseJson::new(r, p))
                 .collect(),
             errors: &errs,
-        };
-        #[derive(serde::Serialize)]
-        struct WithRules<T> {
-            #[serde(flatten)]
-            doc: T,
-            rules: RulesJson,
-        }
-        let doc = WithRules {
-            doc,
-            rules: RulesJson::new(rules),
+            rules: Some(RulesJson::new(rules)),
         };
         out = serde_json::to_string_pretty(&doc)?;
         out.push('\n');

@@ -7,9 +7,9 @@ pub mod files;
 pub mod fmt;
 pub mod generate;
 pub mod lint;
-pub mod serve;
 pub mod new;
 pub mod schema;
+pub mod serve;
 pub mod test;
 
 /// Output format shared by the commands.

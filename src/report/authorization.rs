@@ -140,4 +140,8 @@ pub struct CheckJson<'a> {
     pub version: u32,
     pub cases: Vec<CaseJson<'a>>,
     pub errors: &'a [diagnostics::DiagnosticJson],
+    /// The rule set that decided (every output names it); absent only
+    /// from an API error that no rules were applied to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<super::RulesJson>,
 }

@@ -779,6 +779,32 @@ pub fn wrap(text: &str, width: usize) -> String {
     out
 }
 
+/// The rule set in force, as the JSON outputs name it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RulesJson {
+    pub kind: &'static str,
+    pub path: Option<String>,
+    pub sha256: String,
+    pub description: String,
+}
+
+impl RulesJson {
+    pub fn new(rules: &RuleSet) -> RulesJson {
+        let o = &rules.origin;
+        RulesJson {
+            kind: match o.kind {
+                crate::RuleOriginKind::BuiltIn => "built-in",
+                crate::RuleOriginKind::Folder => "folder",
+                crate::RuleOriginKind::Found => "found",
+                crate::RuleOriginKind::Files => "files",
+            },
+            path: o.path.clone(),
+            sha256: o.hash.clone(),
+            description: o.describe(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod wrap_tests {
     use super::wrap;

@@ -38,6 +38,7 @@ fn errors_response(status: StatusCode, errors: &[DiagnosticJson]) -> Response {
             version: JSON_VERSION,
             cases: Vec::new(),
             errors,
+            rules: None,
         },
     )
 }
@@ -139,6 +140,7 @@ pub async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejecti
             version: JSON_VERSION,
             cases: vec![CaseJson::new(&r, &pre)],
             errors: &[],
+            rules: Some(crate::report::RulesJson::new(rules)),
         },
     )
 }
