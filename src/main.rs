@@ -145,7 +145,7 @@ enum Command {
     Serve(cli::serve::ServeArgs),
     /// Print a JSON Schema (draft 2020-12) of case files, generated from
     /// the fact schema of the rules in use, for editors to validate and
-    /// complete case files (docs/case-files.md).
+    /// complete case files (docs/case-file.md).
     Schema(cli::schema::SchemaArgs),
     /// Write a commented case file template for a treatment: the facts the
     /// rules in force for it read, each with its type and allowed values.

@@ -382,7 +382,7 @@ pub fn case_schema(p: &Program) -> Json {
         out.insert("title".into(), json!("mtus case file"));
         out.insert(
             "description".into(),
-            json!("A worker's record, treatment requests and (for a past case) the recorded determination; see docs/case-files.md. An absent fact is not documented; false is documented as absent."),
+            json!("A worker's record, treatment requests and (for a past case) the recorded determination; see docs/case-file.md. An absent fact is not documented; false is documented as absent."),
         );
         for (k, v) in std::mem::take(t) {
             out.insert(k, v);
