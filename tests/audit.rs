@@ -155,3 +155,30 @@ fn a_request_that_falls_with_another_names_it() {
         );
     }
 }
+
+/// Every audit output names the rule set that decided it (CSV, rows only,
+/// excepted): the text and Markdown first line, a `rules` field in JSON
+/// and in the JSON Lines summary, a line on the HTML page.
+#[test]
+fn the_rule_set_is_named() {
+    let (text, _, _) = audit(&[]);
+    assert!(text.starts_with("rules: "), "{text}");
+    let (md, _, _) = audit(&["--format", "markdown"]);
+    assert!(md.starts_with("Rules: "), "{md}");
+    let (json, _, _) = audit(&["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert!(v["rules"]["sha256"].as_str().is_some_and(|h| !h.is_empty()), "{json}");
+    let (jsonl, _, _) = audit(&["--format", "jsonl"]);
+    let last = jsonl.lines().last().unwrap_or("");
+    let s: serde_json::Value = serde_json::from_str(last).expect("summary line");
+    assert_eq!(s["kind"], "summary");
+    assert!(
+        s["rules"]["description"].as_str().is_some_and(|d| d.contains("sha256")),
+        "{last}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("audit.html");
+    let _ = audit(&["--format", "csv", "--html", &page.display().to_string()]);
+    let html = std::fs::read_to_string(&page).expect("page written");
+    assert!(html.contains("(rules: "), "the page names the rule set");
+}

@@ -171,11 +171,13 @@ pub fn audit(
                 version: u32,
                 #[serde(flatten)]
                 summary: &'a Summary,
+                rules: crate::report::RulesJson,
             }
             let line = Line {
                 kind: "summary",
                 version: JSON_VERSION,
                 summary: &fin.summary,
+                rules: crate::report::RulesJson::new(rs),
             };
             tail.push_str(&to_json(&line));
             tail.push('\n');
@@ -188,11 +190,13 @@ pub fn audit(
                 summary: &'a Summary,
                 disagreements: &'a [run::Disagreement],
                 disagreements_omitted: u64,
+                rules: crate::report::RulesJson,
             }
             let t = Tail {
                 summary: &fin.summary,
                 disagreements: &fin.kept.disagreements,
                 disagreements_omitted: fin.kept.omitted_disagreements,
+                rules: crate::report::RulesJson::new(rs),
             };
             let pretty = serde_json::to_string_pretty(&t).unwrap_or_else(|_| "{}".into());
             // The fields without the braces: already indented one level.

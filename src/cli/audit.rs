@@ -92,9 +92,9 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
         limits: ctx.limits,
         ..AuditOptions::default()
     };
-    // The rule set in force: the first line of a text or Markdown report.
-    // (JSON, JSON Lines and CSV are written by the library and keep their
-    // shape; they do not name it yet.)
+    // The rule set in force: the first line of a text or Markdown report;
+    // JSON and the JSON Lines summary have a `rules` field, the HTML page a
+    // line under its title. CSV is rows only (docs/json.md).
     let origin = rules.origin.describe();
     match args.format {
         AuditFormat::Text => {
@@ -118,7 +118,8 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
     let fin = result?;
     if let Some(html) = html {
         let title: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-        let page = audit::html::page(&fin, &title.join(", "));
+        let title = format!("{} (rules: {origin})", title.join(", "));
+        let page = audit::html::page(&fin, &title);
         html.write(&page)?;
     }
     Ok(exit(fin.ok()))
