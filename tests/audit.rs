@@ -156,9 +156,9 @@ fn a_request_that_falls_with_another_names_it() {
     }
 }
 
-/// Every audit output names the rule set that decided it (CSV, rows only,
-/// excepted): the text and Markdown first line, a `rules` field in JSON
-/// and in the JSON Lines summary, a line on the HTML page.
+/// Every audit output names the rule set that decided it: the text and
+/// Markdown first line, a `rules` field in JSON and in the JSON Lines
+/// summary, CSV's first row, the HTML page's title line.
 #[test]
 fn the_rule_set_is_named() {
     let (text, _, _) = audit(&[]);
@@ -175,6 +175,13 @@ fn the_rule_set_is_named() {
     assert!(
         s["rules"]["description"].as_str().is_some_and(|d| d.contains("sha256")),
         "{last}"
+    );
+    let (csv, _, _) = audit(&["--format", "csv"]);
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("rules,") && l.contains("sha256")),
+        "{csv}"
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let page = dir.path().join("audit.html");

@@ -119,6 +119,7 @@ pub fn audit(
     let mut style = Style {
         format: opts.format,
         widths: [4, 7, 9],
+        rules: rs.origin.describe(),
     };
     let mut w = Out::new(out);
     let mut spill = Spill::default();
@@ -337,6 +338,8 @@ struct Style {
     /// Text table: widths of the case, request and treatment columns,
     /// from the first batch (later, longer values push the line).
     widths: [usize; 3],
+    /// The rule set in force, as CSV's first row names it.
+    rules: String,
 }
 
 const CSV_HEADER: &str = "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n";
@@ -355,7 +358,14 @@ impl Render for Style {
             Format::Json => {
                 let _ = write!(out, "{{\n  \"version\": {JSON_VERSION},\n  \"requests\": [");
             }
-            Format::Csv => out.push_str(CSV_HEADER),
+            Format::Csv => {
+                out.push_str(CSV_HEADER);
+                // The first row names the rule set that decided the rest.
+                let mut cells: [String; 16] = Default::default();
+                cells[0] = "rules".to_string();
+                cells[1] = self.rules.clone();
+                csv_line(&cells, out);
+            }
             Format::Jsonl | Format::Markdown => {}
         }
     }
