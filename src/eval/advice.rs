@@ -210,7 +210,8 @@ fn set_fact(case: &mut Case, i: usize, r: FactRef, v: Value) {
 /// Which values of the missing fact `r` let criterion `ci` of rule `rule`
 /// pass (or at least not fail: other facts it reads may still be
 /// missing): each value a bool, a closed symbol, a score, a percent or a
-/// small bounded int may hold is tried with the criterion re-run. `None`
+/// small bounded int may hold, and whole amounts of a number, duration or
+/// quantity across its range, is tried with the criterion re-run. `None`
 /// when the fact is of another type, or when every value (or none) does.
 fn passing_values(
     rs: &RuleSet,
@@ -262,6 +263,46 @@ fn passing_values(
                 vals.iter().map(|&x| crate::value::fmt_num(x)).collect(),
             )
         }
+        FactType::Quantity | FactType::Duration | FactType::Number => {
+            use crate::value::{Dim, Unit};
+            // Whole amounts in the unit the fact is counted in (days for a
+            // duration), across its range, at most 400 of them.
+            let unit = match f.ty {
+                FactType::Duration => Some(Unit::Day),
+                FactType::Quantity => match f.dim? {
+                    Dim::Visit => Some(Unit::Visit),
+                    Dim::Tablet => Some(Unit::Tablet),
+                    Dim::Item => Some(Unit::Item),
+                    Dim::Mass => Some(Unit::Mg),
+                    Dim::Med => Some(Unit::MgMed),
+                    Dim::Time => Some(Unit::Day),
+                    Dim::Concentration | Dim::DoseRate => return None,
+                },
+                _ => None,
+            };
+            let factor = unit.map_or(1.0, Unit::factor);
+            let (lo, hi) = f.range.map_or((0.0, 400.0 * factor), |r| (r.min, r.max));
+            let lo = (lo / factor).ceil().max(0.0);
+            let hi = (hi / factor).floor().min(lo + 400.0);
+            if !(lo.is_finite() && hi.is_finite() && hi >= lo) {
+                return None;
+            }
+            let vals: Vec<f64> = (0..=(hi - lo) as i64).map(|k| lo + k as f64).collect();
+            (
+                vals.iter()
+                    .map(|&x| match unit {
+                        Some(u) => Value::Qty(Qty::new(x, u)),
+                        None => Value::Num(x),
+                    })
+                    .collect(),
+                vals.iter()
+                    .map(|&x| match unit {
+                        Some(u) => format!("{} {}", crate::value::fmt_num(x), u.name()),
+                        None => crate::value::fmt_num(x),
+                    })
+                    .collect(),
+            )
+        }
         _ => return None,
     };
     let mut trial = case.clone();
@@ -295,7 +336,15 @@ fn passing_values(
         .filter(|(_, k)| **k)
         .map(|(s, _)| s.as_str())
         .collect();
-    if matches!(f.ty, FactType::Score | FactType::Percent | FactType::Int) {
+    if matches!(
+        f.ty,
+        FactType::Score
+            | FactType::Percent
+            | FactType::Int
+            | FactType::Quantity
+            | FactType::Duration
+            | FactType::Number
+    ) {
         // A threshold: all passing values at one end.
         let first = ok.iter().position(|x| *x).unwrap_or(0);
         let last = ok.iter().rposition(|x| *x).unwrap_or(0);
