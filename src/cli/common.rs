@@ -197,3 +197,24 @@ pub fn default_cases(rules_dir: Option<&str>) -> PathBuf {
     });
     beside.filter(|c| c.is_dir()).unwrap_or_else(|| PathBuf::from("cases"))
 }
+
+/// Create an output file: never over a file that is there (even one that
+/// appears between a check and the write) unless `force`. The error names
+/// the file, escaped for the terminal.
+pub fn create_output(path: &Path, force: bool) -> Result<std::fs::File> {
+    let shown = mtus::report::escape_terminal(&path.display().to_string()).into_owned();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    match opts.open(path) {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            anyhow::bail!("{shown} already exists; give --force to write over it")
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot create {shown}")),
+    }
+}

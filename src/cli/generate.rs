@@ -77,23 +77,7 @@ pub fn run(rules: &RuleSet, args: &GenerateArgs) -> Result<ExitCode> {
                 }
             }
             (GenerateFormat::Jsonl, Some(path)) => {
-                let shown = mtus::report::escape_terminal(&path.display().to_string()).into_owned();
-                let mut opts = std::fs::OpenOptions::new();
-                opts.write(true);
-                if args.force {
-                    opts.create(true).truncate(true);
-                } else {
-                    // Never over a file that is there, even one that
-                    // appears between a check and the write.
-                    opts.create_new(true);
-                }
-                let mut f = match opts.open(path) {
-                    Ok(f) => f,
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                        bail!("{shown} already exists; give --force to write over it")
-                    }
-                    Err(e) => return Err(e).with_context(|| format!("cannot create {shown}")),
-                };
+                let mut f = super::common::create_output(path, args.force)?;
                 Ok(g.write_jsonl(args.count, &mut f, &path.display().to_string())?)
             }
             (GenerateFormat::YamlDir, Some(dir)) => {

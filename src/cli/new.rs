@@ -57,20 +57,7 @@ pub fn run(rules: &RuleSet, args: &NewArgs) -> Result<ExitCode> {
     match &args.out {
         None => flush(&mut text)?,
         Some(path) => {
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true);
-            if args.force {
-                opts.create(true).truncate(true);
-            } else {
-                opts.create_new(true);
-            }
-            let mut f = match opts.open(path) {
-                Ok(f) => f,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    bail!("{} exists; give --force to write over it", path.display())
-                }
-                Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
-            };
+            let mut f = super::common::create_output(path, args.force)?;
             f.write_all(text.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
