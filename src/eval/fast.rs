@@ -169,10 +169,13 @@ impl Plan {
                 };
                 let status = match (s.kind, holds) {
                     (CriterionKind::Require, Tri::True) | (CriterionKind::Exclude, Tri::False) => {
-                        // Met, unless its guard says it does not apply.
+                        // Met, unless its guard says it does not apply or
+                        // nothing it reads is documented (then it is shown
+                        // as not applying, as `criterion_status` does).
                         if s.low
                             && low_met.is_none()
                             && s.guard.as_ref().is_none_or(|g| session.run(g.clone()) != Tri::False)
+                            && !super::reads_nothing_documented(rs, s.rule, usize::from(s.criterion), &frame)
                         {
                             low_met = Some((s.rule, s.criterion));
                         }

@@ -713,13 +713,7 @@ pub fn criterion_status(rs: &RuleSet, m: &mut Machine, r: RuleId, i: usize, f: &
             // A criterion met although every fact it reads is undocumented
             // (`x is documented and ...` on a silent record) is shown as not
             // applying: the record did not satisfy it, it just passes.
-            let reads = rs
-                .program
-                .rules
-                .get(r.0 as usize)
-                .and_then(|x| x.criteria.get(i))
-                .map_or(&[][..], |c| &c.reads[..]);
-            if !reads.is_empty() && reads.iter().all(|&fr| frame_value(f, fr).is_absent()) {
+            if reads_nothing_documented(rs, r, i, f) {
                 Status::NotApplicable
             } else {
                 Status::Met
@@ -728,6 +722,19 @@ pub fn criterion_status(rs: &RuleSet, m: &mut Machine, r: RuleId, i: usize, f: &
         (CriterionKind::Require, Tri::False) | (CriterionKind::Exclude, Tri::True) => Status::NotMet,
         (_, Tri::Unknown) => Status::NotDocumented,
     }
+}
+
+/// Does criterion `i` of rule `r` read facts, none of them documented in
+/// frame `f`? Such a criterion, met, is shown as not applying (and so
+/// cannot make a decision provisional); the fast path asks the same.
+pub(crate) fn reads_nothing_documented(rs: &RuleSet, r: RuleId, i: usize, f: &Frame<'_>) -> bool {
+    let reads = rs
+        .program
+        .rules
+        .get(r.0 as usize)
+        .and_then(|x| x.criteria.get(i))
+        .map_or(&[][..], |c| &c.reads[..]);
+    !reads.is_empty() && reads.iter().all(|&fr| frame_value(f, fr).is_absent())
 }
 
 /// The value of a fact as the criterion's code reads it in frame `f`.
