@@ -464,39 +464,14 @@ impl Layout<'_> {
             lines.push(self.line(0, flat(p), p));
             return;
         }
+        // The description stays after the list, however long.
         let desc = kids
             .get(3)
             .filter(|d| d.as_rule() == Rule::string)
-            .map(|d| format!(" {}", flat(d)))
+            .map(|d| flat(d))
             .unwrap_or_default();
         let names: Vec<Pair<'_, Rule>> = value.clone().into_inner().collect();
-        let mut cur = self.line(0, format!("const {} = [", name.as_str()), p);
-        let mut on_line = 0;
-        for (i, n) in names.iter().enumerate() {
-            let last = i + 1 == names.len();
-            let word = if last {
-                format!("{}]", n.as_str())
-            } else {
-                format!("{},", n.as_str())
-            };
-            let sep = usize::from(on_line > 0);
-            if on_line > 0 && cur.indent + width(&cur.text) + sep + width(&word) > MAX_WIDTH {
-                lines.push(cur);
-                cur = self.line(2, String::new(), n);
-                on_line = 0;
-            }
-            if on_line > 0 {
-                cur.text.push(' ');
-            }
-            cur.text.push_str(&word);
-            on_line += 1;
-        }
-        if names.is_empty() {
-            cur.text.push(']');
-        }
-        // The description stays after the list, however long.
-        cur.text.push_str(&desc);
-        lines.push(cur);
+        self.fill(p, format!("const {} = [", name.as_str()), &names, &desc, lines);
     }
 
     fn criterion(&self, p: Pair<'_, Rule>, lines: &mut Vec<Line>) {
