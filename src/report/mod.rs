@@ -452,6 +452,12 @@ pub fn render_case_header(r: &CaseReport, out: &mut String) {
     let _ = writeln!(out, "case {} ({})", escape_terminal(&r.case), escape_terminal(&r.file));
 }
 
+/// `rule.criterion (status), citation`: what decided a request, in the
+/// full and the brief text alike.
+fn decided_line(b: &DecidedBy) -> String {
+    format!("{}.{} ({}), {}", b.rule, b.criterion, b.status.label(), b.citation)
+}
+
 pub fn render_request_text(q: &RequestReport, out: &mut String) {
     use std::fmt::Write;
     // Ids, text and fact values come from the case: escaped for the
@@ -472,14 +478,7 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
     let Some(outcome) = q.outcome else { return };
     let _ = writeln!(out, "  outcome: {}", outcome_line(q, outcome));
     if let Some(b) = &q.decided_by {
-        let _ = writeln!(
-            out,
-            "  decided by: {}.{} ({}), {}",
-            b.rule,
-            b.criterion,
-            b.status.label(),
-            b.citation
-        );
+        let _ = writeln!(out, "  decided by: {}", decided_line(b));
     }
     if let Some(f) = &q.fell_with {
         let _ = writeln!(out, "  falls with: request {}, which it depends on", esc(f));
@@ -572,14 +571,7 @@ pub fn render_case_brief(r: &CaseReport, pre: &[authorization::PreSubmission], o
             let _ = writeln!(out, "    outcome: {}", outcome_line(q, o));
         }
         if let Some(b) = &q.decided_by {
-            let _ = writeln!(
-                out,
-                "    decided by: {}.{} ({}), {}",
-                b.rule,
-                b.criterion,
-                b.status.label(),
-                b.citation
-            );
+            let _ = writeln!(out, "    decided by: {}", decided_line(b));
         }
         if let Some(f) = &q.fell_with {
             let _ = writeln!(out, "    falls with: request {}, which it depends on", esc(f));
