@@ -97,15 +97,7 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                     if tag.handle == "tag:yaml.org,2002:" && tag.suffix == "str" {
                         quoted = true;
                     } else {
-                        return Err(Diagnostic::error(
-                            "yaml-tag",
-                            span(start, end),
-                            format!(
-                                "YAML tags such as `{}{}` are not accepted in a case file",
-                                tag.handle, tag.suffix
-                            ),
-                        )
-                        .with_help("remove the tag: the fact schema says what type each value is"));
+                        return Err(tag_error(&tag, (start, end)));
                     }
                 }
                 let kind = if !quoted && is_null_word(&text) {
@@ -170,6 +162,19 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
     }))
 }
 
+/// A tag other than `!!str` on a scalar, list or mapping.
+fn tag_error(tag: &saphyr_parser::Tag, (start, end): (usize, usize)) -> Diagnostic {
+    Diagnostic::error(
+        "yaml-tag",
+        span(start, end),
+        format!(
+            "YAML tags such as `{}{}` are not accepted in a case file",
+            tag.handle, tag.suffix
+        ),
+    )
+    .with_help("remove the tag: the fact schema says what type each value is")
+}
+
 /// Start a list or mapping, within the depth limit.
 fn open(
     stack: &mut Vec<Frame<'_>>,
@@ -180,15 +185,7 @@ fn open(
     limits: &Limits,
 ) -> Result<(), Diagnostic> {
     if let Some(tag) = tag {
-        return Err(Diagnostic::error(
-            "yaml-tag",
-            span(start, end),
-            format!(
-                "YAML tags such as `{}{}` are not accepted in a case file",
-                tag.handle, tag.suffix
-            ),
-        )
-        .with_help("remove the tag: the fact schema says what type each value is"));
+        return Err(tag_error(tag, (start, end)));
     }
     if stack.len() >= limits.max_depth {
         return Err(too_deep(start, width, limits));
