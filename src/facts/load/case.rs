@@ -353,6 +353,7 @@ impl<'p> Ctx<'p> {
                 date: r.date,
                 depends_on,
                 facts: Box::default(),
+                at: r.at,
             });
         }
         // A request may not depend on itself, directly or through others;
