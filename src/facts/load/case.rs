@@ -140,7 +140,7 @@ impl<'p> Ctx<'p> {
         g: &'p Group<'p>,
         slots: &mut [Value],
         within: Within<'_>,
-        prefix: Option<&'p str>,
+        prefix: Option<&str>,
     ) {
         let p = self.p;
         let keys = self.keys;
