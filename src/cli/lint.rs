@@ -195,7 +195,14 @@ fn fix(
         }
         for a in &f.applied {
             let verb = if args.dry_run { "would fix" } else { "fixed" };
-            say!("{verb} {shown}:{}:{}: [{}] {}", a.line, a.column, a.code, a.fix);
+            say!(
+                "{verb} {shown}:{}:{}: [{}] {}: {}",
+                a.line,
+                a.column,
+                a.code,
+                a.finding,
+                a.fix
+            );
             fixed.push(FixedJson {
                 file: f.name.clone(),
                 line: a.line,

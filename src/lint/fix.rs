@@ -104,7 +104,7 @@ pub(crate) fn trim_directive(text: &str, comment: Span, keep: &[&str]) -> Fix {
             Span::new(comment.file, ls + lead, end)
         };
         return Fix {
-            message: "delete the directive, which silences nothing".into(),
+            message: "delete the directive".into(),
             edits: vec![Edit {
                 span,
                 replacement: String::new(),
@@ -113,7 +113,7 @@ pub(crate) fn trim_directive(text: &str, comment: Span, keep: &[&str]) -> Fix {
     }
     let reason = body.split_once("--").map_or("", |(_, r)| r.trim());
     Fix {
-        message: "keep only the names that silence something".into(),
+        message: format!("keep only {} in the directive", keep.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
         edits: vec![Edit {
             span: comment,
             replacement: format!("# lint: allow {} -- {reason}", keep.join(", ")),
