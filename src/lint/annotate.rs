@@ -182,19 +182,27 @@ pub fn sarif(sm: &SourceMap, diags: &[Diagnostic], rules: &[RuleInfo], cwd: Opti
                     .collect();
             }
             if let Some(fix) = &d.fix {
-                let changes: Vec<Value> = fix
-                    .edits
-                    .iter()
-                    .map(|e| {
-                        json!({
+                // One change per file, with its replacements in order.
+                let mut changes: Vec<Value> = Vec::new();
+                let mut last = None;
+                for e in &fix.edits {
+                    let replacement = json!({
+                        "deletedRegion": region(sm, e.span),
+                        "insertedContent": { "text": e.replacement },
+                    });
+                    match changes.last_mut() {
+                        Some(c) if last == Some(e.span.file) => {
+                            if let Some(r) = c["replacements"].as_array_mut() {
+                                r.push(replacement);
+                            }
+                        }
+                        _ => changes.push(json!({
                             "artifactLocation": { "uri": uri(&relative_path(&sm.get(e.span.file).name, cwd)) },
-                            "replacements": [{
-                                "deletedRegion": region(sm, e.span),
-                                "insertedContent": { "text": e.replacement },
-                            }],
-                        })
-                    })
-                    .collect();
+                            "replacements": [replacement],
+                        })),
+                    }
+                    last = Some(e.span.file);
+                }
                 v["fixes"] = json!([{
                     "description": { "text": fix.message },
                     "artifactChanges": changes,
