@@ -100,7 +100,7 @@ rule massage "Massage"
     request.quantity <= massage_limit
 "#,
         case: None,
-        fix: Some("deletes the declaration (with a comment at the end of its line and the lint directives right above it; other comments above it are kept). To keep the constant, use it, or silence the lint with a reason."),
+        fix: Some("deletes the declaration (with a comment at the end of its line and the lint directives right above it; other comments above it are kept)."),
     },
     Explanation {
         code: "always-met",
@@ -422,46 +422,70 @@ impl Explanation {
         format!("{PRELUDE}\n{}", self.fixed)
     }
 
-    /// The explanation as text, like `rustc --explain`.
+    /// The explanation as text, like `rustc --explain`: prose filled to
+    /// 79 columns, examples indented 4.
     pub fn render(&self) -> String {
         let mut out = String::new();
         let what = super::LINTS
             .iter()
             .find(|(c, _)| *c == self.code)
             .map_or("", |(_, w)| *w);
-        let _ = writeln!(out, "{}: {what}\n", self.code);
-        let _ = writeln!(out, "{}\n", self.finds);
-        let _ = writeln!(out, "Why it matters: {}\n", self.why);
-        let _ = writeln!(
-            out,
-            "Example (after a `source S`, the request facts and the treatments\nmassage_therapy and acupuncture):\n"
+        para(&mut out, &format!("{}: {what}", self.code));
+        para(&mut out, self.finds);
+        para(&mut out, &format!("Why it matters: {}", self.why));
+        para(
+            &mut out,
+            "Example (after a `source S`, the request facts and the treatments massage_therapy and acupuncture):",
         );
         push_indented(&mut out, self.example);
-        if self.case.is_some() {
-            let _ = writeln!(out, "\nFixed: a case file that asks for the treatment, such as\n");
-            push_indented(&mut out, self.case.unwrap_or_default());
-        } else {
-            let _ = writeln!(out, "\nFixed:\n");
-            push_indented(&mut out, self.fixed);
+        match self.case {
+            Some(case) => {
+                para(&mut out, "\nFixed: a case file that asks for the treatment, such as");
+                push_indented(&mut out, case);
+            }
+            None => {
+                para(&mut out, "\nFixed:");
+                push_indented(&mut out, self.fixed);
+            }
         }
         out.push('\n');
         match self.fix {
-            Some(f) => {
-                let _ = writeln!(out, "`mtus lint --fix` {f}");
-            }
-            None => {
-                let _ = writeln!(out, "`mtus lint --fix` does not change it: the fix needs a person.");
-            }
+            Some(f) => para(&mut out, &format!("`mtus lint --fix` {f}")),
+            None => para(&mut out, "`mtus lint --fix` does not change it: the fix needs a person."),
         }
         if super::SILENCEABLE.contains(&self.code) {
-            let _ = writeln!(
-                out,
-                "To keep it as it is, say why above the item or criterion:\n    # lint: allow {} -- REASON",
-                self.code
-            );
+            para(&mut out, "To keep it as it is, say why above the item or criterion:");
+            let _ = writeln!(out, "    # lint: allow {} -- REASON", self.code);
+        }
+        // No blank line at the end.
+        while out.ends_with("\n\n") {
+            out.pop();
         }
         out
     }
+}
+
+/// A paragraph filled to 79 columns, then a blank line. A leading line
+/// break is kept (a blank line before the paragraph).
+fn para(out: &mut String, text: &str) {
+    if let Some(rest) = text.strip_prefix('\n') {
+        out.push('\n');
+        return para(out, rest);
+    }
+    let mut width = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if width > 0 && width + 1 + n > 79 {
+            out.push('\n');
+            width = 0;
+        } else if width > 0 {
+            out.push(' ');
+            width += 1;
+        }
+        out.push_str(word);
+        width += n;
+    }
+    out.push_str("\n\n");
 }
 
 fn push_indented(out: &mut String, text: &str) {
