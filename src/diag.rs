@@ -181,7 +181,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// A mechanical change that resolves it, when there is a safe one
     /// (`mtus lint --fix` applies it; an editor offers it as a code action).
-    pub fix: Option<Fix>,
+    /// Boxed: most diagnostics have none, and a `Diagnostic` is returned
+    /// by value on the loader's error paths.
+    pub fix: Option<Box<Fix>>,
 }
 
 /// One text change: replace the bytes of `span` with `replacement` (an
@@ -245,7 +247,7 @@ impl Diagnostic {
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
-        self.fix = Some(fix);
+        self.fix = Some(Box::new(fix));
         self
     }
 

@@ -29,7 +29,9 @@ fn check_region(r: &Value, at: &str) {
 }
 
 fn check_uri(u: &Value, at: &str) {
-    let u = u.as_str().unwrap_or_else(|| panic!("{at}: artifactLocation.uri must be a string"));
+    let u = u
+        .as_str()
+        .unwrap_or_else(|| panic!("{at}: artifactLocation.uri must be a string"));
     assert!(!u.contains('\\') && !u.contains(' '), "{at}: not a URI reference: {u}");
     assert!(!u.starts_with('/'), "{at}: relative to the current folder: {u}");
 }
@@ -51,9 +53,7 @@ fn check_sarif(log: &Value) {
     let run = &runs[0];
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "mtus", "tool.driver.name is required");
-    assert!(
-        ["utf16CodeUnits", "unicodeCodePoints"].contains(&run["columnKind"].as_str().unwrap_or_default())
-    );
+    assert!(["utf16CodeUnits", "unicodeCodePoints"].contains(&run["columnKind"].as_str().unwrap_or_default()));
     let rules = driver["rules"].as_array().expect("rules");
     for r in rules {
         assert!(r["id"].as_str().is_some_and(|s| !s.is_empty()), "rule id required: {r}");
@@ -126,7 +126,10 @@ fn lint_as_github_annotations() {
     let out = common::stdout(&o);
     assert_eq!(out.lines().count(), 7, "{out}");
     for l in out.lines() {
-        assert!(l.starts_with("::warning file=tests/fixtures/lint_fix/massage.mtus,line="), "{l}");
+        assert!(
+            l.starts_with("::warning file=tests/fixtures/lint_fix/massage.mtus,line="),
+            "{l}"
+        );
     }
     insta::assert_snapshot!(out);
 }
@@ -135,10 +138,7 @@ fn lint_as_github_annotations() {
 fn test_failures_as_sarif_at_the_outcome_and_because() {
     let o = common::mtus(&["--rules", RULES, "test", "--format", "sarif", CASES]);
     assert_eq!(o.status.code(), Some(1), "a failure fails the run");
-    assert_eq!(
-        common::stderr(&o),
-        "2 passed, 4 failed, 1 skipped (no determination)\n"
-    );
+    assert_eq!(common::stderr(&o), "2 passed, 4 failed, 1 skipped (no determination)\n");
     let log: Value = serde_json::from_str(&common::stdout(&o)).expect("JSON");
     check_sarif(&log);
     let results = log["runs"][0]["results"].as_array().cloned().unwrap_or_default();

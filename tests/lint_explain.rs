@@ -21,7 +21,11 @@ fn codes(e: &Explanation, text: &str, case: Option<&str>) -> Vec<&'static str> {
                 .iter()
                 .map(|d| mtus::report::diagnostics::render(&sm, d, false))
                 .collect();
-            panic!("the example of `{}` does not check:\n{}\n{text}", e.code, msgs.join("\n"));
+            panic!(
+                "the example of `{}` does not check:\n{}\n{text}",
+                e.code,
+                msgs.join("\n")
+            );
         }
     };
     let cases = case.map(|c| match mtus::facts::load_yaml(&rs.program, "case.yaml", c) {
@@ -55,7 +59,11 @@ fn each_example_provokes_its_lint_and_its_fixed_example_does_not() {
         let before = codes(e, &e.example_file(), None);
         assert!(before.contains(&e.code), "`{}`: the example gives {before:?}", e.code);
         let after = codes(e, &e.fixed_file(), e.case);
-        assert!(!after.contains(&e.code), "`{}`: the fixed example gives {after:?}", e.code);
+        assert!(
+            !after.contains(&e.code),
+            "`{}`: the fixed example gives {after:?}",
+            e.code
+        );
     }
 }
 

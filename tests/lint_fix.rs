@@ -58,7 +58,10 @@ fn diff_shows_the_fixes_and_writes_nothing() {
     let dry = mtus_in(&dir, &["lint", "--no-cases", "--fix", "--dry-run", "massage.mtus"]);
     assert_eq!(dry.stdout, o.stdout);
     // Without --fix it is a usage error.
-    assert_eq!(mtus_in(&dir, &["lint", "--diff", "massage.mtus"]).status.code(), Some(2));
+    assert_eq!(
+        mtus_in(&dir, &["lint", "--diff", "massage.mtus"]).status.code(),
+        Some(2)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -77,7 +80,10 @@ fn fix_writes_the_fixes_keeps_the_layout_and_reports_what_is_left() {
     // which needs a person.
     assert_eq!(err.matches("warning[").count(), 1, "{err}");
     assert!(err.contains("warning[missing-description]"), "{err}");
-    assert!(err.ends_with("1 warning(s)\nfixed 6 finding(s) in 1 file(s)\n"), "{err}");
+    assert!(
+        err.ends_with("1 warning(s)\nfixed 6 finding(s) in 1 file(s)\n"),
+        "{err}"
+    );
     let after = std::fs::read_to_string(&file).expect("read");
     insta::assert_snapshot!("fix_stderr", err);
     insta::assert_snapshot!("fixed_file", after);
@@ -113,13 +119,22 @@ fn a_file_not_in_the_canonical_layout_gets_only_the_fix() {
     // Not canonical: extra spaces and two blank lines, which `fmt` would
     // change; --fix must not.
     let odd = text
-        .replace("  applies to massage_therapy\n\n  #", "  applies   to massage_therapy\n\n\n  #")
-        .replace("const massage_weeks = 4 week \"S: over 4 weeks\"  # not used yet\n\n", "");
+        .replace(
+            "  applies to massage_therapy\n\n  #",
+            "  applies   to massage_therapy\n\n\n  #",
+        )
+        .replace(
+            "const massage_weeks = 4 week \"S: over 4 weeks\"  # not used yet\n\n",
+            "",
+        );
     std::fs::write(dir.join("massage.mtus"), &odd).expect("write");
     let o = mtus_in(&dir, &["lint", "--no-cases", "--fix", "massage.mtus"]);
     assert_eq!(o.status.code(), Some(0), "{}", shown(&o));
     let after = std::fs::read_to_string(dir.join("massage.mtus")).expect("read");
-    assert!(after.contains("  applies   to massage_therapy\n\n\n  require spasm"), "{after}");
+    assert!(
+        after.contains("  applies   to massage_therapy\n\n\n  require spasm"),
+        "{after}"
+    );
     assert!(!after.contains("massage_trial"), "{after}");
     assert!(!after.contains("always-met, never-met"), "{after}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -198,7 +213,10 @@ fn json_carries_each_fix_and_what_was_fixed() {
 
     let dir = scratch("json");
     copy_fixture(&dir);
-    let o = mtus_in(&dir, &["lint", "--no-cases", "--fix", "--format", "json", "massage.mtus"]);
+    let o = mtus_in(
+        &dir,
+        &["lint", "--no-cases", "--fix", "--format", "json", "massage.mtus"],
+    );
     let v: serde_json::Value = serde_json::from_str(&common::stdout(&o)).expect("JSON");
     assert_eq!(v["fixed"].as_array().map(Vec::len), Some(6), "{v:#}");
     assert_eq!(v["fixed"][0]["file"], "massage.mtus");

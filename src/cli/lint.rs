@@ -270,8 +270,11 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
             fixed = fix(&mut texts, &paths, args, &mut diags)?;
         } else {
             diags.push(
-                Diagnostic::bare("nothing-to-fix", "`--fix` changes rule files; the rules built into mtus cannot be changed")
-                    .with_help("give the rule files or their folder (a PATH, or --rules DIR)"),
+                Diagnostic::bare(
+                    "nothing-to-fix",
+                    "`--fix` changes rule files; the rules built into mtus cannot be changed",
+                )
+                .with_help("give the rule files or their folder (a PATH, or --rules DIR)"),
             );
         }
         if args.dry_run {
@@ -283,7 +286,11 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
             } else {
                 say!("{n} finding(s) would be fixed; run without --dry-run to write the changes");
             }
-            return Ok(if n == 0 && bad == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) });
+            return Ok(if n == 0 && bad == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
         }
     }
     let first = ctx.sources.files().count();

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::lint::ReportFormat;
 use super::common::{Ctx, exit, flush, read_case};
 use super::files;
+use super::lint::ReportFormat;
 use mtus::RuleSet;
 use mtus::casetest::{CaseResult, CaseStatus, Coverage, Summary, check_case, failure_diagnostic};
 use mtus::diag::Diagnostic;

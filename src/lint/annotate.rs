@@ -48,9 +48,18 @@ pub fn lint_rules() -> Vec<RuleInfo> {
 /// The codes of `mtus test` failures as SARIF rules.
 pub fn test_rules() -> Vec<RuleInfo> {
     [
-        ("test-outcome", "the rules decide a request otherwise than the case's recorded outcome"),
-        ("test-because", "the request is decided as recorded, but by another criterion than the case's `because:`"),
-        ("test-undecided", "the rules could not decide a request the case records an outcome for"),
+        (
+            "test-outcome",
+            "the rules decide a request otherwise than the case's recorded outcome",
+        ),
+        (
+            "test-because",
+            "the request is decided as recorded, but by another criterion than the case's `because:`",
+        ),
+        (
+            "test-undecided",
+            "the rules could not decide a request the case records an outcome for",
+        ),
     ]
     .iter()
     .map(|(id, short)| RuleInfo {

@@ -100,7 +100,9 @@ rule massage "Massage"
     request.quantity <= massage_limit
 "#,
         case: None,
-        fix: Some("deletes the declaration (with a comment at the end of its line and the lint directives right above it; other comments above it are kept)."),
+        fix: Some(
+            "deletes the declaration (with a comment at the end of its line and the lint directives right above it; other comments above it are kept).",
+        ),
     },
     Explanation {
         code: "always-met",
@@ -402,7 +404,9 @@ rule massage "Massage"
     exam.spasm
 "#,
         case: None,
-        fix: Some("deletes the names that silence nothing from the directive, or the whole directive when none is left."),
+        fix: Some(
+            "deletes the names that silence nothing from the directive, or the whole directive when none is left.",
+        ),
     },
 ];
 
@@ -451,7 +455,10 @@ impl Explanation {
         out.push('\n');
         match self.fix {
             Some(f) => para(&mut out, &format!("`mtus lint --fix` {f}")),
-            None => para(&mut out, "`mtus lint --fix` does not change it: the fix needs a person."),
+            None => para(
+                &mut out,
+                "`mtus lint --fix` does not change it: the fix needs a person.",
+            ),
         }
         if super::SILENCEABLE.contains(&self.code) {
             para(&mut out, "To keep it as it is, say why above the item or criterion:");

@@ -113,7 +113,10 @@ pub(crate) fn trim_directive(text: &str, comment: Span, keep: &[&str]) -> Fix {
     }
     let reason = body.split_once("--").map_or("", |(_, r)| r.trim());
     Fix {
-        message: format!("keep only {} in the directive", keep.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+        message: format!(
+            "keep only {} in the directive",
+            keep.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ),
         edits: vec![Edit {
             span: comment,
             replacement: format!("# lint: allow {} -- {reason}", keep.join(", ")),
@@ -201,11 +204,9 @@ pub fn fix_files(files: &[(String, String)], allow: &[String]) -> Result<Vec<Fil
             rejected: None,
         })
         .collect();
-    // A file written in the canonical layout is formatted after fixing.
-    let canonical: Vec<bool> = files
-        .iter()
-        .map(|(_, t)| format_source(FileId(0), t).is_ok_and(|f| f == *t))
-        .collect();
+    // A file written in the canonical layout is formatted after fixing
+    // (worked out when it first has a fix).
+    let mut canonical: Vec<Option<bool>> = vec![None; files.len()];
     for round in 0..MAX_ROUNDS {
         let current: Vec<(String, String)> = out.iter().map(|f| (f.name.clone(), f.after.clone())).collect();
         let mut sm = SourceMap::new();
@@ -252,8 +253,11 @@ pub fn fix_files(files: &[(String, String)], allow: &[String]) -> Result<Vec<Fil
             }
             let edits: Vec<Edit> = fixes.iter().flat_map(|(_, f)| f.edits.iter().cloned()).collect();
             let text = &current[i].1;
+            let before = &out[i].before;
+            let was_canonical = *canonical[i]
+                .get_or_insert_with(|| format_source(FileId(i as u32), before).is_ok_and(|f| f == *before));
             let result = apply(text, &edits).map_err(|e| e.to_string()).and_then(|t| {
-                if canonical[i] {
+                if was_canonical {
                     format_source(FileId(i as u32), &t).map_err(|e| e.to_string())
                 } else {
                     crate::syntax::parse_file(FileId(i as u32), &t)
@@ -347,7 +351,10 @@ mod tests {
     fn apply_keeps_order_dedups_and_refuses_overlaps() {
         assert_eq!(apply("abcdef", &[edit(4, 5, "X"), edit(0, 1, "")]), Ok("bcdXf".into()));
         assert_eq!(apply("abc", &[edit(1, 2, ""), edit(1, 2, "")]), Ok("ac".into()));
-        assert_eq!(apply("abc", &[edit(0, 2, ""), edit(1, 3, "")]), Err(ApplyError::Overlap));
+        assert_eq!(
+            apply("abc", &[edit(0, 2, ""), edit(1, 3, "")]),
+            Err(ApplyError::Overlap)
+        );
         assert_eq!(apply("abc", &[edit(2, 9, "")]), Err(ApplyError::OutOfRange));
         assert_eq!(apply("é", &[edit(1, 2, "")]), Err(ApplyError::OutOfRange));
     }

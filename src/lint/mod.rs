@@ -20,6 +20,11 @@
 //! | `bad-directive` | a lint directive without a reason, or with an unknown name |
 //! | `unused-allow` | a directive that silences nothing |
 //!
+//! `unused-const` and `unused-allow` findings carry a [`crate::diag::Fix`]
+//! ([`fix`] builds and applies them: `mtus lint --fix`); [`explain`] has
+//! every lint's long explanation (`--explain`); [`annotate`] renders
+//! findings as SARIF and GitHub annotations.
+//!
 //! Invariants: runs only on rules that check; every finding is a warning
 //! with a place in a rule file; findings come out in file order, the same
 //! for the same input.
