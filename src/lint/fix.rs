@@ -194,6 +194,15 @@ impl FileFix {
 /// with (nothing can be fixed then). Each [`FileFix`] is in the order
 /// given.
 pub fn fix_files(files: &[(String, String)], allow: &[String]) -> Result<Vec<FileFix>, Vec<Diagnostic>> {
+    let opts = Options { cases: None, allow };
+    fix_with(files, |sm, ids, rs| lint(sm, ids, rs, &opts))
+}
+
+/// [`fix_files`] with the findings (and their fixes) from `find`.
+fn fix_with(
+    files: &[(String, String)],
+    find: impl Fn(&SourceMap, &[FileId], &RuleSet) -> Vec<Diagnostic>,
+) -> Result<Vec<FileFix>, Vec<Diagnostic>> {
     let mut out: Vec<FileFix> = files
         .iter()
         .map(|(n, t)| FileFix {
@@ -217,8 +226,7 @@ pub fn fix_files(files: &[(String, String)], allow: &[String]) -> Result<Vec<Fil
             Err(_) => break,
         };
         let ids: Vec<FileId> = (0..current.len()).map(|i| FileId(i as u32)).collect();
-        let opts = Options { cases: None, allow };
-        let found = lint(&sm, &ids, &rs, &opts);
+        let found = find(&sm, &ids, &rs);
         // Per file, the fixes whose edits overlap none chosen before.
         let mut chosen: Vec<Vec<(&Diagnostic, &Fix)>> = vec![Vec::new(); current.len()];
         let mut taken: Vec<Vec<&Edit>> = vec![Vec::new(); current.len()];
@@ -258,7 +266,13 @@ pub fn fix_files(files: &[(String, String)], allow: &[String]) -> Result<Vec<Fil
                 .get_or_insert_with(|| format_source(FileId(i as u32), before).is_ok_and(|f| f == *before));
             let result = apply(text, &edits).map_err(|e| e.to_string()).and_then(|t| {
                 if was_canonical {
-                    format_source(FileId(i as u32), &t).map_err(|e| e.to_string())
+                    format_source(FileId(i as u32), &t).map_err(|e| match e {
+                        crate::format::FormatError::Syntax(ds) => format!(
+                            "the result does not parse: {}",
+                            ds.first().map_or("", |d| d.message.as_str())
+                        ),
+                        other => other.to_string(),
+                    })
                 } else {
                     crate::syntax::parse_file(FileId(i as u32), &t)
                         .1
@@ -370,6 +384,79 @@ mod tests {
         let at = text.find("const").unwrap_or(0);
         let edits = delete_item(text, Span::new(FileId(0), at, at + 11));
         assert_eq!(apply(text, &edits), Ok("a\n\nc\n".into()));
+    }
+
+    const RULES: &str = "source S \"A guideline\"\n  tier mtus\n\nfact request.id: text \"id\"\nfact request.treatment: treatment \"what\"\nfact request.date: date \"when\"\nfact exam.spasm: bool \"spasm\"\n\ntreatment massage_therapy \"Massage therapy\"\n\nrule massage \"Massage\"\n  cites S \"Massage\" p. 1\n  applies to massage_therapy\n\n  require spasm \"Muscle spasm is found\"\n    exam.spasm\n";
+
+    /// A finding in file `file` whose fix replaces `what` with `with`.
+    fn bad_fix(sm: &SourceMap, file: usize, what: &str, with: &str) -> Vec<Diagnostic> {
+        let id = FileId(file as u32);
+        let text = &sm.get(id).text;
+        let Some(at) = text.find(what) else { return Vec::new() };
+        let span = Span::new(id, at, at + what.len());
+        vec![Diagnostic::warning("unused-const", span, "x").with_fix(Fix {
+            message: "x".into(),
+            edits: vec![edit_in(id, at, at + what.len(), with)],
+        })]
+    }
+
+    fn edit_in(file: FileId, s: usize, e: usize, r: &str) -> Edit {
+        Edit {
+            span: Span::new(file, s, e),
+            replacement: r.into(),
+        }
+    }
+
+    #[test]
+    fn a_fix_that_would_not_parse_or_check_is_not_applied() {
+        let files = vec![("a.mtus".to_string(), RULES.to_string())];
+        // Breaks the syntax.
+        let out = fix_with(&files, |sm, _, _| bad_fix(sm, 0, "rule massage", "rule ((")).expect("checks");
+        assert_eq!(out[0].after, RULES);
+        assert!(
+            out[0].rejected.as_deref().is_some_and(|w| w.contains("parse")),
+            "{out:?}"
+        );
+        assert!(out[0].applied.is_empty());
+        // Parses, but a criterion would read an undeclared fact.
+        let out = fix_with(&files, |sm, _, _| {
+            bad_fix(sm, 0, "fact exam.spasm: bool \"spasm\"\n", "")
+        })
+        .expect("checks");
+        assert_eq!(out[0].after, RULES);
+        assert_eq!(
+            out[0].rejected.as_deref(),
+            Some("with the fixes applied, the rules would not check")
+        );
+        // A fix that keeps the rules checking is applied.
+        let out = fix_with(&files, |sm, _, _| {
+            bad_fix(sm, 0, "\"Muscle spasm is found\"", "\"Spasm found\"")
+        })
+        .expect("checks");
+        assert!(out[0].after.contains("\"Spasm found\""), "{out:?}");
+        assert!(out[0].rejected.is_none());
+    }
+
+    #[test]
+    fn one_file_that_breaks_the_set_leaves_the_others_fixed() {
+        let (facts, rule) = RULES.split_at(RULES.find("\ntreatment").unwrap_or(0) + 1);
+        let files = vec![
+            ("facts.mtus".to_string(), facts.to_string()),
+            ("rule.mtus".to_string(), rule.to_string()),
+        ];
+        let out = fix_with(&files, |sm, _, _| {
+            let mut v = bad_fix(sm, 0, "fact exam.spasm: bool \"spasm\"\n", "");
+            v.extend(bad_fix(sm, 1, "\"Massage therapy\"", "\"Massage\""));
+            v
+        })
+        .expect("checks");
+        assert_eq!(out[0].after, facts, "{out:?}");
+        assert!(out[0].rejected.is_some());
+        assert!(
+            out[1].after.contains("treatment massage_therapy \"Massage\"\n"),
+            "{out:?}"
+        );
+        assert!(out[1].rejected.is_none());
     }
 
     #[test]
