@@ -188,6 +188,10 @@ fn rules_that_do_not_check_are_not_fixed() {
     let err = common::stderr(&o);
     assert!(err.contains("the rules do not check, so nothing was fixed"), "{err}");
     assert_eq!(std::fs::read_to_string(dir.join("massage.mtus")).expect("read"), broken);
+    let diff = mtus_in(&dir, &["lint", "--no-cases", "--fix", "--diff", "massage.mtus"]);
+    assert_eq!(diff.status.code(), Some(1), "{}", shown(&diff));
+    assert!(common::stderr(&diff).contains("error[unknown-name]"), "{}", shown(&diff));
+    assert_eq!(common::stdout(&diff), "");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

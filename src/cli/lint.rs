@@ -277,7 +277,9 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
                 .with_help("give the rule files or their folder (a PATH, or --rules DIR)"),
             );
         }
-        if args.dry_run {
+        // With --diff, the diff is the output; rules that do not check
+        // (nothing to diff) are reported as without it.
+        if args.dry_run && fixed.is_some() {
             let n = fixed.as_ref().map_or(0, Vec::len);
             let bad = diags.len();
             ctx.print_diagnostics(&diags);
