@@ -190,7 +190,11 @@ fn rules_that_do_not_check_are_not_fixed() {
     assert_eq!(std::fs::read_to_string(dir.join("massage.mtus")).expect("read"), broken);
     let diff = mtus_in(&dir, &["lint", "--no-cases", "--fix", "--diff", "massage.mtus"]);
     assert_eq!(diff.status.code(), Some(1), "{}", shown(&diff));
-    assert!(common::stderr(&diff).contains("error[unknown-name]"), "{}", shown(&diff));
+    assert!(
+        common::stderr(&diff).contains("error[unknown-name]"),
+        "{}",
+        shown(&diff)
+    );
     assert_eq!(common::stdout(&diff), "");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -226,4 +230,42 @@ fn json_carries_each_fix_and_what_was_fixed() {
     assert_eq!(v["fixed"][0]["file"], "massage.mtus");
     assert_eq!(v["warnings"], 1);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// On the shipped rules: an unused constant (with a directive above it)
+/// put before a rule of each file, and a stale name added to a
+/// directive, are fixed back to the very text shipped.
+#[test]
+fn fixing_the_shipped_rules_with_planted_findings_gives_them_back() {
+    let shipped: Vec<(String, String)> = mtus::embedded::FILES
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    let mut planted = shipped.clone();
+    let mut n = 0;
+    for (i, (_, text)) in planted.iter_mut().enumerate() {
+        if let Some(at) = text.find("\n\nrule ") {
+            text.insert_str(
+                at + 2,
+                &format!("# lint: allow missing-description -- planted\nconst planted_{i} = 3 visit\n\n"),
+            );
+            n += 1;
+        }
+        if text.contains("# lint: allow unused-fact -- ") {
+            *text = text.replacen(
+                "# lint: allow unused-fact -- ",
+                "# lint: allow unused-fact, never-met -- ",
+                1,
+            );
+            n += 1;
+        }
+    }
+    assert!(n > 20, "planted in most files: {n}");
+    let fixed = mtus::lint::fix::fix_files(&planted, &[]).expect("the planted rules check");
+    let applied: usize = fixed.iter().map(|f| f.applied.len()).sum();
+    assert_eq!(applied, n);
+    for (f, (name, text)) in fixed.iter().zip(&shipped) {
+        assert!(f.rejected.is_none(), "{name}: {:?}", f.rejected);
+        assert_eq!(&f.after, text, "{name}");
+    }
 }
