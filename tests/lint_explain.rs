@@ -82,7 +82,7 @@ fn the_examples_are_in_the_canonical_layout() {
 fn the_automatic_fix_gives_the_fixed_example() {
     for e in EXPLANATIONS.iter().filter(|e| e.fix.is_some()) {
         let files = vec![("example.mtus".to_string(), e.example_file())];
-        let fixed = mtus::lint::fix::fix_files(&files, &[]).expect("checks");
+        let fixed = mtus::lint::fix::fix_files(&files, &[], None).expect("checks");
         assert_eq!(fixed[0].after, e.fixed_file(), "`{}`", e.code);
         assert!(fixed[0].rejected.is_none());
     }

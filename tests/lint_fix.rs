@@ -261,11 +261,47 @@ fn fixing_the_shipped_rules_with_planted_findings_gives_them_back() {
         }
     }
     assert!(n > 20, "planted in most files: {n}");
-    let fixed = mtus::lint::fix::fix_files(&planted, &[]).expect("the planted rules check");
+    let fixed = mtus::lint::fix::fix_files(&planted, &[], None).expect("the planted rules check");
     let applied: usize = fixed.iter().map(|f| f.applied.len()).sum();
     assert_eq!(applied, n);
     for (f, (name, text)) in fixed.iter().zip(&shipped) {
         assert!(f.rejected.is_none(), "{name}: {:?}", f.rejected);
         assert_eq!(&f.after, text, "{name}");
     }
+}
+
+/// `--fix` lints with the cases too, so a directive that silences a
+/// `missing-case` the cases no longer raise is fixed.
+#[test]
+fn a_stale_missing_case_directive_is_fixed_with_the_cases() {
+    let dir = scratch("cases");
+    let text = std::fs::read_to_string(common::root().join("tests/fixtures/lint/missing_case.mtus")).expect("fixture");
+    let planted = text.replacen(
+        "rule massage",
+        "# lint: allow missing-case -- no case yet\nrule massage",
+        1,
+    );
+    assert_ne!(planted, text);
+    std::fs::write(dir.join("rules.mtus"), &planted).expect("write");
+    let cases = common::root().join("tests/fixtures/lint_cases");
+    let cases = cases.display().to_string();
+    let o = mtus_in(&dir, &["lint", "--fix", "--cases", &cases, "rules.mtus"]);
+    assert_eq!(o.status.code(), Some(0), "{}", shown(&o));
+    assert_eq!(std::fs::read_to_string(dir.join("rules.mtus")).expect("read"), text);
+    let err = common::stderr(&o);
+    assert!(
+        err.contains("this directive silences no `missing-case` finding"),
+        "{err}"
+    );
+    // The rule no case exercises is still reported.
+    assert!(
+        err.contains("warning[missing-case]: no case exercises rule `acupuncture`"),
+        "{err}"
+    );
+    // Without the cases, the directive is not judged, and stays.
+    std::fs::write(dir.join("rules.mtus"), &planted).expect("write");
+    let o = mtus_in(&dir, &["lint", "--fix", "--no-cases", "rules.mtus"]);
+    assert_eq!(o.status.code(), Some(0), "{}", shown(&o));
+    assert_eq!(std::fs::read_to_string(dir.join("rules.mtus")).expect("read"), planted);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -160,10 +160,11 @@ struct FixedJson {
 fn fix(
     texts: &mut [(String, String)],
     paths: &[PathBuf],
+    cases: Option<&[(String, String)]>,
     args: &LintArgs,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<Vec<FixedJson>>> {
-    let Ok(files) = lint::fix::fix_files(texts, &args.allow) else {
+    let Ok(files) = lint::fix::fix_files(texts, &args.allow, cases) else {
         // The rules do not check: the checker's errors are reported below.
         say!("note: the rules do not check, so nothing was fixed");
         return Ok(None);
@@ -264,10 +265,20 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
     if texts.is_empty() && diags.is_empty() {
         diags.push(Diagnostic::bare("no-rules", "no rule files (*.mtus) to lint"));
     }
+    let case_paths = if args.no_cases {
+        None
+    } else if !args.cases.is_empty() {
+        Some(args.cases.clone())
+    } else {
+        // The cases beside the rules in use, else cases/ here.
+        let beside = super::common::default_cases(rules_dir.and_then(|d| d.to_str()));
+        beside.is_dir().then(|| vec![beside])
+    };
     let mut fixed = None;
     if args.fix && diags.is_empty() {
         if paths.len() == texts.len() && !texts.is_empty() {
-            fixed = fix(&mut texts, &paths, args, &mut diags)?;
+            let cases = case_paths.as_deref().map(|p| case_texts(ctx, p));
+            fixed = fix(&mut texts, &paths, cases.as_deref(), args, &mut diags)?;
         } else {
             diags.push(
                 Diagnostic::bare(
@@ -311,15 +322,6 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
         None
     };
     if let Some(rs) = &rules {
-        let case_paths = if args.no_cases {
-            None
-        } else if !args.cases.is_empty() {
-            Some(args.cases.clone())
-        } else {
-            // The cases beside the rules in use, else cases/ here.
-            let beside = super::common::default_cases(rules_dir.and_then(|d| d.to_str()));
-            beside.is_dir().then(|| vec![beside])
-        };
         let cases = case_paths.map(|paths| load_cases(ctx, rs, &paths, &mut diags));
         if cases.is_none() && !args.no_cases && !args.allow.iter().any(|a| a == "missing-case") {
             say!("note: no cases/ folder here, so `missing-case` did not run (give --cases PATH)");
@@ -423,6 +425,21 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
     }
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The case files for `missing-case`, as (name, text), for `--fix` (which
+/// loads them against the rules as they are fixed). A file that cannot be
+/// read is left out here; the lint after the fixes reports it.
+fn case_texts(ctx: &Ctx, paths: &[PathBuf]) -> Vec<(String, String)> {
+    files::expand(paths, super::check::CASE_FILES)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|p| p.as_os_str() != "-")
+        .filter_map(|p| {
+            let text = files::read_text(&p, ctx.limits.max_file_bytes).ok()?;
+            Some((p.display().to_string(), text))
+        })
+        .collect()
 }
 
 /// Load the cases for `missing-case`; one that does not load is a warning

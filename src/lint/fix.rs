@@ -193,9 +193,36 @@ impl FileFix {
 /// `Err` holds the checker's diagnostics when they do not check to begin
 /// with (nothing can be fixed then). Each [`FileFix`] is in the order
 /// given.
-pub fn fix_files(files: &[(String, String)], allow: &[String]) -> Result<Vec<FileFix>, Vec<Diagnostic>> {
-    let opts = Options { cases: None, allow };
-    fix_with(files, |sm, ids, rs| lint(sm, ids, rs, &opts))
+///
+/// `cases` are case files (name, text; JSON if the name ends in `.json`,
+/// else YAML) for `missing-case`, loaded against the rules of each round
+/// (one that does not load is left out); `None` does not run that lint.
+pub fn fix_files(
+    files: &[(String, String)],
+    allow: &[String],
+    cases: Option<&[(String, String)]>,
+) -> Result<Vec<FileFix>, Vec<Diagnostic>> {
+    fix_with(files, |sm, ids, rs| {
+        let loaded: Option<Vec<crate::facts::Case>> = cases.map(|cs| {
+            let loader = crate::facts::Loader::new(&rs.program);
+            cs.iter()
+                .filter_map(|(name, text)| {
+                    let json = name.to_ascii_lowercase().ends_with(".json");
+                    let case = if json {
+                        loader.load_json(name, text)
+                    } else {
+                        loader.load_yaml(name, text)
+                    };
+                    case.ok()
+                })
+                .collect()
+        });
+        let opts = Options {
+            cases: loaded.as_deref(),
+            allow,
+        };
+        lint(sm, ids, rs, &opts)
+    })
 }
 
 /// [`fix_files`] with the findings (and their fixes) from `find`.
