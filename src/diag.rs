@@ -199,6 +199,28 @@ pub struct Diagnostic {
     /// Secondary locations, e.g. the first of two duplicate declarations.
     pub notes: Vec<(Span, String)>,
     pub help: Option<String>,
+    /// A mechanical change that resolves it, when there is a safe one
+    /// (`mtus lint --fix` applies it; an editor offers it as a code action).
+    /// Boxed: most diagnostics have none, and a `Diagnostic` is returned
+    /// by value on the loader's error paths.
+    pub fix: Option<Box<Fix>>,
+}
+
+/// One text change: replace the bytes of `span` with `replacement` (an
+/// empty span inserts, an empty replacement deletes).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A fix for a diagnostic: edits applied together, never overlapping,
+/// each over the text the diagnostic was made from. `message` says what
+/// it does, as one lowercase sentence ("delete the unused constant `x`").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub message: String,
+    pub edits: Vec<Edit>,
 }
 
 impl Diagnostic {
@@ -210,6 +232,7 @@ impl Diagnostic {
             span: Some(span),
             notes: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -229,6 +252,7 @@ impl Diagnostic {
             span: None,
             notes: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -239,6 +263,11 @@ impl Diagnostic {
 
     pub fn with_note(mut self, span: Span, note: impl Into<String>) -> Diagnostic {
         self.notes.push((span, note.into()));
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        self.fix = Some(Box::new(fix));
         self
     }
 

@@ -151,7 +151,7 @@ fn format_file(
         Ok(formatted) if formatted == text => Ok(Some(false)),
         Ok(formatted) => {
             if !check {
-                if let Err(d) = write_in_place(path, &formatted) {
+                if let Err(d) = write_in_place(path, &formatted, "reformatted") {
                     // The file is left as it was; the others are still
                     // formatted.
                     errors.push(d);
@@ -184,7 +184,8 @@ fn push_format_error(e: FormatError, name: &str, errors: &mut Vec<Diagnostic>) {
 /// which takes the file's permissions and then replaces it in one rename.
 /// An interrupted or failed write never leaves half a rule file, nor the
 /// temporary file (it is removed when dropped unless it was renamed).
-fn write_in_place(path: &Path, text: &str) -> Result<(), Diagnostic> {
+/// `done` says what was not done to a read-only file ("reformatted").
+pub(super) fn write_in_place(path: &Path, text: &str, done: &str) -> Result<(), Diagnostic> {
     let name = mtus::report::escape_terminal(&path.display().to_string()).into_owned();
     let fail = |what: &str, e: &std::io::Error| {
         Diagnostic::bare(
@@ -197,8 +198,8 @@ fn write_in_place(path: &Path, text: &str) -> Result<(), Diagnostic> {
     let meta = std::fs::metadata(&target).map_err(|e| fail("cannot read its permissions", &e))?;
     if meta.permissions().readonly() {
         return Err(
-            Diagnostic::bare("read-only", format!("{name} is read-only; it was not reformatted"))
-                .with_help("make it writable (`chmod u+w`) to format it, or run `mtus fmt --check`"),
+            Diagnostic::bare("read-only", format!("{name} is read-only; it was not {done}"))
+                .with_help("make it writable (`chmod u+w`) first"),
         );
     }
     let dir = target.parent().unwrap_or(Path::new("."));

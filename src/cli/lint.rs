@@ -6,14 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::Format;
 use super::check::RulesJson;
 use super::common::{Ctx, RulesLocation, flush};
 use super::files;
 use mtus::RuleSet;
 use mtus::diag::{Diagnostic, FileId, Severity};
 use mtus::facts;
-use mtus::lint::{self, LINTS, Options};
+use mtus::lint::{self, LINTS, Options, annotate};
 use mtus::report::diagnostics;
 
 #[derive(clap::Args)]
@@ -41,23 +40,202 @@ pub struct LintArgs {
     /// Exit 1 when there are warnings.
     #[arg(long)]
     pub deny_warnings: bool,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Apply the fixes of the lints that have a mechanical one
+    /// (`unused-const`, `unused-allow`) to the rule files, then lint again
+    /// and report what is left. A file whose fixed text would not check is
+    /// left as it was.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: write nothing, print the changes as a unified diff
+    /// (exit 1 if there are any).
+    #[arg(long, visible_alias = "diff", requires = "fix")]
+    pub dry_run: bool,
+    /// Explain a lint code: what it finds, why it matters, an example and
+    /// its fix. Without a code, list the codes.
+    #[arg(long, value_name = "CODE", num_args = 0..=1, default_missing_value = "")]
+    pub explain: Option<String>,
+    /// Output: text, JSON (docs/json.md), SARIF 2.1.0 (code scanning) or
+    /// GitHub Actions annotations (workflow commands).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// The output formats of `lint` and `test`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (`::warning file=...::...`).
+    Github,
+}
+
+/// `--explain [CODE]`.
+fn explain(code: &str) -> Result<ExitCode> {
+    if code.is_empty() {
+        let mut out = lint::explain::list();
+        flush(&mut out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(e) = lint::explain::find(code) {
+        let mut out = e.render();
+        flush(&mut out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let shown = mtus::report::escape_terminal(code);
+    say!("error: `{shown}` is not a lint code");
+    if let Some(s) = mtus::diag::did_you_mean(code, LINTS.iter().map(|(n, _)| *n)) {
+        say!("help: did you mean `{s}`?");
+    }
+    say!(
+        "the lint codes are: {}",
+        LINTS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    );
+    Ok(ExitCode::from(2))
+}
+
+/// A diagnostic's fix, in JSON.
+#[derive(serde::Serialize)]
+struct FixJson {
+    message: String,
+    edits: Vec<EditJson>,
+}
+
+#[derive(serde::Serialize)]
+struct EditJson {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    replacement: String,
+}
+
+#[derive(serde::Serialize)]
+struct DiagJson {
+    #[serde(flatten)]
+    diag: diagnostics::DiagnosticJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixJson>,
+}
+
+fn diag_json(sm: &mtus::diag::SourceMap, d: &Diagnostic) -> DiagJson {
+    DiagJson {
+        diag: diagnostics::to_json(sm, d),
+        fix: d.fix.as_ref().map(|f| FixJson {
+            message: f.message.clone(),
+            edits: f
+                .edits
+                .iter()
+                .map(|e| {
+                    let p = sm.position(e.span);
+                    EditJson {
+                        file: p.file,
+                        line: p.line,
+                        column: p.column,
+                        end_line: p.end_line,
+                        end_column: p.end_column,
+                        replacement: e.replacement.clone(),
+                    }
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// A fix applied, for the JSON output.
+#[derive(serde::Serialize)]
+struct FixedJson {
+    file: String,
+    line: usize,
+    column: usize,
+    code: &'static str,
+    fix: String,
+}
+
+/// `--fix`: fix `texts` (their files in `paths`), write them (or, with
+/// `dry_run`, print the diff), and say what was done. Returns the fixes
+/// applied; `texts` then hold what is on disk.
+fn fix(
+    texts: &mut [(String, String)],
+    paths: &[PathBuf],
+    cases: Option<&[(String, String)]>,
+    args: &LintArgs,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<Vec<FixedJson>>> {
+    let Ok(files) = lint::fix::fix_files(texts, &args.allow, cases) else {
+        // The rules do not check: the checker's errors are reported below.
+        say!("note: the rules do not check, so nothing was fixed");
+        return Ok(None);
+    };
+    let mut fixed = Vec::new();
+    let mut diff = String::new();
+    for (i, f) in files.iter().enumerate() {
+        let shown = mtus::report::escape_terminal(&f.name).into_owned();
+        if let Some(why) = &f.rejected {
+            let mut d = Diagnostic::bare("fix-not-applied", format!("{} was left as it was: {why}", f.name))
+                .with_help("fix it by hand (`mtus lint` shows the findings)");
+            d.severity = Severity::Warning;
+            diags.push(d);
+        }
+        if !f.changed() {
+            continue;
+        }
+        if args.dry_run {
+            diff.push_str(&lint::fix::unified_diff(f));
+        } else {
+            let Some(path) = paths.get(i) else { continue };
+            if let Err(d) = super::fmt::write_in_place(path, &f.after, "fixed") {
+                diags.push(d);
+                continue;
+            }
+            if let Some(t) = texts.get_mut(i) {
+                t.1 = f.after.clone();
+            }
+        }
+        for a in &f.applied {
+            let verb = if args.dry_run { "would fix" } else { "fixed" };
+            say!(
+                "{verb} {shown}:{}:{}: [{}] {}: {}",
+                a.line,
+                a.column,
+                a.code,
+                a.finding,
+                a.fix
+            );
+            fixed.push(FixedJson {
+                file: f.name.clone(),
+                line: a.line,
+                column: a.column,
+                code: a.code,
+                fix: a.fix.clone(),
+            });
+        }
+    }
+    if args.dry_run {
+        flush(&mut diff)?;
+    }
+    Ok(Some(fixed))
 }
 
 pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCode> {
+    if let Some(code) = &args.explain {
+        return explain(code);
+    }
     let rules_dir = loc.dir.as_deref();
     let mut diags: Vec<Diagnostic> = Vec::new();
-    // The rule files, as (name, text).
+    // The rule files, as (name, text), and where they are.
     let mut texts: Vec<(String, String)> = Vec::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
     let from_disk = if !args.paths.is_empty() {
         Some(args.paths.clone())
     } else {
         rules_dir.map(|d| vec![d.to_path_buf()])
     };
     match from_disk {
-        Some(paths) => {
-            for input in files::expand(&paths, &["mtus"]) {
+        Some(given) => {
+            for input in files::expand(&given, &["mtus"]) {
                 let read = input.and_then(|p| {
                     if p.as_os_str() == "-" {
                         return Err(mtus::inputs::InputError {
@@ -67,10 +245,13 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
                             help: Some("give the rule files or their folder".into()),
                         });
                     }
-                    files::read_text(&p, ctx.limits.max_file_bytes).map(|t| (p.display().to_string(), t))
+                    files::read_text(&p, ctx.limits.max_file_bytes).map(|t| (p.display().to_string(), t, p))
                 });
                 match read {
-                    Ok(nt) => texts.push(nt),
+                    Ok((n, t, p)) => {
+                        texts.push((n, t));
+                        paths.push(p);
+                    }
                     Err(e) => diags.push(files::diagnostic(&e)),
                 }
             }
@@ -83,6 +264,47 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
     }
     if texts.is_empty() && diags.is_empty() {
         diags.push(Diagnostic::bare("no-rules", "no rule files (*.mtus) to lint"));
+    }
+    let case_paths = if args.no_cases {
+        None
+    } else if !args.cases.is_empty() {
+        Some(args.cases.clone())
+    } else {
+        // The cases beside the rules in use, else cases/ here.
+        let beside = super::common::default_cases(rules_dir.and_then(|d| d.to_str()));
+        beside.is_dir().then(|| vec![beside])
+    };
+    let mut fixed = None;
+    if args.fix && diags.is_empty() {
+        if paths.len() == texts.len() && !texts.is_empty() {
+            let cases = case_paths.as_deref().map(|p| case_texts(ctx, p));
+            fixed = fix(&mut texts, &paths, cases.as_deref(), args, &mut diags)?;
+        } else {
+            diags.push(
+                Diagnostic::bare(
+                    "nothing-to-fix",
+                    "`--fix` changes rule files; the rules built into mtus cannot be changed",
+                )
+                .with_help("give the rule files or their folder (a PATH, or --rules DIR)"),
+            );
+        }
+        // With --diff, the diff is the output; rules that do not check
+        // (nothing to diff) are reported as without it.
+        if args.dry_run && fixed.is_some() {
+            let n = fixed.as_ref().map_or(0, Vec::len);
+            let bad = diags.len();
+            ctx.print_diagnostics(&diags);
+            if n == 0 {
+                say!("nothing to fix");
+            } else {
+                say!("{n} finding(s) would be fixed; run without --dry-run to write the changes");
+            }
+            return Ok(if n == 0 && bad == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
     }
     let first = ctx.sources.files().count();
     let ids: Vec<FileId> = (first..first + texts.len()).map(|i| FileId(i as u32)).collect();
@@ -100,15 +322,6 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
         None
     };
     if let Some(rs) = &rules {
-        let case_paths = if args.no_cases {
-            None
-        } else if !args.cases.is_empty() {
-            Some(args.cases.clone())
-        } else {
-            // The cases beside the rules in use, else cases/ here.
-            let beside = super::common::default_cases(rules_dir.and_then(|d| d.to_str()));
-            beside.is_dir().then(|| vec![beside])
-        };
         let cases = case_paths.map(|paths| load_cases(ctx, rs, &paths, &mut diags));
         if cases.is_none() && !args.no_cases && !args.allow.iter().any(|a| a == "missing-case") {
             say!("note: no cases/ folder here, so `missing-case` did not run (give --cases PATH)");
@@ -139,8 +352,9 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
         (Some(rs), true) => Some(lint::confidence::low_items(&ctx.sources, &rs.program)),
         _ => None,
     };
+    let cwd = std::env::current_dir().ok();
     match args.format {
-        Format::Text => {
+        ReportFormat::Text => {
             if let Some(items) = &low {
                 let mut out = String::new();
                 lint::confidence::render_low(items, &mut out);
@@ -157,17 +371,33 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
             } else {
                 say!("no warnings");
             }
+            if let Some(f) = &fixed {
+                let files: std::collections::BTreeSet<&str> = f.iter().map(|x| x.file.as_str()).collect();
+                say!("fixed {} finding(s) in {} file(s)", f.len(), files.len());
+            }
         }
-        Format::Json => {
+        ReportFormat::Sarif => {
+            let log = annotate::sarif(&ctx.sources, &diags, &annotate::lint_rules(), cwd.as_deref());
+            let mut out = serde_json::to_string_pretty(&log)?;
+            out.push('\n');
+            flush(&mut out)?;
+        }
+        ReportFormat::Github => {
+            let mut out = annotate::github(&ctx.sources, &diags, cwd.as_deref());
+            flush(&mut out)?;
+        }
+        ReportFormat::Json => {
             #[derive(serde::Serialize)]
             struct LintJson {
                 version: u32,
                 rules: RulesJson,
                 errors: usize,
                 warnings: usize,
-                diagnostics: Vec<diagnostics::DiagnosticJson>,
+                diagnostics: Vec<DiagJson>,
                 #[serde(skip_serializing_if = "Option::is_none")]
                 low: Option<Vec<lint::confidence::LowItem>>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                fixed: Option<Vec<FixedJson>>,
             }
             let doc = LintJson {
                 version: mtus::report::JSON_VERSION,
@@ -184,8 +414,9 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
                 },
                 errors,
                 warnings,
-                diagnostics: diags.iter().map(|d| diagnostics::to_json(&ctx.sources, d)).collect(),
+                diagnostics: diags.iter().map(|d| diag_json(&ctx.sources, d)).collect(),
                 low,
+                fixed,
             };
             let mut out = serde_json::to_string_pretty(&doc)?;
             out.push('\n');
@@ -194,6 +425,21 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
     }
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The case files for `missing-case`, as (name, text), for `--fix` (which
+/// loads them against the rules as they are fixed). A file that cannot be
+/// read is left out here; the lint after the fixes reports it.
+fn case_texts(ctx: &Ctx, paths: &[PathBuf]) -> Vec<(String, String)> {
+    files::expand(paths, super::check::CASE_FILES)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|p| p.as_os_str() != "-")
+        .filter_map(|p| {
+            let text = files::read_text(&p, ctx.limits.max_file_bytes).ok()?;
+            Some((p.display().to_string(), text))
+        })
+        .collect()
 }
 
 /// Load the cases for `missing-case`; one that does not load is a warning

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::Format;
 use super::common::{Ctx, exit, flush, read_case_source};
 use super::files;
+use super::lint::ReportFormat;
 use mtus::RuleSet;
 use mtus::casetest::{CaseResult, CaseStatus, Coverage, Summary, check_case, failure_diagnostic};
 use mtus::diag::Diagnostic;
@@ -25,8 +25,10 @@ pub struct TestArgs {
     /// not met and not documented, and the criteria no case decides.
     #[arg(long)]
     pub coverage: bool,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output: text, JSON, SARIF 2.1.0 or GitHub Actions annotations (a
+    /// failure is located at the case file's `outcome:`/`because:` value).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> {
@@ -40,7 +42,10 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
     let mut results: Vec<CaseResult> = Vec::new();
     let mut all_diags: Vec<Diagnostic> = Vec::new();
     let mut out = String::new();
-    let text = format == Format::Text;
+    let text = format == ReportFormat::Text;
+    if coverage && matches!(format, ReportFormat::Sarif | ReportFormat::Github) {
+        anyhow::bail!("--coverage is shown in text and JSON only");
+    }
     if text {
         out.push_str(&format!("rules: {}\n", rules.origin.describe()));
     }
@@ -99,7 +104,23 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
         results.push(result);
     }
     match format {
-        Format::Text => {
+        ReportFormat::Sarif | ReportFormat::Github => {
+            let cwd = std::env::current_dir().ok();
+            out = if format == ReportFormat::Sarif {
+                let log = mtus::lint::annotate::sarif(
+                    &ctx.sources,
+                    &all_diags,
+                    &mtus::lint::annotate::test_rules(),
+                    cwd.as_deref(),
+                );
+                serde_json::to_string_pretty(&log)? + "\n"
+            } else {
+                mtus::lint::annotate::github(&ctx.sources, &all_diags, cwd.as_deref())
+            };
+            flush(&mut out)?;
+            say!("{}", summary.line());
+        }
+        ReportFormat::Text => {
             out.push_str(&format!("\n{}\n", summary.line()));
             if coverage {
                 out.push('\n');
@@ -107,7 +128,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
             }
             flush(&mut out)?;
         }
-        Format::Json => {
+        ReportFormat::Json => {
             #[derive(serde::Serialize)]
             struct Never {
                 rule: String,

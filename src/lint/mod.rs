@@ -20,19 +20,27 @@
 //! | `bad-directive` | a lint directive without a reason, or with an unknown name |
 //! | `unused-allow` | a directive that silences nothing |
 //!
+//! `unused-const` and `unused-allow` findings carry a [`crate::diag::Fix`]
+//! ([`fix`] builds and applies them: `mtus lint --fix`); [`explain`] has
+//! every lint's long explanation (`--explain`); [`annotate`] renders
+//! findings as SARIF and GitHub annotations.
+//!
 //! Invariants: runs only on rules that check; every finding is a warning
 //! with a place in a rule file; findings come out in file order, the same
 //! for the same input.
 
+pub mod annotate;
 pub mod confidence;
 pub mod directives;
+pub mod explain;
+pub mod fix;
 pub mod logic;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::RuleSet;
 use crate::check::{ConstId, FactId, Program, RuleId, TExpr, TKind, Target, TreatmentId, normalize_name};
-use crate::diag::{Diagnostic, FileId, Severity, SourceMap, Span};
+use crate::diag::{Diagnostic, FileId, Fix, Severity, SourceMap, Span};
 use crate::eval::{Machine, decide_case};
 use crate::facts::Case;
 use crate::syntax::ast::{CmpOp, Item, RuleFile};
@@ -117,7 +125,7 @@ pub fn lint(sm: &SourceMap, files: &[FileId], rs: &RuleSet, opts: &Options<'_>) 
     let ast = Ast::new(&parsed);
     let mut found = Vec::new();
     let p = &rs.program;
-    unused(p, &ast, &mut found);
+    unused(p, &ast, sm, &mut found);
     conditions(p, &ast, sm, &mut found);
     overlapping(p, &ast, &mut found);
     conflicting(p, sm, &mut found);
@@ -162,15 +170,28 @@ pub fn lint(sm: &SourceMap, files: &[FileId], rs: &RuleSet, opts: &Options<'_>) 
         }
     }
     for dir in &all_directives {
+        let unused = |(l, used): (&&str, &bool)| !used && ran(l);
+        if !dir.lints.iter().zip(&dir.used).any(unused) {
+            continue;
+        }
+        let keep: Vec<&str> = dir
+            .lints
+            .iter()
+            .zip(&dir.used)
+            .filter(|x| !unused(*x))
+            .map(|(l, _)| *l)
+            .collect();
+        let fix = fix::trim_directive(&sm.get(dir.span.file).text, dir.span, &keep);
         for (l, used) in dir.lints.iter().zip(&dir.used) {
-            if !used && ran(l) {
+            if unused((l, used)) {
                 out.push(
                     Diagnostic::warning(
                         "unused-allow",
                         dir.span,
                         format!("this directive silences no `{l}` finding"),
                     )
-                    .with_help("remove it (or the name), so that a new finding here is not hidden"),
+                    .with_help("remove it (or the name), so that a new finding here is not hidden")
+                    .with_fix(fix.clone()),
                 );
             }
         }
@@ -241,7 +262,7 @@ fn all_exprs(p: &Program) -> impl Iterator<Item = &TExpr> {
         .flat_map(|r| r.criteria.iter().filter_map(|c| c.expr.as_ref()))
 }
 
-fn unused(p: &Program, ast: &Ast<'_>, out: &mut Vec<Diagnostic>) {
+fn unused(p: &Program, ast: &Ast<'_>, sm: &SourceMap, out: &mut Vec<Diagnostic>) {
     let read: HashSet<FactId> = p
         .rules
         .iter()
@@ -291,7 +312,11 @@ fn unused(p: &Program, ast: &Ast<'_>, out: &mut Vec<Diagnostic>) {
                 d.name.span,
                 format!("constant `{}` is declared, but no rule uses it", d.name.name),
             )
-            .with_help("use it in a criterion, or delete it"),
+            .with_help("use it in a criterion, or delete it")
+            .with_fix(Fix {
+                message: format!("delete the declaration of `{}`", d.name.name),
+                edits: fix::delete_item(&sm.get(d.span.file).text, d.span),
+            }),
         );
     }
 }
