@@ -291,7 +291,11 @@ fn criterion(book: &Book, c: &CriterionDoc, out: &mut String) {
     }
     out.push_str("</div>\n");
     if !c.constants.is_empty() {
-        let _ = writeln!(out, "<div>Numbers and lists: {}</div>", named_list(book, &c.constants, ", "));
+        let _ = writeln!(
+            out,
+            "<div>Numbers and lists: {}</div>",
+            named_list(book, &c.constants, ", ")
+        );
     }
     proofs(&c.proofs, out);
     out.push_str("</li>\n");

@@ -94,7 +94,9 @@ fn index(book: &Book, out: &mut String) {
     for line in HOW_TO_READ {
         let _ = writeln!(out, "- {}", esc(line));
     }
-    out.push_str("\n## Guidelines\n\n| Guideline | Title | Tier | In force | Rules |\n| --- | --- | --- | --- | --- |\n");
+    out.push_str(
+        "\n## Guidelines\n\n| Guideline | Title | Tier | In force | Rules |\n| --- | --- | --- | --- | --- |\n",
+    );
     for (i, s) in book.sources.iter().enumerate() {
         let n: usize = s.sections.iter().map(|x| x.rules.len()).sum();
         let _ = writeln!(
@@ -135,7 +137,13 @@ fn source(book: &Book, i: usize, out: &mut String) {
 }
 
 fn rule(book: &Book, r: &RuleDoc, out: &mut String) {
-    let _ = writeln!(out, "\n<a id=\"{}\"></a>\n### {} {}\n", r.anchor, esc(&r.title), code(&r.name));
+    let _ = writeln!(
+        out,
+        "\n<a id=\"{}\"></a>\n### {} {}\n",
+        r.anchor,
+        esc(&r.title),
+        code(&r.name)
+    );
     let _ = writeln!(
         out,
         "- **Citation:** {}",
@@ -150,7 +158,11 @@ fn rule(book: &Book, r: &RuleDoc, out: &mut String) {
         let _ = writeln!(out, "- **Supplements:** {}", named(book, s));
     }
     if !r.supplemented_by.is_empty() {
-        let _ = writeln!(out, "- **Supplemented by:** {}", named_list(book, &r.supplemented_by, ", "));
+        let _ = writeln!(
+            out,
+            "- **Supplemented by:** {}",
+            named_list(book, &r.supplemented_by, ", ")
+        );
     }
     if let Some(c) = &r.confidence {
         let _ = writeln!(out, "- **Confidence (rule):** {}", esc(c));
@@ -213,7 +225,11 @@ fn criterion(book: &Book, n: usize, c: &CriterionDoc, out: &mut String) {
     }
     let _ = writeln!(out, "{line}\n");
     if !c.constants.is_empty() {
-        let _ = writeln!(out, "{pad}Numbers and lists: {}\n", named_list(book, &c.constants, ", "));
+        let _ = writeln!(
+            out,
+            "{pad}Numbers and lists: {}\n",
+            named_list(book, &c.constants, ", ")
+        );
     }
     if c.proofs.is_empty() {
         let _ = writeln!(out, "{pad}Proved by: no case names this criterion as its reason.\n");
@@ -325,7 +341,13 @@ fn inlines(book: &Book, parts: &[Inline]) -> String {
 fn treatments(book: &Book, out: &mut String) {
     out.push_str("# Treatments\n\nEach treatment of the catalog, its brand names (a case may name either), its classes and the rules that cover it.\n\n## Classes\n");
     for c in &book.classes {
-        let _ = writeln!(out, "\n<a id=\"{}\"></a>\n### {} {}\n", c.anchor, esc(&c.title), code(&c.name));
+        let _ = writeln!(
+            out,
+            "\n<a id=\"{}\"></a>\n### {} {}\n",
+            c.anchor,
+            esc(&c.title),
+            code(&c.name)
+        );
         let _ = writeln!(out, "- Members: {}", or_none(named_list(book, &c.members, ", ")));
         let _ = writeln!(
             out,
@@ -333,7 +355,9 @@ fn treatments(book: &Book, out: &mut String) {
             or_none(named_list(book, &c.rules, ", "))
         );
     }
-    out.push_str("\n## Treatments\n\n| Treatment | Brand and other names | Classes | Rules |\n| --- | --- | --- | --- |\n");
+    out.push_str(
+        "\n## Treatments\n\n| Treatment | Brand and other names | Classes | Rules |\n| --- | --- | --- | --- |\n",
+    );
     for t in &book.treatments {
         let rules: Vec<String> = t
             .rules

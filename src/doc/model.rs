@@ -11,9 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::cond::{self, Cond};
 use crate::RuleSet;
-use crate::check::{
-    ConstValue, FactType, RuleId, Scope, Target, Tier, TreatmentId, Window, confidence::Grounds,
-};
+use crate::check::{ConstValue, FactType, RuleId, Scope, Target, Tier, TreatmentId, Window, confidence::Grounds};
 use crate::diag::SourceMap;
 use crate::eval::{EvalError, select};
 use crate::facts::{Case, Recorded};
@@ -325,7 +323,11 @@ fn written(sources: &SourceMap, span: crate::diag::Span) -> Option<String> {
     // A condition's span may run on over the blank lines and comments
     // that follow it: those belong to the next item.
     let mut lines: Vec<&str> = text.lines().collect();
-    while lines.len() > 1 && lines.last().is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    while lines.len() > 1
+        && lines
+            .last()
+            .is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         lines.pop();
     }
     let mut out = String::new();
@@ -423,23 +425,29 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
                         p.applies(rule, req.treatment) && rule.criteria.iter().any(|c| c.name == because.criterion)
                     };
                     let all: Vec<RuleId> = (0..p.rules.len() as u32).map(RuleId).filter(has).collect();
-                    let in_force: Vec<RuleId> =
-                        all.iter().copied().filter(|&r| p.rule(r).window.contains(req.date)).collect();
+                    let in_force: Vec<RuleId> = all
+                        .iter()
+                        .copied()
+                        .filter(|&r| p.rule(r).window.contains(req.date))
+                        .collect();
                     if in_force.is_empty() { all } else { in_force }
                 }
             };
             for r in candidates {
-                proofs.entry((r.0, because.criterion.clone())).or_default().insert(Proof {
-                    shown: input.shown.clone(),
-                    href: input.href.clone(),
-                    case: input.case.id.clone(),
-                    request: req.id.clone(),
-                    date: req.date.to_string(),
-                    outcome: match d.outcome {
-                        Recorded::Upheld => "upheld",
-                        Recorded::Overturned => "overturned",
-                    },
-                });
+                proofs
+                    .entry((r.0, because.criterion.clone()))
+                    .or_default()
+                    .insert(Proof {
+                        shown: input.shown.clone(),
+                        href: input.href.clone(),
+                        case: input.case.id.clone(),
+                        request: req.id.clone(),
+                        date: req.date.to_string(),
+                        outcome: match d.outcome {
+                            Recorded::Upheld => "upheld",
+                            Recorded::Overturned => "overturned",
+                        },
+                    });
             }
         }
     }
@@ -572,7 +580,7 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
         (0..p.rules.len() as u32)
             .map(RuleId)
             .filter(|&r| p.applies(p.rule(r), t))
-            .map(|r| (rule_named(r), p.rule(r).window.describe()))
+            .map(|r| (rule_named(r), window_words(&p.rule(r).window)))
             .collect()
     };
     let mut treatments: Vec<TreatmentDoc> = p
@@ -600,7 +608,12 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
             rules: rules_of(TreatmentId(i as u32)),
         })
         .collect();
-    treatments.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.name.cmp(&b.name)));
+    treatments.sort_by(|a, b| {
+        a.title
+            .to_lowercase()
+            .cmp(&b.title.to_lowercase())
+            .then(a.name.cmp(&b.name))
+    });
     let mut classes: Vec<ClassDoc> = p
         .catalog
         .classes
@@ -622,7 +635,12 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
                 .collect(),
         })
         .collect();
-    classes.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.name.cmp(&b.name)));
+    classes.sort_by(|a, b| {
+        a.title
+            .to_lowercase()
+            .cmp(&b.title.to_lowercase())
+            .then(a.name.cmp(&b.name))
+    });
 
     // The glossary of facts, by path.
     let mut facts: Vec<FactDoc> = p
@@ -771,11 +789,7 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
 }
 
 fn confidence_doc(g: &Grounds) -> ConfidenceDoc {
-    let level = if g.is_low() {
-        "LOW"
-    } else {
-        level_words(g.stated)
-    };
+    let level = if g.is_low() { "LOW" } else { level_words(g.stated) };
     ConfidenceDoc {
         level,
         ids: g.ids.clone(),

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 /// The file that marks a folder as written by `mtus doc`.
 pub const MARKER: &str = ".mtus-book";
-const MARKER_HEAD: &str = "# written by mtus doc: the files of this book, removed or replaced when it is written again\n";
+const MARKER_HEAD: &str =
+    "# written by mtus doc: the files of this book, removed or replaced when it is written again\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
