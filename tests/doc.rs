@@ -251,9 +251,12 @@ fn every_shipped_rule_and_criterion_is_in_the_book_with_its_citation_and_descrip
 
 /// Every `href` of an HTML page and every link of a Markdown page, as
 /// (target, page it is on).
-fn links(dir: &Path) -> (Vec<(String, String)>, BTreeMap<String, BTreeSet<String>>) {
+/// The ids of each page of a book, by file name.
+type Anchors = BTreeMap<String, BTreeSet<String>>;
+
+fn links(dir: &Path) -> (Vec<(String, String)>, Anchors) {
     let mut found = Vec::new();
-    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut ids: Anchors = BTreeMap::new();
     for e in std::fs::read_dir(dir).expect("read book") {
         let path = e.expect("entry").path();
         let name = path.file_name().expect("name").to_string_lossy().into_owned();

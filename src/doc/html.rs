@@ -25,6 +25,12 @@ code { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; overflow-x: auto; white-space: pre-wrap; }
 table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); margin: 8px 0 16px; }
 th, td { text-align: left; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid var(--line); }
+td { overflow-wrap: anywhere; }
+table.facts { table-layout: fixed; }
+table.facts th:nth-child(1) { width: 24%; }
+table.facts th:nth-child(2) { width: 26%; }
+table.facts th:nth-child(3) { width: 14%; }
+table.facts th:nth-child(4) { width: 10%; }
 th { background: #eef0f4; font-weight: 600; }
 .rule { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 4px 18px 12px; margin: 18px 0; }
 .rule > h3 { margin-top: 14px; }
@@ -463,7 +469,7 @@ fn or_none(s: String) -> String {
 }
 
 fn facts(book: &Book, out: &mut String) {
-    out.push_str("<h1>Facts (glossary)</h1>\n<p class=\"sub\">Every fact a case file may hold, as the rules name it, with its description, its type and units, and the criteria that read it. A fact missing from a case is not documented; false means documented as absent.</p>\n<table>\n<tr><th>Fact</th><th>Description</th><th>Type</th><th>Record</th><th>Read by</th></tr>\n");
+    out.push_str("<h1>Facts (glossary)</h1>\n<p class=\"sub\">Every fact a case file may hold, as the rules name it, with its description, its type and units, and the criteria that read it. A fact missing from a case is not documented; false means documented as absent.</p>\n<table class=\"facts\">\n<tr><th>Fact</th><th>Description</th><th>Type</th><th>Record</th><th>Read by</th></tr>\n");
     for f in &book.facts {
         let mut kind = esc(&f.kind);
         if !f.allowed.is_empty() {

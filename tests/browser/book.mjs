@@ -69,7 +69,7 @@ try {
     if (!page.url().endsWith("#rule-massage_therapy")) throw new Error("at " + page.url());
     const rule = page.locator('[id="rule-massage_therapy"]');
     await expectText(rule, 'MTUS-CPMTG "Massage therapy" p. 60');
-    await expectText(rule, "from 2009-07-18 until 2017-12-01");
+    await expectText(rule, "from 2009-07-18 through 2017-11-30");
     await expectText(rule, "No more than 4-6 visits in all for this injury");
     await expectText(rule, "6 visit");
     await expectText(rule, "HIGH");
