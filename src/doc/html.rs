@@ -297,11 +297,27 @@ fn criterion(book: &Book, c: &CriterionDoc, out: &mut String) {
     }
     out.push_str("</div>\n");
     if !c.constants.is_empty() {
-        let _ = writeln!(
-            out,
-            "<div>Numbers and lists: {}</div>",
-            named_list(book, &c.constants, ", ")
-        );
+        out.push_str("<div>Numbers and lists it uses:<ul>");
+        for k in &c.constants {
+            let badge_class = match k.level {
+                "LOW" | "HIGH" => k.level,
+                _ => "none",
+            };
+            let ids = if k.ids.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", esc(&k.ids.join(", ")))
+            };
+            let _ = write!(
+                out,
+                "<li><a href=\"{}\"><code>{}</code></a> = <strong>{}</strong> <span class=\"badge {badge_class}\">{}</span>{ids}</li>",
+                href(book, &k.link),
+                esc(&k.name),
+                esc(&k.value),
+                esc(k.level)
+            );
+        }
+        out.push_str("</ul></div>\n");
     }
     proofs(&c.proofs, out);
     out.push_str("</li>\n");

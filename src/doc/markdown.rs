@@ -225,11 +225,23 @@ fn criterion(book: &Book, n: usize, c: &CriterionDoc, out: &mut String) {
     }
     let _ = writeln!(out, "{line}\n");
     if !c.constants.is_empty() {
-        let _ = writeln!(
-            out,
-            "{pad}Numbers and lists: {}\n",
-            named_list(book, &c.constants, ", ")
-        );
+        let _ = writeln!(out, "{pad}Numbers and lists it uses:\n");
+        for k in &c.constants {
+            let ids = if k.ids.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", esc(&k.ids.join(", ")))
+            };
+            let _ = writeln!(
+                out,
+                "{pad}- [{}]({}) = **{}**, confidence **{}**{ids}",
+                code(&k.name),
+                href(book, &k.link),
+                esc(&k.value),
+                k.level
+            );
+        }
+        out.push('\n');
     }
     if c.proofs.is_empty() {
         let _ = writeln!(out, "{pad}Proved by: no case names this criterion as its reason.\n");

@@ -175,8 +175,19 @@ pub struct CriterionDoc {
     /// The condition as written in the rule file.
     pub written: Option<String>,
     pub confidence: ConfidenceDoc,
-    pub constants: Vec<Named>,
+    pub constants: Vec<ConstUse>,
     pub proofs: Vec<Proof>,
+}
+
+/// A constant a criterion uses: its name, value and confidence.
+#[derive(Clone, Debug)]
+pub struct ConstUse {
+    pub name: String,
+    pub value: String,
+    /// `HIGH`, `LOW` or `not stated`.
+    pub level: &'static str,
+    pub ids: Vec<String>,
+    pub link: Link,
 }
 
 #[derive(Clone, Debug)]
@@ -512,9 +523,11 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
                 for id in crate::check::confidence::consts_read(e, &p.consts) {
                     let k = &p.consts[id.0 as usize];
                     const_readers.entry(id.0).or_default().push(named.clone());
-                    constants.push(Named {
-                        text: k.name.clone(),
-                        code: None,
+                    constants.push(ConstUse {
+                        name: k.name.clone(),
+                        value: const_value(p, &k.value),
+                        level: level_words(k.confidence.as_ref().map(|c| c.level)),
+                        ids: k.confidence.as_ref().map(|c| c.ids.clone()).unwrap_or_default(),
                         link: Link::to(PageId::Constants, const_anchor(&k.name)),
                     });
                 }
@@ -682,10 +695,7 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
         .map(|(i, k)| ConstDoc {
             name: k.name.clone(),
             anchor: const_anchor(&k.name),
-            value: match &k.value {
-                ConstValue::Lit(l) => cond::lit_text(p, l),
-                ConstValue::Set(items) => format!("[{}]", cond::syms_text(p, items)),
-            },
+            value: const_value(p, &k.value),
             description: k.description.clone(),
             level: level_words(k.confidence.as_ref().map(|c| c.level)),
             ids: k.confidence.as_ref().map(|c| c.ids.clone()).unwrap_or_default(),
@@ -785,6 +795,14 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
         timeline,
         changes,
         totals,
+    }
+}
+
+/// `6 visit`, `[neck, upper_back]`.
+fn const_value(p: &crate::check::Program, v: &ConstValue) -> String {
+    match v {
+        ConstValue::Lit(l) => cond::lit_text(p, l),
+        ConstValue::Set(items) => format!("[{}]", cond::syms_text(p, items)),
     }
 }
 
