@@ -592,4 +592,11 @@ fn in_force(book: &Book, out: &mut String) {
         let _ = writeln!(out, "<li><strong>{}</strong>: {}</li>", c.date, parts.join("; "));
     }
     out.push_str("</ul>\n");
+    if !book.own_periods.is_empty() {
+        out.push_str("<h2>Rules with a period of their own</h2>\n<p class=\"sub\">In force for only part of their guideline's period.</p>\n<ul>\n");
+        for (n, w) in &book.own_periods {
+            let _ = writeln!(out, "<li>{}: {}</li>", named(book, n), esc(w));
+        }
+        out.push_str("</ul>\n");
+    }
 }

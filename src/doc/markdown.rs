@@ -484,4 +484,12 @@ fn in_force(book: &Book, out: &mut String) {
         }
         let _ = writeln!(out, "- **{}**: {}", c.date, parts.join("; "));
     }
+    if !book.own_periods.is_empty() {
+        out.push_str(
+            "\n## Rules with a period of their own\n\nIn force for only part of their guideline's period.\n\n",
+        );
+        for (n, w) in &book.own_periods {
+            let _ = writeln!(out, "- {}: {}", named(book, n), esc(w));
+        }
+    }
 }

@@ -96,6 +96,9 @@ pub struct Book {
     pub in_force: Vec<InForceRow>,
     pub timeline: Vec<TimelineRow>,
     pub changes: Vec<Change>,
+    /// Rules in force for only part of their source's period, with their
+    /// own period.
+    pub own_periods: Vec<(Named, String)>,
     pub totals: Totals,
 }
 
@@ -783,6 +786,12 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
         })
         .collect();
 
+    let own_periods = (0..p.rules.len() as u32)
+        .map(RuleId)
+        .filter(|&r| p.rule(r).window != p.source(p.rule(r).source).window)
+        .map(|r| (rule_named(r), window_words(&p.rule(r).window)))
+        .collect();
+
     Book {
         origin: rules.origin.describe(),
         date,
@@ -794,6 +803,7 @@ pub fn build(rules: &RuleSet, sources: &SourceMap, cases: &[CaseInput<'_>], date
         in_force,
         timeline,
         changes,
+        own_periods,
         totals,
     }
 }
