@@ -430,3 +430,34 @@ fn a_case_that_cannot_be_read_is_reported_and_the_book_still_written() {
     assert!(err.contains("1 case file(s) could not be read"), "{err}");
     assert!(out.join("index.html").exists());
 }
+
+#[test]
+fn a_case_path_cannot_inject_markup_or_break_a_link() {
+    let (sm, rs) = fixture_rules();
+    let cases = load_cases(&rs, &root().join("tests/fixtures/doc/cases"));
+    let hostile: Vec<CaseInput<'_>> = cases
+        .iter()
+        .map(|(_, case)| CaseInput {
+            shown: "cases/<img src=x>\"a\" [b](c).yaml".into(),
+            href: "../cases/<img src=x>\"a\" (b).yaml".into(),
+            case,
+        })
+        .collect();
+    let date = Date::parse("2016-02-01").expect("date");
+    let book = doc::build(&rs, &sm, &hostile, date);
+    let html = joined(&doc::render(&book, Format::Html));
+    assert!(!html.contains("<img"), "raw tag from a case path");
+    assert!(
+        html.contains("href=\"../cases/%3Cimg%20src%3Dx%3E%22a%22%20%28b%29.yaml\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("cases/&lt;img src=x&gt;&quot;a&quot; [b](c).yaml"),
+        "{html}"
+    );
+    let md = joined(&doc::render(&book, Format::Markdown));
+    assert!(
+        md.contains("[cases/\\<img src=x\\>\"a\" \\[b\\](c).yaml](../cases/%3Cimg%20src%3Dx%3E%22a%22%20%28b%29.yaml)"),
+        "{md}"
+    );
+}
