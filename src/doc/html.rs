@@ -62,8 +62,12 @@ pub fn page(book: &Book, page: &Page) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"mtus doc\">\n<title>{} · MTUS rule book</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        esc(&page.title)
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"mtus doc\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        esc(&if page.id == PageId::Index {
+            page.title.clone()
+        } else {
+            format!("{} · MTUS rule book", page.title)
+        })
     );
     nav(book, &mut out);
     out.push_str("<main>\n");
