@@ -27,6 +27,7 @@ pub mod casetest;
 pub mod check;
 pub mod compile;
 pub mod diag;
+pub mod doc;
 pub mod eval;
 pub mod facts;
 pub mod format;

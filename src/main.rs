@@ -150,6 +150,11 @@ enum Command {
     /// Write a commented case file template for a treatment: the facts the
     /// rules in force for it read, each with its type and allowed values.
     New(cli::new::NewArgs),
+    /// Write the rule library as a readable, linked book (HTML and
+    /// Markdown): each rule with its citation, dates in force, treatments,
+    /// criteria in plain words, numbers with their confidence, the cases
+    /// that prove each criterion, and the rules in force on a date.
+    Doc(cli::doc::DocArgs),
 }
 
 fn main() -> ExitCode {
@@ -221,6 +226,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lint(args) => cli::lint::run(&mut ctx, &location, &args),
         Command::Schema(args) => cli::schema::run(&rules, &args),
         Command::New(args) => cli::new::run(&rules, &args),
+        Command::Doc(args) => cli::doc::run(&mut ctx, &rules, &args),
         Command::Serve(args) => cli::serve::run(&mut ctx, rules, location.dir.as_deref(), &args),
     }
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod check;
 pub mod common;
+pub mod doc;
 pub mod files;
 pub mod fmt;
 pub mod generate;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The page of `mtus serve` in a real headless browser (tests/browser/page.mjs).
+# The page of `mtus serve` (tests/browser/page.mjs) and the rule book of
+# `mtus doc` (tests/browser/book.mjs) in a real headless browser.
 # Installs Debian's chromium and npm's playwright-core (into the git-ignored
 # tests/browser/node_modules) when missing. When either cannot be installed
 # it prints a SKIPPED line and exits 0; once the browser is there, any
@@ -49,4 +50,16 @@ if [ -z "$URL" ]; then
   exit 1
 fi
 echo "browser: $("$CHROMIUM" --version 2>/dev/null || echo chromium) against $URL"
-node tests/browser/page.mjs "$URL" "$OUT" "$CHROMIUM"
+STATUS=0
+node tests/browser/page.mjs "$URL" "$OUT" "$CHROMIUM" || STATUS=1
+
+# The rule book: written afresh, then read page by page.
+rm -rf "$OUT/book"
+if ! ./target/debug/mtus doc --out "$OUT/book" --date 2019-06-01 >"$OUT/doc.log" 2>&1; then
+  echo "FAILED: mtus doc did not write the book:"
+  cat "$OUT/doc.log"
+  exit 1
+fi
+echo "browser: the rule book in $OUT/book"
+node tests/browser/book.mjs "$OUT/book" "$OUT" "$CHROMIUM" || STATUS=1
+exit $STATUS
