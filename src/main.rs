@@ -129,6 +129,10 @@ enum Command {
     /// exit 1 if there are any. `-` formats standard input to standard
     /// output.
     Fmt(cli::fmt::FmtArgs),
+    /// Explain one request of a case file: each criterion's expression
+    /// with the value of every part, the facts it read and the case-file
+    /// lines they came from, and its status as `check` gives it.
+    Explain(cli::explain::ExplainArgs),
     /// Run case files as tests of the rules: each recorded outcome (and
     /// `because:` criterion) must be reproduced. A line per case, then
     /// `N passed, M failed`; exit 1 on any failure.
@@ -218,6 +222,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         // Run above, before the rules load.
         Command::Fmt(args) => cli::fmt::run(&mut ctx, &args),
         Command::Test(args) => cli::test::run(&mut ctx, &rules, &args),
+        Command::Explain(args) => cli::explain::run(&mut ctx, &rules, &args),
         Command::Lint(args) => cli::lint::run(&mut ctx, &location, &args),
         Command::Schema(args) => cli::schema::run(&rules, &args),
         Command::New(args) => cli::new::run(&rules, &args),

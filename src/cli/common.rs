@@ -126,6 +126,17 @@ pub fn read_case(
     path: &Path,
     limits: &Limits,
 ) -> Result<facts::Case, Vec<Diagnostic>> {
+    read_case_text(sources, rules, path, limits).map(|(case, _)| case)
+}
+
+/// [`read_case`], also giving the text the case was read from (for
+/// `explain`, which points into it).
+pub fn read_case_text(
+    sources: &mut SourceMap,
+    rules: &RuleSet,
+    path: &Path,
+    limits: &Limits,
+) -> Result<(facts::Case, String), Vec<Diagnostic>> {
     let name = path.display().to_string();
     let bytes = if path.as_os_str() == "-" {
         match inputs::read_stream_capped(std::io::stdin().lock(), limits.max_file_bytes) {
@@ -165,7 +176,7 @@ pub fn read_case(
     } else {
         loader.load_yaml(&name, &text)
     };
-    loaded.map_err(|e| e.add_to(sources))
+    loaded.map(|case| (case, text)).map_err(|e| e.add_to(sources))
 }
 
 pub fn flush(out: &mut String) -> Result<()> {

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod check;
 pub mod common;
+pub mod explain;
 pub mod files;
 pub mod fmt;
 pub mod generate;

@@ -10,6 +10,7 @@
 pub mod authorization;
 pub mod diagnostics;
 mod escape;
+pub mod explain;
 
 pub use escape::{escape_terminal, escape_terminal_text};
 
