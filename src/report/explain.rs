@@ -159,6 +159,10 @@ pub struct NodeExplained {
     /// Its place under a `when`: `when`, `then`, `else`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<&'static str>,
+    /// For a `then` or `else`: whether the `when` took it (`null` when
+    /// the condition is unknown, and both count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taken: Option<bool>,
     /// The rule text of this node, on one line.
     pub text: String,
     /// For a condition: `true`, `false` or `unknown`; else `null`.
@@ -206,6 +210,8 @@ pub struct CriterionExplained {
 #[derive(Clone, Debug, Serialize)]
 pub struct Explanation {
     pub version: u32,
+    /// The rule set in force (as `check --format json` names it).
+    pub rules: super::RulesJson,
     pub file: String,
     pub case: String,
     pub request: String,
@@ -339,6 +345,7 @@ pub fn explain(rs: &RuleSet, sources: &SourceMap, case: &Case, q: &Query<'_>) ->
         .collect();
     Ok(Explanation {
         version: EXPLAIN_JSON_VERSION,
+        rules: super::RulesJson::new(rs),
         file: q.file.to_string(),
         case: case.id.clone(),
         request: report.request,
@@ -488,15 +495,28 @@ fn node(rs: &RuleSet, sources: &SourceMap, case: &Case, s: &Step<'_>, role: Opti
         TKind::When(..) => &["when", "then", "else"],
         _ => &[],
     };
+    let cond = match s.expr.kind {
+        TKind::When(..) => s.children.first().map(Step::truth),
+        _ => None,
+    };
     let children = s
         .children
         .iter()
         .enumerate()
-        .map(|(k, c)| node(rs, sources, case, c, roles.get(k).copied()))
+        .map(|(k, c)| {
+            let mut n = node(rs, sources, case, c, roles.get(k).copied());
+            n.taken = match (k, cond) {
+                (1, Some(Tri::True)) | (2, Some(Tri::False)) => Some(true),
+                (1, Some(Tri::False)) | (2, Some(Tri::True)) => Some(false),
+                _ => None,
+            };
+            n
+        })
         .collect();
     NodeExplained {
         op: op_name(s.expr),
         role,
+        taken: None,
         text,
         truth,
         value: json_value(p, case, &s.value),
@@ -593,9 +613,14 @@ fn render_criterion(c: &CriterionExplained, out: &mut String) {
 
 fn render_node(n: &NodeExplained, depth: usize, out: &mut String) {
     let pad = "  ".repeat(depth);
-    let role = n.role.map(|r| format!("{r}: ")).unwrap_or_default();
+    let role = match (n.role, n.taken) {
+        (Some(r), Some(false)) => format!("{r} (not taken): "),
+        (Some(r), _) => format!("{r}: "),
+        (None, _) => String::new(),
+    };
     let _ = writeln!(out, "{pad}{role}{} = {}", n.text, escape_terminal(&n.shown));
-    for c in &n.children {
+    // A literal's value is its text: shown in the line above it.
+    for c in n.children.iter().filter(|c| c.op != "literal") {
         render_node(c, depth + 1, out);
     }
 }
