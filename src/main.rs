@@ -114,6 +114,10 @@ enum Command {
         /// needs to pass, and the pre-submission findings one line each.
         #[arg(long)]
         brief: bool,
+        /// Run again whenever a rule file or a case file given (or inside
+        /// a folder given) changes, until stopped (Ctrl-C).
+        #[arg(long)]
+        watch: bool,
     },
     /// Re-run past determinations on all cores: predicted against
     /// recorded outcome for every request, then agreement, Cohen's kappa,
@@ -189,6 +193,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Lint(args) = &cli.command {
         return cli::lint::run(&mut ctx, &location, args);
     }
+    // `--watch` loads the rules afresh on every run.
+    match &cli.command {
+        Command::Check {
+            cases,
+            format,
+            drug_list,
+            deny_exit,
+            brief,
+            watch: true,
+        } => {
+            let opts = cli::check::CheckOptions {
+                format: *format,
+                deny_exit: *deny_exit,
+                brief: *brief,
+            };
+            let dir = location.dir.clone();
+            return cli::watch::run(&mut ctx, &location, cases, cli::check::CASE_FILES, |ctx, rules| {
+                match cli::check::load_drug_lists(ctx, dir.as_deref(), drug_list)? {
+                    Some(lists) => cli::check::run(ctx, rules, cases, &opts, &lists),
+                    None => Ok(ExitCode::from(1)),
+                }
+            });
+        }
+        Command::Test(args) if args.watch => {
+            let paths = cli::test::paths_or_default(&args.paths, location.dir.as_deref());
+            return cli::watch::run(&mut ctx, &location, &paths, cli::check::CASE_FILES, |ctx, rules| {
+                cli::test::run(ctx, rules, args)
+            });
+        }
+        _ => {}
+    }
     let rules = match load_rules(&mut ctx.sources, &location, &ctx.limits) {
         Ok(r) => r,
         Err(LoadRulesError::Rules(e)) => {
@@ -206,6 +241,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             drug_list,
             deny_exit,
             brief,
+            watch: _,
         } => match cli::check::load_drug_lists(&mut ctx, location.dir.as_deref(), &drug_list)? {
             Some(lists) => {
                 let opts = cli::check::CheckOptions {

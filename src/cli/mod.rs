@@ -12,6 +12,7 @@ pub mod new;
 pub mod schema;
 pub mod serve;
 pub mod test;
+pub mod watch;
 
 /// Output format shared by the commands.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
