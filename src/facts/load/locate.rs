@@ -93,7 +93,7 @@ fn history(p: &Program, root: &Node<'_>, t: TreatmentId, key: &[&str], r: FactRe
         return;
     };
     let names = |w: &str| p.catalog.lookup.get(w).copied().or_else(|| p.catalog.resolve(w));
-    let Some((k, v)) = entries.iter().find(|(k, _)| k.text().and_then(|w| names(w)) == Some(t)) else {
+    let Some((k, v)) = entries.iter().find(|(k, _)| k.text().and_then(&names) == Some(t)) else {
         return;
     };
     match lookup(v, key) {
