@@ -256,3 +256,35 @@ fn unknown_requests_and_criteria_name_what_there_is() {
     assert_eq!(a.criteria.len(), 1);
     assert_eq!(a.criteria[0].id, b.criteria[0].id);
 }
+
+#[test]
+fn a_byte_order_mark_does_not_move_the_places() {
+    let text = format!("\u{feff}{ALIASES}");
+    let (_, xs) = explain_all("bom.yaml", &text, false);
+    let x = xs.iter().find(|x| x.request == "muscle").expect("muscle explained");
+    let c = criterion(x, "muscle_relaxants.chronic_use");
+    let intent = c
+        .facts
+        .iter()
+        .find(|f| f.fact == "request.intent")
+        .expect("reads intent");
+    assert_eq!((intent.places[0].line, intent.places[0].column), (17, 5));
+    assert_eq!(intent.places[0].text, "    intent: chronic");
+}
+
+#[test]
+fn a_request_with_no_rule_in_force_is_not_explained() {
+    let (sources, rules) = common::shipped_rules();
+    let text = "case: old\nrequests:\n  - { id: m, treatment: massage_therapy, quantity: 6 visit, date: 1990-01-01 }\n";
+    let case = load_yaml(&rules.program, "old.yaml", text).expect("loads");
+    let q = Query {
+        file: "old.yaml",
+        text,
+        json: false,
+        request: "m",
+        criterion: None,
+    };
+    let e = explain(&rules, &sources, &case, &q).expect_err("no rule in force");
+    assert_eq!(e.code(), "undecided");
+    assert!(e.to_string().starts_with("request `m` could not be decided: "), "{e}");
+}

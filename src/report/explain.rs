@@ -300,15 +300,14 @@ pub fn explain(rs: &RuleSet, sources: &SourceMap, case: &Case, q: &Query<'_>) ->
             } else {
                 None
             };
+            let spans = crate::facts::load::fact_places(p, case, q.text, q.json, i, &c.reads);
             let facts = c
                 .reads
                 .iter()
-                .map(|&fr| {
+                .zip(spans)
+                .map(|(&fr, spans)| {
                     let v = eval::read(case, i, fr);
-                    let places: Vec<Place> = crate::facts::load::fact_places(p, case, q.text, q.json, i, fr)
-                        .into_iter()
-                        .map(|s| place(&file, s))
-                        .collect();
+                    let places: Vec<Place> = spans.into_iter().map(|s| place(&file, s)).collect();
                     let note = if defaulted(case, i, fr) {
                         Some("no history entry")
                     } else if places.is_empty() {

@@ -12,17 +12,18 @@ use crate::check::{FactRef, Program, TreatmentId};
 use crate::diag::Span;
 use crate::facts::Case;
 
-/// Where the value fact `r` has for request `i` of `case` was written in
-/// `text` (the file `case` was loaded from; `json` as the loader read
-/// it): the spans of the keys it was read from, in [`super::tree::FILE`]
-/// (a caller moves them into its own source map). Empty when the file
-/// does not document it. A history fact is found under whatever name the
-/// file gives the treatment (a brand name or a spelling the catalog
-/// resolves); `received`, not written in an entry that exists, is placed
-/// at the entry (an entry means received); a fact the loader derives
-/// (`requests.treatments`, `diagnoses.tags`) is placed at every key it was
-/// gathered from.
-pub fn fact_places(p: &Program, case: &Case, text: &str, json: bool, i: usize, r: FactRef) -> Vec<Span> {
+/// Where the values facts `refs` have for request `i` of `case` were
+/// written in `text` (the file `case` was loaded from; `json` as the
+/// loader read it): for each fact, the spans of the keys it was read
+/// from, in [`super::tree::FILE`] (a caller moves them into its own source
+/// map); empty when the file does not document it. The text is parsed
+/// once per call. A history fact is found under whatever name the file
+/// gives the treatment (a brand name or a spelling the catalog resolves);
+/// `received`, not written in an entry that exists, is placed at the
+/// entry (an entry means received); a fact the loader derives
+/// (`requests.treatments`, `diagnoses.tags`) is placed at every key it
+/// was gathered from.
+pub fn fact_places(p: &Program, case: &Case, text: &str, json: bool, i: usize, refs: &[FactRef]) -> Vec<Vec<Span>> {
     let (body, base) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, text.len() - rest.len()),
         None => (text, 0),
@@ -36,18 +37,19 @@ pub fn fact_places(p: &Program, case: &Case, text: &str, json: bool, i: usize, r
     } else {
         yaml::parse(body, base, &limits)
     };
-    let Ok(root) = parsed else {
-        return Vec::new();
-    };
-    let Some(request) = case.requests.get(i) else {
-        return Vec::new();
-    };
+    match (parsed, case.requests.get(i)) {
+        (Ok(root), Some(request)) => refs.iter().map(|&r| places(p, &root, request, r)).collect(),
+        _ => vec![Vec::new(); refs.len()],
+    }
+}
+
+fn places(p: &Program, root: &Node<'_>, request: &crate::facts::Request, r: FactRef) -> Vec<Span> {
     let fact = p.schema.fact(r.fact());
     let key: Vec<&str> = fact.key.iter().map(String::as_str).collect();
     let mut out = Vec::new();
     match r {
-        FactRef::Case(..) if fact.derived => derived(&root, &key, &mut out),
-        FactRef::Case(..) => out.extend(lookup(&root, &key)),
+        FactRef::Case(..) if fact.derived => derived(root, &key, &mut out),
+        FactRef::Case(..) => out.extend(lookup(root, &key)),
         FactRef::Request(..) => {
             let item = root.get("requests").and_then(|rs| match &rs.kind {
                 Kind::Seq(items) => items
@@ -59,8 +61,8 @@ pub fn fact_places(p: &Program, case: &Case, text: &str, json: bool, i: usize, r
                 out.extend(lookup(item, &key));
             }
         }
-        FactRef::Prior(..) => history(p, &root, request.treatment, &key, r, &mut out),
-        FactRef::History(t, ..) => history(p, &root, t, &key, r, &mut out),
+        FactRef::Prior(..) => history(p, root, request.treatment, &key, r, &mut out),
+        FactRef::History(t, ..) => history(p, root, t, &key, r, &mut out),
     }
     out
 }
