@@ -26,12 +26,12 @@ impl Drop for Killed {
 }
 
 /// Lines of a stream, as they come.
-fn lines(r: impl Read + Send + 'static, tag: &'static str) -> Receiver<String> {
+fn lines(r: impl Read + Send + 'static) -> Receiver<String> {
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         for l in BufReader::new(r).lines() {
             let Ok(l) = l else { break };
-            if tx.send(format!("{tag}{l}")).is_err() {
+            if tx.send(l).is_err() {
                 break;
             }
         }
@@ -39,7 +39,7 @@ fn lines(r: impl Read + Send + 'static, tag: &'static str) -> Receiver<String> {
     rx
 }
 
-/// Both streams merged, with what was seen so far.
+/// One stream, with what was seen so far.
 struct Output {
     rx: Receiver<String>,
     seen: Vec<String>,
@@ -110,27 +110,28 @@ fn test_watch_reruns_on_rule_changes_and_survives_broken_rules() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start mtus test --watch");
-    let out_rx = lines(child.stdout.take().expect("stdout"), "out: ");
-    let err_rx = lines(child.stderr.take().expect("stderr"), "err: ");
+    let mut out = Output {
+        rx: lines(child.stdout.take().expect("stdout")),
+        seen: Vec::new(),
+    };
+    let mut err = Output {
+        rx: lines(child.stderr.take().expect("stderr")),
+        seen: Vec::new(),
+    };
     let _child = Killed(child);
-    // Merge the two streams into one, in arrival order.
-    let (tx, rx) = channel();
-    for r in [out_rx, err_rx] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for l in r {
-                if tx.send(l).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    let mut out = Output { rx, seen: Vec::new() };
+    // Each stream is read on its own (their order between them is not
+    // fixed): standard output has the test lines and the summary of each
+    // run, standard error the announcements and diagnostics.
 
     // The first run: the seed case passes.
-    out.wait_for("err: [watch] run 1");
-    let first = out.wait_for("[watch] run 1 done");
-    assert!(first.iter().any(|l| l == "out: 1 passed, 0 failed"), "{first:#?}");
+    err.wait_for("[watch] run 1");
+    let first = out.wait_for(" passed, ");
+    assert_eq!(
+        first.last().map(String::as_str),
+        Some("1 passed, 0 failed"),
+        "{first:#?}"
+    );
+    err.wait_for("[watch] run 1 done");
 
     // A rule edited so that the recorded reason no longer decides: the
     // case fails, on a run announced with the file that changed.
@@ -139,24 +140,33 @@ fn test_watch_reruns_on_rule_changes_and_survives_broken_rules() {
         original.replace(benefit, "    then not prior.functional_improvement\n"),
     )
     .expect("write");
-    out.wait_for("err: [watch] run 2 after a change to rules/massage.mtus");
-    let second = out.wait_for("[watch] run 2 done");
+    err.wait_for("[watch] run 2 after a change to rules/massage.mtus");
+    let second = out.wait_for(" passed, ");
     assert!(
-        second.iter().any(|l| l == "out: test cases/seed-000.yaml ... FAILED"),
+        second.iter().any(|l| l == "test cases/seed-000.yaml ... FAILED"),
         "{second:#?}"
     );
-    assert!(second.iter().any(|l| l == "out: 0 passed, 1 failed"), "{second:#?}");
+    assert_eq!(
+        second.last().map(String::as_str),
+        Some("0 passed, 1 failed"),
+        "{second:#?}"
+    );
+    let second = err.wait_for("[watch] run 2 done");
+    assert!(
+        second.iter().any(|l| l.starts_with("error[test-because]")),
+        "{second:#?}"
+    );
 
-    // The rule file broken outright: the errors are shown, and the watch
-    // goes on.
+    // The rule file broken outright: the errors are shown, located, and
+    // the watch goes on.
     std::fs::write(
         &massage,
         original.replace(benefit, "    then prior.functional_improvement (\n"),
     )
     .expect("write");
-    out.wait_for("err: [watch] run 3 after a change to rules/massage.mtus");
-    let third = out.wait_for("[watch] run 3 done");
-    assert!(third.iter().any(|l| l.starts_with("err: error[")), "{third:#?}");
+    err.wait_for("[watch] run 3 after a change to rules/massage.mtus");
+    let third = err.wait_for("[watch] run 3 done");
+    assert!(third.iter().any(|l| l.starts_with("error[")), "{third:#?}");
     assert!(
         third.iter().any(|l| l.contains("rules/massage.mtus:")),
         "the error is located: {third:#?}"
@@ -165,27 +175,34 @@ fn test_watch_reruns_on_rule_changes_and_survives_broken_rules() {
 
     // Fixed: it passes again.
     std::fs::write(&massage, &original).expect("write");
-    out.wait_for("err: [watch] run 4 after a change to rules/massage.mtus");
-    let fourth = out.wait_for("[watch] run 4 done");
-    assert!(fourth.iter().any(|l| l == "out: 1 passed, 0 failed"), "{fourth:#?}");
+    err.wait_for("[watch] run 4 after a change to rules/massage.mtus");
+    let fourth = out.wait_for(" passed, ");
+    assert_eq!(
+        fourth.last().map(String::as_str),
+        Some("1 passed, 0 failed"),
+        "{fourth:#?}"
+    );
+    err.wait_for("[watch] run 4 done");
 
-    // A change to a case file is seen too, and reading files (every run
-    // does) is not a change: no fifth run starts by itself.
+    // A change to a case file is seen too.
     let case = root.join("cases/seed-000.yaml");
     let text = std::fs::read_to_string(&case).expect("read");
-    std::fs::write(
-        &case,
-        text.replace(
-            "outcome: upheld\n      because: massage_therapy.prior_course_benefit",
-            "outcome: overturned",
-        ),
-    )
-    .expect("write");
-    out.wait_for("err: [watch] run 5 after a change to cases/seed-000.yaml");
-    let fifth = out.wait_for("[watch] run 5 done");
-    assert!(fifth.iter().any(|l| l == "out: 0 passed, 1 failed"), "{fifth:#?}");
+    let expects = "outcome: upheld\n      because: massage_therapy.prior_course_benefit";
+    assert!(text.contains(expects));
+    std::fs::write(&case, text.replace(expects, "outcome: overturned")).expect("write");
+    err.wait_for("[watch] run 5 after a change to cases/seed-000.yaml");
+    let fifth = out.wait_for(" passed, ");
+    assert_eq!(
+        fifth.last().map(String::as_str),
+        Some("0 passed, 1 failed"),
+        "{fifth:#?}"
+    );
+    err.wait_for("[watch] run 5 done");
+
+    // Reading the files (every run does) is not a change: no run starts
+    // by itself.
     std::thread::sleep(Duration::from_secs(2));
-    let extra: Vec<String> = out.rx.try_iter().collect();
+    let extra: Vec<String> = out.rx.try_iter().chain(err.rx.try_iter()).collect();
     assert!(extra.is_empty(), "a run started with no change: {extra:#?}");
 }
 
