@@ -255,6 +255,11 @@ fn unknown_requests_and_criteria_name_what_there_is() {
     let b = explain(&rules, &sources, &case, &q).expect("by id");
     assert_eq!(a.criteria.len(), 1);
     assert_eq!(a.criteria[0].id, b.criteria[0].id);
+    // A rule's name: its criteria, in order.
+    q.criterion = Some("cyclobenzaprine");
+    let r = explain(&rules, &sources, &case, &q).expect("by rule");
+    let ids: Vec<&str> = r.criteria.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["cyclobenzaprine.short_course"]);
 }
 
 #[test]

@@ -105,3 +105,58 @@ fn a_case_file_with_mistakes_is_not_explained() {
         "{err}"
     );
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let p = e.expect("entry").path();
+        let dest = to.join(p.file_name().expect("name"));
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).expect("copy");
+        }
+    }
+}
+
+/// Two rules of one request with a criterion of the same name: the name
+/// alone is ambiguous, and the error says how to name each.
+#[test]
+fn a_name_two_rules_share_must_be_named_with_its_rule() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules");
+    copy_dir(&common::root().join("rules"), &rules);
+    let extra = "\nrule massage_extra \"Massage, a second limit (test only)\"\n  cites ODG \"Neck and Upper Back, Massage\"\n  applies to massage_therapy\n  supplements massage_therapy\n\n  require visit_limit \"No more than 10 visits requested (test only)\"\n    request.quantity <= 10 visit\n";
+    let mut text = std::fs::read_to_string(rules.join("massage.mtus")).expect("read");
+    text.push_str(extra);
+    std::fs::write(rules.join("massage.mtus"), text).expect("write");
+    let r = rules.display().to_string();
+    let (code, out, err) = run(&[
+        "--rules",
+        &r,
+        "explain",
+        "cases/seed-000.yaml",
+        "massage",
+        "visit_limit",
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(
+        err,
+        "error[ambiguous-criterion]: criterion `visit_limit` is in more than one rule applied to request `massage`\n = help: name it with its rule: massage_therapy.visit_limit, massage_extra.visit_limit\n\n"
+    );
+    let (code, out, err) = run(&[
+        "--rules",
+        &r,
+        "explain",
+        "cases/seed-000.yaml",
+        "massage",
+        "massage_extra.visit_limit",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("criterion massage_extra.visit_limit (require; rule massage_extra supplements)\n"),
+        "{out}"
+    );
+    assert!(out.contains("request.quantity <= 10 visit = true\n"), "{out}");
+    assert!(out.contains("  status: met\n"), "{out}");
+}

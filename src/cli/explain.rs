@@ -25,8 +25,8 @@ pub struct ExplainArgs {
     #[arg(value_name = "REQUEST")]
     pub request: String,
     /// The criterion, as the trace names it (`rule.criterion`) or by its
-    /// name alone. Without it: every criterion of the rules that decide
-    /// the request, in order.
+    /// name alone; or a rule's name, for all its criteria. Without it:
+    /// every criterion of the rules that decide the request, in order.
     #[arg(value_name = "CRITERION")]
     pub criterion: Option<String>,
     /// Output format. JSON is documented in docs/explain.md.

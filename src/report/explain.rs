@@ -41,7 +41,8 @@ pub struct Query<'a> {
     /// Whether the text is JSON (else YAML).
     pub json: bool,
     pub request: &'a str,
-    /// `rule.criterion` or a criterion's name alone.
+    /// `rule.criterion`, a criterion's name alone, or a rule's name (all
+    /// its criteria).
     pub criterion: Option<&'a str>,
 }
 
@@ -67,7 +68,7 @@ pub enum ExplainError {
         criterion: String,
         available: Vec<String>,
     },
-    #[error("criterion `{criterion}` is in more than one rule that decides request `{request}`")]
+    #[error("criterion `{criterion}` is in more than one rule applied to request `{request}`")]
     AmbiguousCriterion {
         request: String,
         criterion: String,
@@ -268,7 +269,10 @@ pub fn explain(rs: &RuleSet, sources: &SourceMap, case: &Case, q: &Query<'_>) ->
                 .copied()
                 .filter(|&(r, ci, ..)| id_of(r, ci) == name || p.rule(r).criteria[ci].name == name)
                 .collect();
+            // A rule's name: every criterion of that rule.
+            let of_rule: Vec<_> = all.iter().copied().filter(|&(r, ..)| p.rule(r).name == name).collect();
             match hits.len() {
+                0 if !of_rule.is_empty() => of_rule,
                 0 => {
                     return Err(ExplainError::UnknownCriterion {
                         request: q.request.to_string(),
