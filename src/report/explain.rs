@@ -570,11 +570,15 @@ fn render_criterion(c: &CriterionExplained, out: &mut String) {
         format!(" (this walk gives {}: please report it)", c.explained_status.label())
     };
     let _ = writeln!(out, "  status: {}{agrees}", c.status.label());
-    let value = match c.kind {
-        CriterionKind::Require => format!("  the condition is {}", c.value),
-        CriterionKind::Exclude => format!("  the exclusion's condition is {}", c.value),
-    };
-    let _ = writeln!(out, "{value}");
+    match (c.kind, &c.tree) {
+        (_, None) => {}
+        (CriterionKind::Require, Some(_)) => {
+            let _ = writeln!(out, "  the condition is {}", c.value);
+        }
+        (CriterionKind::Exclude, Some(_)) => {
+            let _ = writeln!(out, "  the exclusion's condition is {}", c.value);
+        }
+    }
     if let Some(r) = &c.reason {
         let _ = writeln!(out, "  {r}");
     }
