@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use super::Format;
 use super::check::output_width;
-use super::common::{Ctx, flush, read_case_text};
+use super::common::{Ctx, flush, read_case_source};
 use mtus::RuleSet;
 use mtus::diag::Diagnostic;
 use mtus::report::explain::{Query, explain, render_text};
@@ -35,7 +35,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &ExplainArgs) -> Result<ExitCode> {
-    let (case, text) = match read_case_text(&mut ctx.sources, rules, &args.case, &ctx.limits) {
+    let (case, source) = match read_case_source(&mut ctx.sources, rules, &args.case, &ctx.limits) {
         Ok(x) => x,
         Err(ds) => {
             ctx.print_diagnostics(&ds);
@@ -51,7 +51,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &ExplainArgs) -> Result<ExitCod
         .is_some_and(|x| x.eq_ignore_ascii_case("json"));
     let query = Query {
         file: &file,
-        text: &text,
+        text: &source.text,
         json,
         request: &args.request,
         criterion: args.criterion.as_deref(),
