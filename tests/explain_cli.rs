@@ -160,3 +160,13 @@ fn a_name_two_rules_share_must_be_named_with_its_rule() {
     assert!(out.contains("request.quantity <= 10 visit = true\n"), "{out}");
     assert!(out.contains("  status: met\n"), "{out}");
 }
+
+/// A request no rule is in force for is placed in the case file, as
+/// `check` places it, and nothing is explained.
+#[test]
+fn an_undecided_request_is_located() {
+    let (code, out, err) = run(&["explain", "tests/fixtures/eval_errors/undecided.yaml", "tramadol"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(out, "");
+    insta::assert_snapshot!(err);
+}

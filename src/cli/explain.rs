@@ -13,7 +13,7 @@ use super::check::output_width;
 use super::common::{Ctx, flush, read_case_source};
 use mtus::RuleSet;
 use mtus::diag::Diagnostic;
-use mtus::report::explain::{Query, explain, render_text};
+use mtus::report::explain::{ExplainError, Query, explain, render_text};
 
 #[derive(clap::Args)]
 pub struct ExplainArgs {
@@ -58,6 +58,16 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &ExplainArgs) -> Result<ExitCod
     };
     let x = match explain(rules, &ctx.sources, &case, &query) {
         Ok(x) => x,
+        Err(ExplainError::Undecided { index, error, .. }) => {
+            // Shown as `check` shows it: placed in the case file.
+            let id = ctx.sources.add(source.name.clone(), source.text.clone());
+            if let Some(req) = case.requests.get(index) {
+                ctx.print_diagnostics(&[error.diagnostic(req, id)]);
+            }
+            let shown = mtus::report::escape_terminal(&args.request);
+            say!("error: request `{shown}` could not be decided; nothing was explained");
+            return Ok(ExitCode::from(1));
+        }
         Err(e) => {
             let d = Diagnostic::bare(e.code(), e.to_string()).with_help(e.help());
             ctx.print_diagnostics(&[d]);

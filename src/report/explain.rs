@@ -23,7 +23,7 @@ use crate::RuleSet;
 use crate::check::{RuleId, TExpr, TKind};
 use crate::diag::{SourceFile, SourceMap, Span, did_you_mean};
 use crate::eval::explain::{Step, walk};
-use crate::eval::{self, Machine, Outcome, Role, Status, defaulted, fact_name};
+use crate::eval::{self, EvalError, Machine, Outcome, Role, Status, defaulted, fact_name};
 use crate::facts::Case;
 use crate::syntax::ast::CriterionKind;
 use crate::value::{Tri, Value};
@@ -56,11 +56,13 @@ pub enum ExplainError {
         request: String,
         available: Vec<String>,
     },
-    #[error("request `{request}` could not be decided: {message}")]
+    #[error("request `{request}` could not be decided: {error}")]
     Undecided {
         request: String,
-        message: String,
-        help: String,
+        /// The request's position in the case (to place `error` in the
+        /// case file: [`EvalError::diagnostic`]).
+        index: usize,
+        error: EvalError,
     },
     #[error("no criterion `{criterion}` among the rules that decide request `{request}`")]
     UnknownCriterion {
@@ -101,7 +103,7 @@ impl ExplainError {
         };
         match self {
             ExplainError::UnknownRequest { request, available, .. } => list("requests", request, available),
-            ExplainError::Undecided { help, .. } => help.clone(),
+            ExplainError::Undecided { error, .. } => error.help(),
             ExplainError::UnknownCriterion {
                 criterion, available, ..
             } => {
@@ -246,8 +248,8 @@ pub fn explain(rs: &RuleSet, sources: &SourceMap, case: &Case, q: &Query<'_>) ->
         Err(e) => {
             return Err(ExplainError::Undecided {
                 request: q.request.to_string(),
-                message: e.to_string(),
-                help: e.help(),
+                index: i,
+                error: e.clone(),
             });
         }
     };
