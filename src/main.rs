@@ -114,6 +114,10 @@ enum Command {
         /// needs to pass, and the pre-submission findings one line each.
         #[arg(long)]
         brief: bool,
+        /// Run again whenever a rule file or a case file given (or inside
+        /// a folder given) changes, until stopped (Ctrl-C).
+        #[arg(long)]
+        watch: bool,
     },
     /// Re-run past determinations on all cores: predicted against
     /// recorded outcome for every request, then agreement, Cohen's kappa,
@@ -129,6 +133,10 @@ enum Command {
     /// exit 1 if there are any. `-` formats standard input to standard
     /// output.
     Fmt(cli::fmt::FmtArgs),
+    /// Explain one request of a case file: each criterion's expression
+    /// with the value of every part, the facts it read and the case-file
+    /// lines they came from, and its status as `check` gives it.
+    Explain(cli::explain::ExplainArgs),
     /// Run case files as tests of the rules: each recorded outcome (and
     /// `because:` criterion) must be reproduced. A line per case, then
     /// `N passed, M failed`; exit 1 on any failure.
@@ -190,6 +198,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Lint(args) = &cli.command {
         return cli::lint::run(&mut ctx, &location, args);
     }
+    // `--watch` loads the rules afresh on every run.
+    match &cli.command {
+        Command::Check {
+            cases,
+            format,
+            drug_list,
+            deny_exit,
+            brief,
+            watch: true,
+        } => {
+            let opts = cli::check::CheckOptions {
+                format: *format,
+                deny_exit: *deny_exit,
+                brief: *brief,
+            };
+            let dir = location.dir.clone();
+            return cli::watch::run(&mut ctx, &location, cases, cli::check::CASE_FILES, |ctx, rules| {
+                match cli::check::load_drug_lists(ctx, dir.as_deref(), drug_list)? {
+                    Some(lists) => cli::check::run(ctx, rules, cases, &opts, &lists),
+                    None => Ok(ExitCode::from(1)),
+                }
+            });
+        }
+        Command::Test(args) if args.watch => {
+            let paths = cli::test::paths_or_default(&args.paths, location.dir.as_deref());
+            return cli::watch::run(&mut ctx, &location, &paths, cli::check::CASE_FILES, |ctx, rules| {
+                cli::test::run(ctx, rules, args)
+            });
+        }
+        _ => {}
+    }
     let rules = match load_rules(&mut ctx.sources, &location, &ctx.limits) {
         Ok(r) => r,
         Err(LoadRulesError::Rules(e)) => {
@@ -207,6 +246,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             drug_list,
             deny_exit,
             brief,
+            watch: _,
         } => match cli::check::load_drug_lists(&mut ctx, location.dir.as_deref(), &drug_list)? {
             Some(lists) => {
                 let opts = cli::check::CheckOptions {
@@ -223,6 +263,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         // Run above, before the rules load.
         Command::Fmt(args) => cli::fmt::run(&mut ctx, &args),
         Command::Test(args) => cli::test::run(&mut ctx, &rules, &args),
+        Command::Explain(args) => cli::explain::run(&mut ctx, &rules, &args),
         Command::Lint(args) => cli::lint::run(&mut ctx, &location, &args),
         Command::Schema(args) => cli::schema::run(&rules, &args),
         Command::New(args) => cli::new::run(&rules, &args),

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod check;
 pub mod common;
 pub mod doc;
+pub mod explain;
 pub mod files;
 pub mod fmt;
 pub mod generate;
@@ -12,6 +13,7 @@ pub mod new;
 pub mod schema;
 pub mod serve;
 pub mod test;
+pub mod watch;
 
 /// Output format shared by the commands.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -29,13 +29,27 @@ pub struct TestArgs {
     /// failure is located at the case file's `outcome:`/`because:` value).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Run again whenever a rule file or a case file given (or inside a
+    /// folder given) changes, until stopped (Ctrl-C).
+    #[arg(long)]
+    pub watch: bool,
+}
+
+/// The paths `test` reads: those given, else the `cases/` folder beside
+/// the rules in use (`rules_dir`).
+pub fn paths_or_default(paths: &[PathBuf], rules_dir: Option<&std::path::Path>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        let dir = rules_dir.map(|d| d.display().to_string());
+        vec![super::common::default_cases(dir.as_deref())]
+    } else {
+        paths.to_vec()
+    }
 }
 
 pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> {
     let (paths, coverage, format) = (&args.paths[..], args.coverage, args.format);
     // The cases beside the rules in use when they were found or named.
-    let default = [super::common::default_cases(rules.origin.path.as_deref())];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = &paths_or_default(paths, rules.origin.path.as_deref().map(std::path::Path::new))[..];
     let mut machine = Machine::new();
     let mut summary = Summary::default();
     let mut cover = Coverage::new(rules);

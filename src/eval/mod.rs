@@ -15,6 +15,7 @@
 
 pub mod advice;
 pub mod crosscheck;
+pub mod explain;
 pub mod fast;
 pub mod reference;
 

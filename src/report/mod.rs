@@ -11,6 +11,7 @@ pub mod authorization;
 pub mod diagnostics;
 mod escape;
 mod excerpt;
+pub mod explain;
 
 pub use escape::{escape_terminal, escape_terminal_text};
 

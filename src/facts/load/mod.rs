@@ -18,6 +18,7 @@ mod history;
 mod json;
 mod keys;
 pub mod limits;
+mod locate;
 mod request;
 pub(crate) mod tree;
 mod value;
@@ -35,6 +36,7 @@ use crate::diag::{Diagnostic, SourceFile, SourceMap, Span};
 use crate::value::Sym;
 use keys::Keys;
 pub use limits::Limits;
+pub use locate::fact_places;
 use tree::span;
 
 /// A case file that could not be loaded: every mistake found in it, with
