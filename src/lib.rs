@@ -34,6 +34,7 @@ pub mod formulary;
 pub mod generate;
 pub mod inputs;
 pub mod lint;
+pub mod lsp;
 pub mod report;
 pub mod schema_json;
 pub mod serve;

@@ -150,6 +150,11 @@ enum Command {
     /// Write a commented case file template for a treatment: the facts the
     /// rules in force for it read, each with its type and allowed values.
     New(cli::new::NewArgs),
+    /// A language server for rule files and case files, over standard
+    /// input and output, for editors (diagnostics as you type, hover, go
+    /// to definition, references, completion, formatting, quick fixes;
+    /// editors/README.md says how to set one up).
+    Lsp(cli::lsp::LspArgs),
 }
 
 fn main() -> ExitCode {
@@ -180,6 +185,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     // Commands that do not need the rules in use run before they load.
     if let Command::Fmt(args) = &cli.command {
         return cli::fmt::run(&mut ctx, args);
+    }
+    // The server finds the rules of each file it is sent.
+    if let Command::Lsp(args) = &cli.command {
+        return cli::lsp::run(&ctx, args);
     }
     let location = locate_rules(cli.rules.as_deref(), cli.builtin_rules);
     if let Command::Lint(args) = &cli.command {
@@ -221,6 +230,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lint(args) => cli::lint::run(&mut ctx, &location, &args),
         Command::Schema(args) => cli::schema::run(&rules, &args),
         Command::New(args) => cli::new::run(&rules, &args),
+        Command::Lsp(args) => cli::lsp::run(&ctx, &args),
         Command::Serve(args) => cli::serve::run(&mut ctx, rules, location.dir.as_deref(), &args),
     }
 }
