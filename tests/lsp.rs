@@ -568,3 +568,56 @@ fn requests_before_initialize_and_exit_without_shutdown() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Messages an editor should not send, but might: none stops the server.
+#[test]
+fn odd_messages_do_not_stop_the_server() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    let mut c = Client::start(&root);
+    initialize(&mut c, false);
+    // A change to a document never opened, with a range past its end.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": "file:///nowhere/x.mtus", "version": 2 },
+                "contentChanges": [{ "range": { "start": { "line": 99, "character": 0 },
+                                                "end": { "line": 0, "character": 0 } }, "text": "x" }] }),
+    );
+    c.notify("textDocument/didOpen", json!({ "textDocument": 12 }));
+    c.send_raw(r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#);
+    // A buffer with no file: checked alone (it declares none of the facts
+    // the engine needs, so says so), and edits past its end are clamped.
+    let u = "untitled:Untitled-1";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": u, "languageId": "mtus", "version": 1, "text": "const x = 1 \"one\"\n" } }),
+    );
+    let d = c.diagnostics(u);
+    let codes: Vec<&str> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"reserved-fact"), "{d}");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 2 },
+                "contentChanges": [{ "range": { "start": { "line": 40, "character": 7 },
+                                                "end": { "line": 0, "character": 999 } }, "text": "\u{1F48A}" }] }),
+    );
+    let _ = c.diagnostics(u);
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 7 } }),
+    );
+    assert!(h.get("result").is_some(), "{h}");
+    let f = c.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": u }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    assert!(f.get("result").is_some(), "{f}");
+    let e = c.request("initialize", json!({ "capabilities": {} }));
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+    c.finish();
+}

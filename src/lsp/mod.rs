@@ -900,3 +900,75 @@ fn bare_diagnostic(d: &Diagnostic) -> lt::Diagnostic {
         ..Default::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(input: &[u8]) -> Vec<Result<Option<Vec<u8>>, String>> {
+        let mut r = std::io::BufReader::new(input);
+        let mut out = Vec::new();
+        loop {
+            let f = read_frame(&mut r);
+            let stop = !matches!(f, Ok(Some(_)));
+            out.push(f);
+            if stop {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn frames_are_read_by_content_length_whatever_the_header_case() {
+        let got = frames(b"Content-Length: 2\r\n\r\n{}content-length:3\r\nContent-Type: x\r\n\r\n[1]");
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].as_ref().ok().cloned().flatten().as_deref(), Some(&b"{}"[..]));
+        assert_eq!(got[1].as_ref().ok().cloned().flatten().as_deref(), Some(&b"[1]"[..]));
+        assert_eq!(got[2], Ok(None));
+    }
+
+    #[test]
+    fn broken_frames_are_errors_not_panics_nor_huge_allocations() {
+        for bad in [
+            &b"Content-Length: 99999999999999999999\r\n\r\n"[..],
+            b"Content-Length: 1000000000000\r\n\r\n",
+            b"Content-Length: x\r\n\r\n",
+            b"no colon here\r\n\r\n",
+            b"Content-Type: y\r\n\r\n{}",
+            b"Content-Length: 10\r\n\r\n{}",
+            b"Content-Length: 2\r\n",
+        ] {
+            let got = frames(bad);
+            assert!(
+                matches!(got.last(), Some(Err(_))),
+                "{:?}: {got:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let long = vec![b'a'; 20_000];
+        assert!(matches!(frames(&long).last(), Some(Err(_))));
+    }
+
+    #[test]
+    fn bodies_that_are_not_messages_get_errors() {
+        let code = |body: &str| match classify(body.as_bytes()) {
+            Some(Incoming::Invalid { id, code, .. }) => Some((id, code)),
+            Some(Incoming::Message(_)) => None,
+            _ => Some((Value::Bool(false), 0)),
+        };
+        assert_eq!(code("{not json"), Some((Value::Null, PARSE_ERROR)));
+        assert_eq!(code("[1, 2]"), Some((Value::Null, INVALID_REQUEST)));
+        assert_eq!(code(r#"{"id": 4, "method": 7}"#), Some((json!(4), INVALID_REQUEST)));
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#), None);
+        // A notification that is not one is dropped, not answered.
+        assert!(classify(br#"{"method": 7}"#).is_none());
+    }
+
+    #[test]
+    fn a_session_without_a_client_ends() {
+        let out: Vec<u8> = Vec::new();
+        let input = std::io::Cursor::new(b"Content-Length: 5\r\n\r\n{bad}".to_vec());
+        let ending = serve(input, out, Limits::default());
+        assert!(matches!(ending, Ok(Ending::Abrupt)), "{ending:?}");
+    }
+}
