@@ -517,6 +517,23 @@ requests:
     let d = c.diagnostics(&u);
     assert_eq!(d["diagnostics"], json!([]), "{d}");
 
+    // A recorded decision the rules do not reproduce: what `mtus test`
+    // says, at the outcome. Six visits, none before: medically necessary.
+    let recorded =
+        |outcome: &str| format!("{good}determination:\n  decisions:\n    - {{ request: m, outcome: {outcome} }}\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 3 }, "contentChanges": [{ "text": recorded("upheld") }] }),
+    );
+    let d = c.diagnostics(&u);
+    insta::assert_snapshot!("case_test_failure", pretty(&d));
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 4 }, "contentChanges": [{ "text": recorded("overturned") }] }),
+    );
+    let d = c.diagnostics(&u);
+    assert_eq!(d["diagnostics"], json!([]), "{d}");
+
     // The rules of the workspace, as edited: a rule file that stops
     // checking is said in the case file.
     let fpath = root.join("rules/facts.mtus");

@@ -323,3 +323,71 @@ impl Index {
             .map(|(_, s, e)| (*s, *e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::Symbol;
+    use crate::inputs::Limits;
+    use crate::lsp::workspace::{RuleFolder, analyze};
+    use crate::lsp::{completion, hover};
+
+    fn shipped() -> RuleFolder {
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules"));
+        analyze(Some(dir), &[], &Limits::default(), false)
+    }
+
+    #[test]
+    fn every_name_the_shipped_rules_use_is_found_declared() {
+        let f = shipped();
+        assert!(f.rules.is_some(), "{:?}", f.diagnostics);
+        let ix = &f.index;
+        assert!(ix.occurrences.len() > 1000, "{}", ix.occurrences.len());
+        for o in &ix.occurrences {
+            assert!(ix.definition(&o.symbol).is_some(), "{:?} has no declaration", o.symbol);
+        }
+        // A set constant, named in a condition.
+        let set = Symbol::Const("neck_and_upper_back".into());
+        assert!(ix.references(&set).any(|o| !o.def));
+        // `prior.X` is the history fact `history.*.X`.
+        let fi = Symbol::Fact("history.*.functional_improvement".into());
+        assert!(
+            ix.read_by(&fi)
+                .iter()
+                .any(|c| c == "massage_therapy.prior_course_benefit"),
+            "{:?}",
+            ix.read_by(&fi)
+        );
+        // A treatment in `applies to`, through its class too.
+        assert!(
+            ix.rules_applying_to("cyclobenzaprine")
+                .contains(&"muscle_relaxants".to_string())
+        );
+    }
+
+    #[test]
+    fn hover_and_completion_on_the_shipped_rules() {
+        let f = shipped();
+        let h = hover::render(&f, &Symbol::Treatment("cyclobenzaprine".into())).unwrap_or_default();
+        assert!(h.contains("Flexeril") && h.contains("muscle_relaxant"), "{h}");
+        let h = hover::render(&f, &Symbol::Const("tizanidine_max_daily_dose".into())).unwrap_or_default();
+        assert!(h.contains("`36 mg`") && h.contains("low (MR-TIZ-1)"), "{h}");
+        let h = hover::render(&f, &Symbol::Fact("request.intent".into())).unwrap_or_default();
+        assert!(h.contains("allowed values") && h.contains("`chronic`"), "{h}");
+        let massage = f
+            .files
+            .iter()
+            .find(|x| x.uri.ends_with("/massage.mtus"))
+            .map(|x| x.id)
+            .unwrap_or_else(|| panic!("no massage.mtus"));
+        let at = f.text(massage).find("prior.received").unwrap_or(0) + "prior.".len();
+        let labels: Vec<String> = completion::complete(&f, massage, at)
+            .into_iter()
+            .map(|i| i.label)
+            .collect();
+        assert!(labels.contains(&"visits".to_string()), "{labels:?}");
+        assert!(labels.contains(&"functional_improvement".to_string()), "{labels:?}");
+        assert!(!labels.contains(&"quantity".to_string()), "{labels:?}");
+    }
+}

@@ -222,8 +222,10 @@ pub fn find_rules_dir(start: &Path) -> Option<PathBuf> {
         .find(|r| r.join(RULES_MARKER).is_file())
 }
 
-/// A case file's mistakes (spans are byte offsets into `text`; their file
-/// id is meaningless), loaded against `rules`.
+/// A case file's mistakes, loaded against `rules`, and when it loads, the
+/// recorded decisions the rules do not reproduce (what `mtus test` says,
+/// at the `outcome:` or `because:` value). Spans are byte offsets into
+/// `text`; their file id is meaningless.
 pub fn case_diagnostics(rules: &RuleSet, name: &str, text: &str, json: bool, limits: &Limits) -> Vec<Diagnostic> {
     let loader = crate::facts::Loader::with_limits(&rules.program, limits.for_loader());
     let loaded = if json {
@@ -231,8 +233,20 @@ pub fn case_diagnostics(rules: &RuleSet, name: &str, text: &str, json: bool, lim
     } else {
         loader.load_yaml(name, text)
     };
-    match loaded {
-        Ok(_) => Vec::new(),
-        Err(e) => e.diagnostics,
-    }
+    let case = match loaded {
+        Ok(case) => case,
+        Err(e) => return e.diagnostics,
+    };
+    let mut machine = crate::eval::Machine::new();
+    let (result, _) = crate::casetest::check_case(rules, &mut machine, name, &case);
+    let mut sm = SourceMap::new();
+    let id = sm.add(name, text);
+    result
+        .decisions
+        .iter()
+        .filter_map(|c| {
+            let f = c.failure.as_ref()?;
+            Some(crate::casetest::failure_diagnostic(&sm, id, &c.request, f))
+        })
+        .collect()
 }
