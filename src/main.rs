@@ -188,6 +188,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
     // The server finds the rules of each file it is sent.
     if let Command::Lsp(args) = &cli.command {
+        if cli.rules.is_some() || cli.builtin_rules {
+            say!(
+                "error: `mtus lsp` takes the rules of each file from its folder (a case file's from the `rules/` folder above it); --rules and --builtin-rules do not apply"
+            );
+            return Ok(ExitCode::from(2));
+        }
         return cli::lsp::run(&ctx, args);
     }
     let location = locate_rules(cli.rules.as_deref(), cli.builtin_rules);

@@ -638,3 +638,16 @@ fn odd_messages_do_not_stop_the_server() {
     assert_eq!(e["error"]["code"], -32600, "{e}");
     c.finish();
 }
+
+#[test]
+fn rules_flags_are_refused_not_ignored() {
+    let out = Command::new(env!("CARGO_BIN_EXE_mtus"))
+        .args(["lsp", "--builtin-rules"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing but protocol on standard output");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--rules and --builtin-rules do not apply"), "{err}");
+}
