@@ -35,6 +35,7 @@ pub mod formulary;
 pub mod generate;
 pub mod inputs;
 pub mod lint;
+pub mod lsp;
 pub mod report;
 pub mod schema_json;
 pub mod serve;

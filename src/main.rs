@@ -163,6 +163,11 @@ enum Command {
     /// criteria in plain words, numbers with their confidence, the cases
     /// that prove each criterion, and the rules in force on a date.
     Doc(cli::doc::DocArgs),
+    /// A language server for rule files and case files, over standard
+    /// input and output, for editors (diagnostics as you type, hover, go
+    /// to definition, references, completion, formatting, quick fixes;
+    /// editors/README.md says how to set one up).
+    Lsp(cli::lsp::LspArgs),
 }
 
 fn main() -> ExitCode {
@@ -193,6 +198,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
     // Commands that do not need the rules in use run before they load.
     if let Command::Fmt(args) = &cli.command {
         return cli::fmt::run(&mut ctx, args);
+    }
+    // The server finds the rules of each file it is sent.
+    if let Command::Lsp(args) = &cli.command {
+        if cli.rules.is_some() || cli.builtin_rules {
+            say!(
+                "error: `mtus lsp` takes the rules of each file from its folder (a case file's from the `rules/` folder above it); --rules and --builtin-rules do not apply"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        return cli::lsp::run(&ctx, args);
     }
     let location = locate_rules(cli.rules.as_deref(), cli.builtin_rules);
     if let Command::Lint(args) = &cli.command {
@@ -268,6 +283,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Schema(args) => cli::schema::run(&rules, &args),
         Command::New(args) => cli::new::run(&rules, &args),
         Command::Doc(args) => cli::doc::run(&mut ctx, &rules, &args),
+        Command::Lsp(args) => cli::lsp::run(&ctx, &args),
         Command::Serve(args) => cli::serve::run(&mut ctx, rules, location.dir.as_deref(), &args),
     }
 }

@@ -9,6 +9,7 @@ pub mod files;
 pub mod fmt;
 pub mod generate;
 pub mod lint;
+pub mod lsp;
 pub mod new;
 pub mod schema;
 pub mod serve;

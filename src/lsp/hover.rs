@@ -1,0 +1,193 @@
+//! Hover text (Markdown) for a symbol of a rule folder: a fact's type,
+//! unit, range, allowed values and description; a constant's value,
+//! description, confidence and the criteria that read it; a treatment's
+//! classes, brand names and the rules that apply to it; a class's members;
+//! a rule's citation and treatments; a source's tier and period.
+
+use std::fmt::Write as _;
+
+use super::index::Symbol;
+use super::workspace::RuleFolder;
+use crate::syntax::ast::{ConfidenceDecl, UnitsDecl, UnitsOf};
+
+fn code_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    items
+        .into_iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn confidence(c: &ConfidenceDecl) -> String {
+    let ids: Vec<&str> = c.ids.iter().map(|i| i.name.as_str()).collect();
+    if ids.is_empty() {
+        c.level.name().to_string()
+    } else {
+        format!("{} ({})", c.level.name(), ids.join(", "))
+    }
+}
+
+fn units(f: &RuleFolder, u: &[UnitsDecl]) -> String {
+    u.iter()
+        .map(|d| {
+            let which = match d.of {
+                UnitsOf::Quantity => "quantity in",
+                UnitsOf::Strength => "strength in",
+            };
+            let _ = f;
+            format!("{which} {}", code_list(d.units.iter().map(|x| x.name.as_str())))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The hover text of a symbol; `None` when it is not declared.
+pub fn render(f: &RuleFolder, s: &Symbol) -> Option<String> {
+    let ix = &f.index;
+    let mut out = String::new();
+    match s {
+        Symbol::Fact(path) => {
+            let (file, d) = ix.facts.get(path)?;
+            let ty = if d.ty.list {
+                format!("list<{}>", d.ty.name.name)
+            } else {
+                d.ty.name.name.clone()
+            };
+            let _ = writeln!(out, "**fact** `{path}`: `{ty}`\n\n{}\n", d.description.value);
+            if let Some(u) = &d.unit {
+                let _ = writeln!(out, "- unit: `{}`", u.name);
+            }
+            if let Some(r) = &d.range {
+                let _ = writeln!(out, "- range: `{}`", f.slice(r.span).trim_start_matches("range").trim());
+            }
+            if let Some(of) = &d.of {
+                let _ = writeln!(
+                    out,
+                    "- allowed values: {}",
+                    code_list(of.items.iter().map(|i| i.name.as_str()))
+                );
+            }
+            for (efile, list) in ix.extends.get(path).into_iter().flatten() {
+                let _ = writeln!(
+                    out,
+                    "- added by `extend` in {}: {}",
+                    f.file_name(*efile),
+                    code_list(list.items.iter().map(|i| i.name.as_str()))
+                );
+            }
+            if let Some(field) = path.strip_prefix("history.*.") {
+                let _ = writeln!(
+                    out,
+                    "- read in rules as `prior.{field}` (the requested treatment's history) or `history.TREATMENT.{field}`"
+                );
+            }
+            let readers = ix.read_by(s);
+            if !readers.is_empty() {
+                let _ = writeln!(out, "- read by {}", code_list(readers.iter().map(String::as_str)));
+            }
+            let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
+        }
+        Symbol::Const(name) => {
+            let (file, d) = ix.consts.get(name)?;
+            let _ = writeln!(out, "**const** `{name}` = `{}`\n", f.slice(d.value.span));
+            if let Some(desc) = &d.description {
+                let _ = writeln!(out, "{}\n", desc.value);
+            }
+            match &d.confidence {
+                Some(c) => {
+                    let _ = writeln!(out, "- confidence: {}", confidence(c));
+                }
+                None => {
+                    let _ = writeln!(out, "- confidence: not stated");
+                }
+            }
+            let readers = ix.read_by(s);
+            if readers.is_empty() {
+                let _ = writeln!(out, "- read by no criterion");
+            } else {
+                let _ = writeln!(out, "- read by {}", code_list(readers.iter().map(String::as_str)));
+            }
+            let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
+        }
+        Symbol::Treatment(name) => {
+            let (file, d) = ix.treatments.get(name)?;
+            let _ = writeln!(out, "**treatment** `{name}`: {}\n", d.title.value);
+            for c in &d.classes {
+                match ix.classes.get(&c.name) {
+                    Some((_, cd)) => {
+                        let _ = writeln!(out, "- class `{}` ({})", c.name, cd.title.value);
+                    }
+                    None => {
+                        let _ = writeln!(out, "- class `{}`", c.name);
+                    }
+                }
+            }
+            if !d.aka.is_empty() {
+                let names: Vec<&str> = d.aka.iter().map(|a| a.value.as_str()).collect();
+                let _ = writeln!(out, "- brand names and other names: {}", names.join(", "));
+            }
+            if !d.units.is_empty() {
+                let _ = writeln!(out, "- {}", units(f, &d.units));
+            }
+            let rules = ix.rules_applying_to(name);
+            if !rules.is_empty() {
+                let _ = writeln!(out, "- rules: {}", code_list(rules.iter().map(String::as_str)));
+            }
+            let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
+        }
+        Symbol::Class(name) => {
+            let (file, d) = ix.classes.get(name)?;
+            let _ = writeln!(out, "**class** `{name}`: {}\n", d.title.value);
+            let members: Vec<&str> = ix
+                .treatments
+                .iter()
+                .filter(|(_, (_, t))| t.classes.iter().any(|c| c.name == *name))
+                .map(|(n, _)| n.as_str())
+                .collect();
+            let _ = writeln!(out, "- members: {}", code_list(members));
+            if !d.units.is_empty() {
+                let _ = writeln!(out, "- {}", units(f, &d.units));
+            }
+            let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
+        }
+        Symbol::Rule(name) => {
+            let (file, d) = ix.rules.get(name)?;
+            let _ = writeln!(out, "**rule** `{name}`: {}\n", d.title.value);
+            for c in &d.cites {
+                let _ = writeln!(out, "- {}", f.slice(c.span));
+            }
+            let _ = writeln!(
+                out,
+                "- applies to {}",
+                code_list(d.applies.iter().map(|a| a.name.as_str()))
+            );
+            for e in &d.effective {
+                let _ = writeln!(out, "- {}", f.slice(e.span));
+            }
+            for s in &d.supplements {
+                let _ = writeln!(out, "- supplements `{}`", s.name);
+            }
+            if let Some(c) = &d.confidence {
+                let _ = writeln!(out, "- confidence: {}", confidence(c));
+            }
+            let _ = writeln!(
+                out,
+                "- criteria: {}",
+                code_list(d.criteria.iter().map(|c| c.name.name.as_str()))
+            );
+            let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
+        }
+        Symbol::Source(id) => {
+            let (file, d) = ix.sources.get(id)?;
+            let _ = writeln!(out, "**source** `{id}`: {}\n", d.title.value);
+            if let Some(t) = &d.tier {
+                let _ = writeln!(out, "- tier `{}`", t.name);
+            }
+            if let Some(e) = &d.effective {
+                let _ = writeln!(out, "- {}", f.slice(e.span));
+            }
+            let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
+        }
+    }
+    Some(out)
+}

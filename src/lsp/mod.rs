@@ -1,0 +1,974 @@
+//! `mtus lsp`: a language server for rule files (`*.mtus`) and case files
+//! (`*.yaml`, `*.yml`, `*.json`), over standard input and output.
+//!
+//! Rule files: diagnostics as you type (the checker's errors with their
+//! codes, else the linter's warnings) for the folder the file is in, with
+//! the editor's unsaved buffers in place of the files on disk; hover, go to
+//! definition and find references for facts, constants (sets included),
+//! rules, treatments, classes and sources; completion of fact paths,
+//! treatments, classes, constants, rules and sources; formatting by
+//! `mtus fmt`'s formatter; code actions for lint findings. Case files: the
+//! case loader's diagnostics against the rules of their workspace (the
+//! `rules/` folder found from the file upward), else the built-in rules.
+//!
+//! Invariants: never panics on client input (a malformed message gets a
+//! JSON-RPC error, a bad request an LSP error, a position past the end of
+//! a text is clamped); writes nothing but protocol messages to its output
+//! and nothing to any file (formatting is an edit the editor applies); a
+//! message larger than [`MAX_MESSAGE_BYTES`] ends the session with an
+//! error instead of being read; columns are UTF-16 unless the client
+//! offers UTF-8.
+
+pub mod actions;
+pub mod completion;
+pub mod hover;
+pub mod index;
+pub mod text;
+pub mod workspace;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::mpsc;
+
+use lsp_server::{Message, Notification, Request, Response};
+use lsp_types as lt;
+use serde_json::{Value, json};
+
+use crate::RuleSet;
+use crate::diag::{Diagnostic, Severity};
+use crate::inputs::Limits;
+use text::{Encoding, LineIndex};
+use workspace::{Overlay, RuleFolder};
+
+/// The largest message read from the client.
+pub const MAX_MESSAGE_BYTES: usize = 64 << 20;
+const MAX_HEADER_BYTES: u64 = 8 << 10;
+
+// JSON-RPC and LSP error codes.
+const PARSE_ERROR: i32 = -32700;
+const INVALID_REQUEST: i32 = -32600;
+const METHOD_NOT_FOUND: i32 = -32601;
+const INVALID_PARAMS: i32 = -32602;
+const INTERNAL_ERROR: i32 = -32603;
+const SERVER_NOT_INITIALIZED: i32 = -32002;
+const REQUEST_FAILED: i32 = -32803;
+
+/// Why the server stopped other than by `shutdown` and `exit`.
+#[derive(Debug, thiserror::Error)]
+pub enum LspError {
+    #[error("cannot write to the client: {0}")]
+    Write(#[from] std::io::Error),
+    #[error("the client's messages cannot be read: {0}")]
+    Framing(String),
+}
+
+/// How the session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// `shutdown`, then `exit`.
+    Clean,
+    /// `exit` without `shutdown`, or the input closed.
+    Abrupt,
+}
+
+/// What the reader thread hands the server.
+enum Incoming {
+    Message(Message),
+    /// A message that is not JSON-RPC: answered with this error.
+    Invalid {
+        id: Value,
+        code: i32,
+        message: String,
+    },
+    /// The stream cannot be read any more.
+    Broken(String),
+}
+
+/// Read one `Content-Length` framed message body. `Ok(None)` at the end of
+/// the input.
+fn read_frame(r: &mut impl BufRead) -> Result<Option<Vec<u8>>, String> {
+    let mut length: Option<usize> = None;
+    let mut first = true;
+    loop {
+        let mut line = Vec::new();
+        let n = r
+            .by_ref()
+            .take(MAX_HEADER_BYTES)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| e.to_string())?;
+        if n == 0 {
+            return if first {
+                Ok(None)
+            } else {
+                Err("the input ended inside a message header".into())
+            };
+        }
+        first = false;
+        if !line.ends_with(b"\n") {
+            return Err("a message header line is too long".into());
+        }
+        let line = String::from_utf8_lossy(&line);
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                let v = value.trim();
+                length = Some(v.parse().map_err(|_| format!("Content-Length `{v}` is not a number"))?);
+            }
+        } else {
+            return Err(format!("malformed message header `{line}`"));
+        }
+    }
+    let length = length.ok_or("a message has no Content-Length header")?;
+    if length > MAX_MESSAGE_BYTES {
+        return Err(format!(
+            "a message of {length} bytes is larger than the limit of {MAX_MESSAGE_BYTES}"
+        ));
+    }
+    let mut body = vec![0; length];
+    r.read_exact(&mut body)
+        .map_err(|e| format!("the input ended inside a message: {e}"))?;
+    Ok(Some(body))
+}
+
+fn classify(body: &[u8]) -> Option<Incoming> {
+    let v: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Some(Incoming::Invalid {
+                id: Value::Null,
+                code: PARSE_ERROR,
+                message: format!("the message is not JSON: {e}"),
+            });
+        }
+    };
+    match serde_json::from_value::<Message>(v.clone()) {
+        Ok(m) => Some(Incoming::Message(m)),
+        Err(e) => {
+            let id = match v.get("id") {
+                Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+                _ => Value::Null,
+            };
+            // A notification that is not one gets no answer.
+            if id.is_null() && v.get("method").is_some() {
+                return None;
+            }
+            Some(Incoming::Invalid {
+                id,
+                code: INVALID_REQUEST,
+                message: format!("not a JSON-RPC request, response or notification: {e}"),
+            })
+        }
+    }
+}
+
+fn write_frame(w: &mut impl Write, body: &str) -> std::io::Result<()> {
+    write!(w, "Content-Length: {}\r\n\r\n", body.len())?;
+    w.write_all(body.as_bytes())?;
+    w.flush()
+}
+
+/// Serve one client: read messages from `input` (a thread of its own), write
+/// answers to `output`, until `exit` or the end of the input.
+pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, limits: Limits) -> Result<Ending, LspError> {
+    let (tx, rx) = mpsc::channel::<Incoming>();
+    std::thread::spawn(move || {
+        let mut input = input;
+        loop {
+            match read_frame(&mut input) {
+                Ok(Some(body)) => {
+                    if let Some(m) = classify(&body) {
+                        if tx.send(m).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    let _ = tx.send(Incoming::Broken(e));
+                    return;
+                }
+            }
+        }
+    });
+    let mut server = Server::new(output, limits);
+    loop {
+        let Ok(first) = rx.recv() else {
+            return Ok(Ending::Abrupt);
+        };
+        let mut next = Some(first);
+        // Handle every message that is waiting, then publish diagnostics
+        // once: typing fast does not check the rules once per key.
+        while let Some(m) = next.take() {
+            match m {
+                Incoming::Message(m) => {
+                    if let Some(end) = server.handle(m)? {
+                        return Ok(end);
+                    }
+                }
+                Incoming::Invalid { id, code, message } => server.send_raw(&json!({
+                    "jsonrpc": "2.0",
+                    "id": id,
+                    "error": { "code": code, "message": message },
+                }))?,
+                Incoming::Broken(why) => return Err(LspError::Framing(why)),
+            }
+            next = rx.try_recv().ok();
+        }
+        server.publish()?;
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Rules,
+    Case { json: bool },
+    Other,
+}
+
+/// An open document.
+struct Document {
+    path: Option<PathBuf>,
+    text: String,
+    version: i32,
+    lines: LineIndex,
+    kind: Kind,
+}
+
+impl Document {
+    fn set_text(&mut self, text: String) {
+        self.lines = LineIndex::new(&text);
+        self.text = text;
+    }
+}
+
+/// Which rule folder a rule file belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum FolderKey {
+    Dir(PathBuf),
+    /// A buffer with no file (`untitled:`): analysed alone.
+    Alone(String),
+}
+
+struct Server<W: Write> {
+    out: W,
+    limits: Limits,
+    enc: Encoding,
+    initialized: bool,
+    shutdown: bool,
+    docs: BTreeMap<String, Document>,
+    folders: HashMap<FolderKey, Rc<RuleFolder>>,
+    /// Folders whose analysis is out of date (kept to carry lints over).
+    stale: BTreeSet<FolderKey>,
+    builtin: Option<Rc<Result<RuleSet, String>>>,
+    /// Folders to publish, and whether to lint them.
+    dirty_folders: BTreeMap<FolderKey, bool>,
+    dirty_cases: BTreeSet<String>,
+    /// URIs that were last sent diagnostics that were not empty.
+    published: BTreeSet<String>,
+}
+
+type Answer = Result<Value, (i32, String)>;
+
+fn params<P: serde::de::DeserializeOwned>(v: Value) -> Result<P, (i32, String)> {
+    serde_json::from_value(v).map_err(|e| (INVALID_PARAMS, format!("invalid parameters: {e}")))
+}
+
+impl<W: Write> Server<W> {
+    fn new(out: W, limits: Limits) -> Server<W> {
+        Server {
+            out,
+            limits,
+            enc: Encoding::Utf16,
+            initialized: false,
+            shutdown: false,
+            docs: BTreeMap::new(),
+            folders: HashMap::new(),
+            stale: BTreeSet::new(),
+            builtin: None,
+            dirty_folders: BTreeMap::new(),
+            dirty_cases: BTreeSet::new(),
+            published: BTreeSet::new(),
+        }
+    }
+
+    fn send(&mut self, m: Message) -> Result<(), LspError> {
+        m.write(&mut self.out)?;
+        Ok(())
+    }
+
+    fn send_raw(&mut self, v: &Value) -> Result<(), LspError> {
+        write_frame(&mut self.out, &v.to_string())?;
+        Ok(())
+    }
+
+    fn notify(&mut self, method: &str, params: impl serde::Serialize) -> Result<(), LspError> {
+        let params = serde_json::to_value(params).unwrap_or(Value::Null);
+        self.send(Message::Notification(Notification {
+            method: method.to_string(),
+            params,
+        }))
+    }
+
+    /// Handle one message; `Some` when the session ends.
+    fn handle(&mut self, m: Message) -> Result<Option<Ending>, LspError> {
+        match m {
+            Message::Request(r) => {
+                let id = r.id.clone();
+                let answer = self.request_guarded(r);
+                let response = match answer {
+                    Ok(v) => Response::new_ok(id, v),
+                    Err((code, message)) => Response::new_err(id, code, message),
+                };
+                self.send(Message::Response(response))?;
+                Ok(None)
+            }
+            Message::Notification(n) => {
+                if n.method == "exit" {
+                    return Ok(Some(if self.shutdown { Ending::Clean } else { Ending::Abrupt }));
+                }
+                if self.initialized && !self.shutdown {
+                    self.notification(n);
+                }
+                Ok(None)
+            }
+            // The server sends no requests, so expects no responses.
+            Message::Response(_) => Ok(None),
+        }
+    }
+
+    /// A request, with any panic (a bug) turned into an internal error
+    /// rather than ending the session.
+    fn request_guarded(&mut self, r: Request) -> Answer {
+        let method = r.method.clone();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.request(r))) {
+            Ok(a) => a,
+            Err(_) => Err((
+                INTERNAL_ERROR,
+                format!("mtus failed on `{method}` (a bug; please report it with the file)"),
+            )),
+        }
+    }
+
+    fn request(&mut self, r: Request) -> Answer {
+        if r.method == "initialize" {
+            if self.initialized {
+                return Err((INVALID_REQUEST, "the server is already initialized".into()));
+            }
+            return Ok(self.initialize(&r.params));
+        }
+        if !self.initialized {
+            return Err((SERVER_NOT_INITIALIZED, "the server is not initialized yet".into()));
+        }
+        if self.shutdown {
+            return Err((INVALID_REQUEST, "the server is shutting down".into()));
+        }
+        match r.method.as_str() {
+            "shutdown" => {
+                self.shutdown = true;
+                Ok(Value::Null)
+            }
+            "textDocument/hover" => self.hover(params(r.params)?),
+            "textDocument/definition" => self.definition(params(r.params)?),
+            "textDocument/references" => self.references(params(r.params)?),
+            "textDocument/completion" => self.completion(params(r.params)?),
+            "textDocument/formatting" => self.formatting(params(r.params)?),
+            "textDocument/codeAction" => self.code_action(params(r.params)?),
+            m => Err((METHOD_NOT_FOUND, format!("mtus does not answer `{m}`"))),
+        }
+    }
+
+    fn initialize(&mut self, p: &Value) -> Value {
+        let offers_utf8 = p
+            .pointer("/capabilities/general/positionEncodings")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|e| e.as_str() == Some("utf-8")));
+        self.enc = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        self.initialized = true;
+        let caps = lt::ServerCapabilities {
+            position_encoding: Some(if offers_utf8 {
+                lt::PositionEncodingKind::UTF8
+            } else {
+                lt::PositionEncodingKind::UTF16
+            }),
+            text_document_sync: Some(lt::TextDocumentSyncCapability::Options(lt::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lt::TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lt::TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            })),
+            hover_provider: Some(lt::HoverProviderCapability::Simple(true)),
+            definition_provider: Some(lt::OneOf::Left(true)),
+            references_provider: Some(lt::OneOf::Left(true)),
+            completion_provider: Some(lt::CompletionOptions {
+                trigger_characters: Some(vec![".".into()]),
+                ..Default::default()
+            }),
+            document_formatting_provider: Some(lt::OneOf::Left(true)),
+            code_action_provider: Some(lt::CodeActionProviderCapability::Options(lt::CodeActionOptions {
+                code_action_kinds: Some(vec![lt::CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        serde_json::to_value(lt::InitializeResult {
+            capabilities: caps,
+            server_info: Some(lt::ServerInfo {
+                name: "mtus".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        })
+        .unwrap_or(Value::Null)
+    }
+
+    fn notification(&mut self, n: Notification) {
+        match n.method.as_str() {
+            "textDocument/didOpen" => {
+                if let Ok(p) = serde_json::from_value::<lt::DidOpenTextDocumentParams>(n.params) {
+                    let uri = p.text_document.uri.as_str().to_string();
+                    let path = text::uri_to_path(&uri);
+                    let kind = kind_of(path.as_deref(), &uri, &p.text_document.language_id);
+                    let doc = Document {
+                        path,
+                        lines: LineIndex::new(&p.text_document.text),
+                        text: p.text_document.text,
+                        version: p.text_document.version,
+                        kind,
+                    };
+                    self.docs.insert(uri.clone(), doc);
+                    self.changed(&uri, true);
+                }
+            }
+            "textDocument/didChange" => {
+                if let Ok(p) = serde_json::from_value::<lt::DidChangeTextDocumentParams>(n.params) {
+                    let uri = p.text_document.uri.as_str().to_string();
+                    let enc = self.enc;
+                    if let Some(doc) = self.docs.get_mut(&uri) {
+                        for c in p.content_changes {
+                            let new = match c.range {
+                                Some(r) => {
+                                    let a = doc.lines.offset(&doc.text, r.start, enc);
+                                    let b = doc.lines.offset(&doc.text, r.end, enc);
+                                    let (a, b) = (a.min(b), a.max(b));
+                                    let mut t = doc.text.clone();
+                                    t.replace_range(a..b, &c.text);
+                                    t
+                                }
+                                None => c.text,
+                            };
+                            doc.set_text(new);
+                        }
+                        doc.version = p.text_document.version;
+                        self.changed(&uri, false);
+                    }
+                }
+            }
+            "textDocument/didSave" => {
+                if let Ok(p) = serde_json::from_value::<lt::DidSaveTextDocumentParams>(n.params) {
+                    self.changed(p.text_document.uri.as_str(), true);
+                }
+            }
+            "textDocument/didClose" => {
+                if let Ok(p) = serde_json::from_value::<lt::DidCloseTextDocumentParams>(n.params) {
+                    let uri = p.text_document.uri.as_str().to_string();
+                    self.changed(&uri, false);
+                    if let Some(doc) = self.docs.remove(&uri) {
+                        if doc.kind != Kind::Rules {
+                            self.dirty_cases.remove(&uri);
+                            // Its diagnostics go with it.
+                            self.published.remove(&uri);
+                            let _ = self.notify(
+                                "textDocument/publishDiagnostics",
+                                json!({ "uri": uri, "diagnostics": [] }),
+                            );
+                        }
+                    }
+                }
+            }
+            "workspace/didChangeWatchedFiles" => {
+                // Files changed on disk: analyse every folder again.
+                let keys: Vec<FolderKey> = self.folders.keys().cloned().collect();
+                self.stale.extend(keys.iter().cloned());
+                self.dirty_folders.extend(keys.into_iter().map(|k| (k, true)));
+                let cases: Vec<String> = self.case_uris();
+                self.dirty_cases.extend(cases);
+            }
+            _ => {}
+        }
+    }
+
+    fn case_uris(&self) -> Vec<String> {
+        self.docs
+            .iter()
+            .filter(|(_, d)| matches!(d.kind, Kind::Case { .. }))
+            .map(|(u, _)| u.clone())
+            .collect()
+    }
+
+    /// A document changed (or was opened, saved, closed): its folder's
+    /// analysis is stale, and so are the case files' (they may use those
+    /// rules).
+    fn changed(&mut self, uri: &str, lint: bool) {
+        let Some(doc) = self.docs.get(uri) else {
+            return;
+        };
+        match doc.kind {
+            Kind::Rules => {
+                let key = folder_key(uri, doc);
+                self.stale.insert(key.clone());
+                let want = self.dirty_folders.entry(key).or_insert(false);
+                *want |= lint;
+                let cases = self.case_uris();
+                self.dirty_cases.extend(cases);
+            }
+            Kind::Case { .. } => {
+                self.dirty_cases.insert(uri.to_string());
+            }
+            Kind::Other => {}
+        }
+    }
+
+    /// A folder's analysis, made again if it is stale (or not linted and
+    /// `lint` is asked for).
+    fn folder(&mut self, key: &FolderKey, lint: bool) -> Rc<RuleFolder> {
+        if let Some(f) = self.folders.get(key) {
+            if !self.stale.contains(key) && (f.linted || !lint) {
+                return f.clone();
+            }
+        }
+        let overlays: Vec<Overlay> = self
+            .docs
+            .iter()
+            .filter(|(u, d)| d.kind == Kind::Rules && folder_key(u, d) == *key)
+            .map(|(u, d)| Overlay {
+                uri: u.clone(),
+                path: d.path.clone(),
+                text: d.text.clone(),
+            })
+            .collect();
+        let dir = match key {
+            FolderKey::Dir(d) => Some(d.as_path()),
+            FolderKey::Alone(_) => None,
+        };
+        let mut f = workspace::analyze(dir, &overlays, &self.limits, lint);
+        if !f.linted {
+            if let Some(prev) = self.folders.get(key) {
+                f.keep_lints_of(prev);
+            }
+        }
+        let f = Rc::new(f);
+        self.stale.remove(key);
+        self.folders.insert(key.clone(), f.clone());
+        f
+    }
+
+    fn builtin(&mut self) -> Rc<Result<RuleSet, String>> {
+        if let Some(b) = &self.builtin {
+            return b.clone();
+        }
+        let mut sm = crate::diag::SourceMap::new();
+        let b = Rc::new(RuleSet::embedded(&mut sm).map_err(|e| e.to_string()));
+        self.builtin = Some(b.clone());
+        b
+    }
+
+    /// Send the diagnostics of every stale folder and case file.
+    fn publish(&mut self) -> Result<(), LspError> {
+        if self.shutdown {
+            return Ok(());
+        }
+        let folders = std::mem::take(&mut self.dirty_folders);
+        for (key, lint) in folders {
+            let f = self.folder(&key, lint);
+            self.publish_folder(&f)?;
+        }
+        let cases = std::mem::take(&mut self.dirty_cases);
+        for uri in cases {
+            if self.docs.contains_key(&uri) {
+                let diags = self.case_diagnostics(&uri);
+                self.send_diagnostics(&uri, diags)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn send_diagnostics(&mut self, uri: &str, diags: Vec<lt::Diagnostic>) -> Result<(), LspError> {
+        if diags.is_empty() {
+            if !self.published.remove(uri) && !self.docs.contains_key(uri) {
+                return Ok(());
+            }
+        } else {
+            self.published.insert(uri.to_string());
+        }
+        let version = self.docs.get(uri).map(|d| d.version);
+        self.notify(
+            "textDocument/publishDiagnostics",
+            json!({ "uri": uri, "diagnostics": diags, "version": version }),
+        )
+    }
+
+    fn publish_folder(&mut self, f: &RuleFolder) -> Result<(), LspError> {
+        let mut by_file: BTreeMap<String, Vec<lt::Diagnostic>> = BTreeMap::new();
+        let open: Vec<String> = f
+            .files
+            .iter()
+            .filter(|x| self.docs.contains_key(&x.uri))
+            .map(|x| x.uri.clone())
+            .collect();
+        for file in &f.files {
+            if self.published.contains(&file.uri) || self.docs.contains_key(&file.uri) {
+                by_file.entry(file.uri.clone()).or_default();
+            }
+        }
+        for d in &f.diagnostics {
+            match d.span.and_then(|s| f.file(s.file)) {
+                Some(file) => by_file
+                    .entry(file.uri.clone())
+                    .or_default()
+                    .push(rule_diagnostic(f, d, self.enc)),
+                // No place: shown at the top of every open file of the folder.
+                None => {
+                    for u in &open {
+                        by_file.entry(u.clone()).or_default().push(bare_diagnostic(d));
+                    }
+                }
+            }
+        }
+        for (uri, diags) in by_file {
+            self.send_diagnostics(&uri, diags)?;
+        }
+        Ok(())
+    }
+
+    fn case_diagnostics(&mut self, uri: &str) -> Vec<lt::Diagnostic> {
+        let Some(doc) = self.docs.get(uri) else {
+            return Vec::new();
+        };
+        let Kind::Case { json } = doc.kind else {
+            return Vec::new();
+        };
+        let (text, path) = (doc.text.clone(), doc.path.clone());
+        let name = path.as_ref().map_or(uri.to_string(), |p| p.display().to_string());
+        let dir = path
+            .as_deref()
+            .and_then(|p| p.parent())
+            .and_then(workspace::find_rules_dir);
+        let lines = LineIndex::new(&text);
+        let enc = self.enc;
+        let diags = match dir {
+            Some(dir) => {
+                let f = self.folder(&FolderKey::Dir(dir.clone()), false);
+                match &f.rules {
+                    Some(rs) => workspace::case_diagnostics(rs, &name, &text, json, &self.limits),
+                    None => vec![
+                        Diagnostic::bare(
+                            "rules-do-not-check",
+                            format!(
+                                "the rules in {} have errors, so this case was not checked against them",
+                                dir.display()
+                            ),
+                        )
+                        .with_help("fix the rule files first (their errors are shown in them)"),
+                    ],
+                }
+            }
+            None => match &*self.builtin() {
+                Ok(rs) => workspace::case_diagnostics(rs, &name, &text, json, &self.limits),
+                Err(e) => vec![Diagnostic::bare("rules-do-not-check", e.clone())],
+            },
+        };
+        diags
+            .iter()
+            .map(|d| {
+                let mut out = bare_diagnostic(d);
+                if let Some(s) = d.span {
+                    out.range = lines.range(&text, s.start as usize, s.end as usize, enc);
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// The analysed folder of an open rule file, its id there and the
+    /// byte offset of a position.
+    fn locate(&mut self, uri: &lt::Uri, pos: lt::Position) -> Option<(Rc<RuleFolder>, crate::diag::FileId, usize)> {
+        let uri = uri.as_str();
+        let doc = self.docs.get(uri)?;
+        if doc.kind != Kind::Rules {
+            return None;
+        }
+        let offset = doc.lines.offset(&doc.text, pos, self.enc);
+        let key = folder_key(uri, doc);
+        let f = self.folder(&key, false);
+        let id = f.file_of_uri(uri)?.id;
+        Some((f, id, offset))
+    }
+
+    fn location(&self, f: &RuleFolder, span: crate::diag::Span) -> Option<lt::Location> {
+        let file = f.file(span.file)?;
+        Some(lt::Location {
+            uri: file.uri.parse().ok()?,
+            range: file
+                .lines
+                .range(f.text(span.file), span.start as usize, span.end as usize, self.enc),
+        })
+    }
+
+    fn hover(&mut self, p: lt::HoverParams) -> Answer {
+        let tdp = p.text_document_position_params;
+        let Some((f, id, offset)) = self.locate(&tdp.text_document.uri, tdp.position) else {
+            return Ok(Value::Null);
+        };
+        let Some(occ) = f.index.at(id, offset) else {
+            return Ok(Value::Null);
+        };
+        let Some(markdown) = hover::render(&f, &occ.symbol) else {
+            return Ok(Value::Null);
+        };
+        let range = self.location(&f, occ.span).map(|l| l.range);
+        to_value(lt::Hover {
+            contents: lt::HoverContents::Markup(lt::MarkupContent {
+                kind: lt::MarkupKind::Markdown,
+                value: markdown,
+            }),
+            range,
+        })
+    }
+
+    fn definition(&mut self, p: lt::GotoDefinitionParams) -> Answer {
+        let tdp = p.text_document_position_params;
+        let Some((f, id, offset)) = self.locate(&tdp.text_document.uri, tdp.position) else {
+            return Ok(Value::Null);
+        };
+        let Some(def) = f.index.at(id, offset).and_then(|o| f.index.definition(&o.symbol)) else {
+            return Ok(Value::Null);
+        };
+        match self.location(&f, def.span) {
+            Some(l) => to_value(lt::GotoDefinitionResponse::Scalar(l)),
+            None => Ok(Value::Null),
+        }
+    }
+
+    fn references(&mut self, p: lt::ReferenceParams) -> Answer {
+        let tdp = p.text_document_position;
+        let Some((f, id, offset)) = self.locate(&tdp.text_document.uri, tdp.position) else {
+            return Ok(Value::Null);
+        };
+        let Some(occ) = f.index.at(id, offset) else {
+            return Ok(Value::Null);
+        };
+        let with_decl = p.context.include_declaration;
+        let locations: Vec<lt::Location> = f
+            .index
+            .references(&occ.symbol)
+            .filter(|o| with_decl || !o.def)
+            .filter_map(|o| self.location(&f, o.span))
+            .collect();
+        to_value(locations)
+    }
+
+    fn completion(&mut self, p: lt::CompletionParams) -> Answer {
+        let tdp = p.text_document_position;
+        let Some((f, id, offset)) = self.locate(&tdp.text_document.uri, tdp.position) else {
+            return Ok(Value::Null);
+        };
+        let items = completion::complete(&f, id, offset);
+        to_value(lt::CompletionResponse::List(lt::CompletionList {
+            is_incomplete: false,
+            items,
+        }))
+    }
+
+    fn formatting(&mut self, p: lt::DocumentFormattingParams) -> Answer {
+        let Some(doc) = self.docs.get(p.text_document.uri.as_str()) else {
+            return Err((INVALID_PARAMS, "the document is not open".into()));
+        };
+        if doc.kind != Kind::Rules {
+            return Ok(Value::Null);
+        }
+        match crate::format::format_source(crate::diag::FileId(0), &doc.text) {
+            Ok(new) if new == doc.text => to_value(Vec::<lt::TextEdit>::new()),
+            Ok(new) => {
+                let range = doc.lines.range(&doc.text, 0, doc.text.len(), self.enc);
+                to_value(vec![lt::TextEdit { range, new_text: new }])
+            }
+            // The syntax errors are already shown; format-on-save must not
+            // pop up an error for them.
+            Err(crate::format::FormatError::Syntax(_)) => to_value(Vec::<lt::TextEdit>::new()),
+            Err(e @ crate::format::FormatError::Internal(_)) => Err((REQUEST_FAILED, e.to_string())),
+        }
+    }
+
+    fn code_action(&mut self, p: lt::CodeActionParams) -> Answer {
+        let uri = p.text_document.uri.clone();
+        let Some((f, id, start)) = self.locate(&uri, p.range.start) else {
+            return Ok(Value::Null);
+        };
+        let end = self
+            .docs
+            .get(uri.as_str())
+            .map_or(start, |d| d.lines.offset(&d.text, p.range.end, self.enc));
+        let actions = actions::actions(&f, id, start, end.max(start), self.enc, &uri);
+        to_value(actions)
+    }
+}
+
+/// A diagnostic of a rule folder, placed in its file.
+pub(crate) fn rule_diagnostic(f: &RuleFolder, d: &Diagnostic, enc: Encoding) -> lt::Diagnostic {
+    let range = |s: crate::diag::Span| {
+        f.file(s.file).map_or_else(lt::Range::default, |file| {
+            file.lines.range(f.text(s.file), s.start as usize, s.end as usize, enc)
+        })
+    };
+    let mut out = bare_diagnostic(d);
+    if let Some(s) = d.span {
+        out.range = range(s);
+    }
+    let related: Vec<lt::DiagnosticRelatedInformation> = d
+        .notes
+        .iter()
+        .filter_map(|(s, note)| {
+            let file = f.file(s.file)?;
+            Some(lt::DiagnosticRelatedInformation {
+                location: lt::Location {
+                    uri: file.uri.parse().ok()?,
+                    range: range(*s),
+                },
+                message: note.clone(),
+            })
+        })
+        .collect();
+    if !related.is_empty() {
+        out.related_information = Some(related);
+    }
+    out
+}
+
+fn to_value(v: impl serde::Serialize) -> Answer {
+    serde_json::to_value(v).map_err(|e| (INTERNAL_ERROR, e.to_string()))
+}
+
+fn folder_key(uri: &str, doc: &Document) -> FolderKey {
+    match doc.path.as_deref().and_then(|p| p.parent()) {
+        Some(dir) => FolderKey::Dir(dir.to_path_buf()),
+        None => FolderKey::Alone(uri.to_string()),
+    }
+}
+
+fn kind_of(path: Option<&std::path::Path>, uri: &str, language: &str) -> Kind {
+    let by_name = |p: &std::path::Path| {
+        if workspace::is_rule_file(p) {
+            Some(Kind::Rules)
+        } else if workspace::is_case_file(p) {
+            Some(Kind::Case {
+                json: p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")),
+            })
+        } else {
+            None
+        }
+    };
+    path.and_then(by_name)
+        .or_else(|| by_name(std::path::Path::new(uri)))
+        .unwrap_or(match language {
+            "mtus" => Kind::Rules,
+            "yaml" => Kind::Case { json: false },
+            "json" => Kind::Case { json: true },
+            _ => Kind::Other,
+        })
+}
+
+/// A diagnostic with no place, at the top of a file; the message and the
+/// help in one text, the code as the checker names it.
+fn bare_diagnostic(d: &Diagnostic) -> lt::Diagnostic {
+    let message = match &d.help {
+        Some(h) => format!("{}\nhelp: {h}", d.message),
+        None => d.message.clone(),
+    };
+    lt::Diagnostic {
+        range: lt::Range::default(),
+        severity: Some(match d.severity {
+            Severity::Error => lt::DiagnosticSeverity::ERROR,
+            Severity::Warning => lt::DiagnosticSeverity::WARNING,
+        }),
+        code: Some(lt::NumberOrString::String(d.code.to_string())),
+        source: Some("mtus".into()),
+        message,
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(input: &[u8]) -> Vec<Result<Option<Vec<u8>>, String>> {
+        let mut r = std::io::BufReader::new(input);
+        let mut out = Vec::new();
+        loop {
+            let f = read_frame(&mut r);
+            let stop = !matches!(f, Ok(Some(_)));
+            out.push(f);
+            if stop {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn frames_are_read_by_content_length_whatever_the_header_case() {
+        let got = frames(b"Content-Length: 2\r\n\r\n{}content-length:3\r\nContent-Type: x\r\n\r\n[1]");
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].as_ref().ok().cloned().flatten().as_deref(), Some(&b"{}"[..]));
+        assert_eq!(got[1].as_ref().ok().cloned().flatten().as_deref(), Some(&b"[1]"[..]));
+        assert_eq!(got[2], Ok(None));
+    }
+
+    #[test]
+    fn broken_frames_are_errors_not_panics_nor_huge_allocations() {
+        for bad in [
+            &b"Content-Length: 99999999999999999999\r\n\r\n"[..],
+            b"Content-Length: 1000000000000\r\n\r\n",
+            b"Content-Length: x\r\n\r\n",
+            b"no colon here\r\n\r\n",
+            b"Content-Type: y\r\n\r\n{}",
+            b"Content-Length: 10\r\n\r\n{}",
+            b"Content-Length: 2\r\n",
+        ] {
+            let got = frames(bad);
+            assert!(
+                matches!(got.last(), Some(Err(_))),
+                "{:?}: {got:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let long = vec![b'a'; 20_000];
+        assert!(matches!(frames(&long).last(), Some(Err(_))));
+    }
+
+    #[test]
+    fn bodies_that_are_not_messages_get_errors() {
+        let code = |body: &str| match classify(body.as_bytes()) {
+            Some(Incoming::Invalid { id, code, .. }) => Some((id, code)),
+            Some(Incoming::Message(_)) => None,
+            _ => Some((Value::Bool(false), 0)),
+        };
+        assert_eq!(code("{not json"), Some((Value::Null, PARSE_ERROR)));
+        assert_eq!(code("[1, 2]"), Some((Value::Null, INVALID_REQUEST)));
+        assert_eq!(code(r#"{"id": 4, "method": 7}"#), Some((json!(4), INVALID_REQUEST)));
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#), None);
+        // A notification that is not one is dropped, not answered.
+        assert!(classify(br#"{"method": 7}"#).is_none());
+    }
+
+    #[test]
+    fn a_session_without_a_client_ends() {
+        let out: Vec<u8> = Vec::new();
+        let input = std::io::Cursor::new(b"Content-Length: 5\r\n\r\n{bad}".to_vec());
+        let ending = serve(input, out, Limits::default());
+        assert!(matches!(ending, Ok(Ending::Abrupt)), "{ending:?}");
+    }
+}
