@@ -151,6 +151,11 @@ impl RuleSet {
     ) -> Result<RuleSet, RuleErrors> {
         let files: Vec<(&str, &str)> = files.into_iter().collect();
         let hash = rules_hash(files.iter().copied());
+        RuleSet::from_texts_hashed(sources, files, hash)
+    }
+
+    /// [`RuleSet::from_texts`] for files whose [`rules_hash`] is known.
+    fn from_texts_hashed(sources: &mut SourceMap, files: Vec<(&str, &str)>, hash: String) -> Result<RuleSet, RuleErrors> {
         if let Some(program) = builtin::load(sources, &files, &hash) {
             let compiled = compile::compile(&program);
             return Ok(RuleSet {
@@ -209,7 +214,8 @@ impl RuleSet {
     /// The rules shipped with this build (precompiled when `sources` is
     /// empty, see [`builtin`]).
     pub fn embedded(sources: &mut SourceMap) -> Result<RuleSet, RuleErrors> {
-        let mut rs = RuleSet::from_texts(sources, embedded::FILES.iter().copied())?;
+        let files = embedded::FILES.to_vec();
+        let mut rs = RuleSet::from_texts_hashed(sources, files, embedded::HASH.to_string())?;
         rs.origin.kind = RuleOriginKind::BuiltIn;
         Ok(rs)
     }

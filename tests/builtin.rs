@@ -58,6 +58,13 @@ fn the_blob_is_used_and_damage_is_refused() {
     assert!(builtin::load(&mut SourceMap::new(), files, &wrong).is_none());
 }
 
+/// The hash `build.rs` works out is the one the library computes.
+#[test]
+fn build_time_hash_is_the_rules_hash() {
+    assert_eq!(mtus::embedded::HASH, mtus::rules_hash(mtus::embedded::FILES.iter().copied()));
+    assert_eq!(mtus::embedded::HASH.len(), 64);
+}
+
 #[test]
 fn generating_twice_gives_the_same_bytes() {
     assert_eq!(builtin::generate().ok(), builtin::generate().ok());
