@@ -19,17 +19,40 @@ fn main() {
     let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
     let mut out =
         String::from("/// The shipped rule files: (display name, text).\npub const FILES: &[(&str, &str)] = &[\n");
+    let mut texts = Vec::new();
     for f in &files {
         println!("cargo:rerun-if-changed=rules/{f}");
+        texts.push((f.clone(), fs::read_to_string(dir.join(f)).expect("read a shipped rule file")));
         out.push_str(&format!(
             "    (\"rules/{f}\", include_str!({:?})),\n",
             format!("{root}/rules/{f}")
         ));
     }
     out.push_str("];\n");
+    out.push_str(&format!(
+        "/// `rules_hash(FILES)`, worked out at build time.\npub const HASH: &str = {:?};\n",
+        rules_hash(&texts)
+    ));
     let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
     fs::write(dest, out).expect("write embedded_rules.rs");
     embed_drug_lists(&root);
+}
+
+/// `mtus::rules_hash` over (file name, text), computed here so the
+/// binary need not hash its own rule files at start-up (`tests/builtin.rs`
+/// checks the two agree).
+fn rules_hash(files: &[(String, String)]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    files.sort();
+    let mut h = Sha256::new();
+    for (name, text) in files {
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update((text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The shipped MTUS Drug List files (`rules/drug-list/*.csv`): data, read

@@ -23,6 +23,7 @@
 //! ```
 
 pub mod audit;
+pub mod builtin;
 pub mod casetest;
 pub mod check;
 pub mod compile;
@@ -141,17 +142,53 @@ pub struct RuleErrors {
 }
 
 impl RuleSet {
-    /// Parse, check and compile rule files given as (name, text). The texts
-    /// are added to `sources`, so diagnostics can be rendered with excerpts.
+    /// Check and compile rule files given as (name, text). The texts are
+    /// added to `sources`, so diagnostics can be rendered with excerpts.
+    /// Files identical to the shipped set (same names in the same order,
+    /// same SHA-256) load from the precompiled program ([`builtin`])
+    /// without parsing, when `sources` is empty; the result is the same.
     pub fn from_texts<'a>(
         sources: &mut SourceMap,
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<RuleSet, RuleErrors> {
         let files: Vec<(&str, &str)> = files.into_iter().collect();
+        let hash = rules_hash(files.iter().copied());
+        RuleSet::from_texts_hashed(sources, files, hash)
+    }
+
+    /// [`RuleSet::from_texts`] for files whose [`rules_hash`] is known.
+    fn from_texts_hashed(sources: &mut SourceMap, files: Vec<(&str, &str)>, hash: String) -> Result<RuleSet, RuleErrors> {
+        if let Some(program) = builtin::load(sources, &files, &hash) {
+            let compiled = compile::compile(&program);
+            return Ok(RuleSet {
+                program,
+                compiled,
+                origin: RuleOrigin {
+                    kind: RuleOriginKind::Files,
+                    path: None,
+                    hash,
+                },
+            });
+        }
+        RuleSet::parse_hashed(sources, files, hash)
+    }
+
+    /// Parse, check and compile rule files given as (name, text), never
+    /// using the precompiled program.
+    pub fn parse<'a>(
+        sources: &mut SourceMap,
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<RuleSet, RuleErrors> {
+        let files: Vec<(&str, &str)> = files.into_iter().collect();
+        let hash = rules_hash(files.iter().copied());
+        RuleSet::parse_hashed(sources, files, hash)
+    }
+
+    fn parse_hashed(sources: &mut SourceMap, files: Vec<(&str, &str)>, hash: String) -> Result<RuleSet, RuleErrors> {
         let origin = RuleOrigin {
             kind: RuleOriginKind::Files,
             path: None,
-            hash: rules_hash(files.iter().copied()),
+            hash,
         };
         let mut parsed = Vec::new();
         let mut diagnostics = Vec::new();
@@ -176,9 +213,19 @@ impl RuleSet {
         }
     }
 
-    /// The rules shipped with this build.
+    /// The rules shipped with this build (precompiled when `sources` is
+    /// empty, see [`builtin`]).
     pub fn embedded(sources: &mut SourceMap) -> Result<RuleSet, RuleErrors> {
-        let mut rs = RuleSet::from_texts(sources, embedded::FILES.iter().copied())?;
+        let files = embedded::FILES.to_vec();
+        let mut rs = RuleSet::from_texts_hashed(sources, files, embedded::HASH.to_string())?;
+        rs.origin.kind = RuleOriginKind::BuiltIn;
+        Ok(rs)
+    }
+
+    /// The rules shipped with this build, parsed from their text (what
+    /// [`RuleSet::embedded`] does when the precompiled program is stale).
+    pub fn embedded_parsed(sources: &mut SourceMap) -> Result<RuleSet, RuleErrors> {
+        let mut rs = RuleSet::parse(sources, embedded::FILES.iter().copied())?;
         rs.origin.kind = RuleOriginKind::BuiltIn;
         Ok(rs)
     }

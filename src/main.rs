@@ -12,7 +12,12 @@ macro_rules! say {
 mod cli;
 
 // Cases are loaded into many small values; mimalloc makes those
-// allocations several times cheaper than the system allocator.
+// allocations several times cheaper than the system allocator. Built with
+// `no_thp` (Cargo.toml): transparent huge pages cost a one-case `check`
+// about 0.4 ms of CPU (each 2 MiB page is zeroed on first touch, and may
+// wait for compaction) and an audit about 20 MB of peak memory, for no
+// measurable speed-up (BENCHMARKS.md); `MIMALLOC_ALLOW_THP=1` turns them
+// back on.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -53,7 +53,7 @@ impl Tri {
 }
 
 /// A calendar date, as days since 1970-01-01 (proleptic Gregorian).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Date(pub i32);
 
 impl Date {
@@ -127,7 +127,7 @@ fn civil_from_days(z: i32) -> (i32, i32, i32) {
 }
 
 /// What a quantity counts. Quantities of different dimensions never compare.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Dim {
     /// visits, sessions, treatments
     Visit,
@@ -165,7 +165,7 @@ impl Dim {
 /// A unit as written. `visit` = `session` = `treatment`; `tablet` =
 /// `capsule` = `patch`; `g` = 1000 `mg` = 1,000,000 `mcg`; a month is
 /// 365.25/12 days.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Unit {
     Visit,
     Session,
@@ -277,7 +277,7 @@ impl Unit {
 }
 
 /// A number with a unit, as written (`6 visit`, `7.5 mg`, `3 week`).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Qty {
     pub amount: f64,
     pub unit: Unit,
@@ -368,11 +368,11 @@ impl fmt::Display for Qty {
 
 /// An interned symbol. Ids below the rule set's symbol count are shared by
 /// rules and cases; a case's own unfamiliar symbols get ids above it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Sym(pub u32);
 
 /// A fact value in a loaded case. `Absent` is "not documented".
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     #[default]
     Absent,

@@ -19,7 +19,7 @@ use crate::syntax::ast::{ConfidenceDecl, Level};
 use crate::value::fmt_num;
 
 /// A `confidence` line, checked.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Confidence {
     pub level: Level,
     /// Criteria catalog IDs (`OPI-9`), as written.
@@ -38,7 +38,7 @@ impl Confidence {
 }
 
 /// A LOW constant a criterion reads.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LowConst {
     pub name: String,
     /// As written in the rule file: `120 mg_med`.
@@ -48,7 +48,7 @@ pub struct LowConst {
 }
 
 /// A criterion's effective confidence.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Grounds {
     /// The level its own line or, failing that, its rule's line states;
     /// `None` when neither has one.

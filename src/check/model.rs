@@ -10,10 +10,39 @@ use crate::diag::Span;
 use crate::syntax::ast::{AddOp, CmpOp, CriterionKind};
 use crate::value::{Date, Dim, Qty, Sym};
 
+/// A `HashMap` written as a list of pairs sorted by key, so the
+/// precompiled rule set (`crate::builtin`) is the same bytes on every run.
+mod sorted_map {
+    use std::collections::HashMap;
+    use std::hash::Hash;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<K: Ord + Serialize, V: Serialize, S: Serializer>(
+        map: &HashMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut pairs: Vec<(&K, &V)> = map.iter().collect();
+        pairs.sort_by(|a, b| a.0.cmp(b.0));
+        s.collect_seq(pairs)
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<HashMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let pairs: Vec<(K, V)> = Vec::deserialize(d)?;
+        Ok(pairs.into_iter().collect())
+    }
+}
+
 /// Interned symbols shared by rules and cases.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Symbols {
     names: Vec<String>,
+    #[serde(with = "sorted_map")]
     map: HashMap<String, Sym>,
 }
 
@@ -48,7 +77,7 @@ impl Symbols {
 
 /// Where a guideline sits in the evidence order of Labor Code 4610.5(c)(2)
 /// and 8 CCR 9792.21.1: MTUS first, then ACOEM or ODG, then others.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     Mtus,
@@ -76,7 +105,7 @@ impl Tier {
 }
 
 /// A period in force: `from` inclusive, `until` exclusive; open ends allowed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Window {
     pub from: Option<Date>,
     pub until: Option<Date>,
@@ -119,7 +148,7 @@ impl Window {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Guideline {
     pub id: String,
     pub title: String,
@@ -128,21 +157,21 @@ pub struct Guideline {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct SourceId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct FactId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct TreatmentId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ClassId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct RuleId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ConstId(pub u32);
 
 /// Which record a fact lives in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
     /// One value per case (`exam.muscle_spasm`).
     Case,
@@ -153,7 +182,7 @@ pub enum Scope {
 }
 
 /// The declared type of a fact, as FACTS.md names them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FactType {
     Bool,
     Int,
@@ -197,7 +226,7 @@ impl FactType {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
     /// As declared: `exam.muscle_spasm`, `history.*.visits`, `request.quantity`.
     pub path: String,
@@ -223,7 +252,7 @@ pub struct Fact {
 }
 
 /// Inclusive bounds on a numeric fact, declared in the fact schema.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Range {
     pub min: f64,
     pub max: f64,
@@ -236,15 +265,16 @@ impl Range {
 }
 
 /// A node of the key tree the case loader walks.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum KeyNode {
     Group(BTreeMap<String, KeyNode>),
     Leaf(FactId),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Schema {
     pub facts: Vec<Fact>,
+    #[serde(with = "sorted_map")]
     pub by_path: HashMap<String, FactId>,
     pub slots: [usize; 3],
     /// Keys of the case, history-entry and request records.
@@ -257,7 +287,7 @@ pub struct Schema {
 }
 
 /// Slots of the facts the loader and evaluator use directly.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Builtin {
     pub request_id: u16,
     pub request_text: Option<u16>,
@@ -301,7 +331,7 @@ impl Schema {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Treatment {
     pub name: String,
     pub sym: Sym,
@@ -318,7 +348,7 @@ pub struct Treatment {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Class {
     pub name: String,
     pub sym: Sym,
@@ -327,12 +357,14 @@ pub struct Class {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Catalog {
     pub treatments: Vec<Treatment>,
     pub classes: Vec<Class>,
     /// Normalized canonical names and aliases to treatments.
+    #[serde(with = "sorted_map")]
     pub lookup: HashMap<String, TreatmentId>,
+    #[serde(with = "sorted_map")]
     pub by_sym: HashMap<Sym, TreatmentId>,
 }
 
@@ -400,7 +432,7 @@ impl Catalog {
 }
 
 /// The value of a `const`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Lit {
     Bool(bool),
     Num(f64),
@@ -410,13 +442,13 @@ pub enum Lit {
     Str(String),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum ConstValue {
     Lit(Lit),
     Set(Vec<Sym>),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Const {
     pub name: String,
     pub value: ConstValue,
@@ -427,7 +459,7 @@ pub struct Const {
 }
 
 /// Where a criterion's source says it: guideline, section, pages.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Citation {
     pub source: SourceId,
     pub section: String,
@@ -435,13 +467,13 @@ pub struct Citation {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     Treatment(TreatmentId),
     Class(ClassId),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     pub name: String,
     pub title: String,
@@ -459,7 +491,7 @@ pub struct Rule {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Criterion {
     pub name: String,
     pub description: String,
@@ -478,7 +510,7 @@ pub struct Criterion {
 }
 
 /// A resolved fact reference: which record, which slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FactRef {
     Case(FactId, u16),
     Request(FactId, u16),
@@ -497,7 +529,7 @@ impl FactRef {
 }
 
 /// What the type checker knows about a quantity's unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum QtyTy {
     /// A count whose unit is known only at run time (`request.quantity`).
     AnyCount,
@@ -505,7 +537,7 @@ pub enum QtyTy {
 }
 
 /// What a symbol may be.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SymDomain {
     Open,
     Closed(Vec<Sym>),
@@ -514,7 +546,7 @@ pub enum SymDomain {
     Literal(Sym),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Ty {
     Bool,
     Number,
@@ -541,7 +573,7 @@ impl Ty {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TExpr {
     pub kind: TKind,
     pub ty: Ty,
@@ -582,13 +614,13 @@ impl TExpr {
 }
 
 /// A resolved set of symbols, with the name it was written as.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SymSet {
     pub items: Vec<Sym>,
     pub name: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TKind {
     Lit(Lit),
     Const(ConstId, Lit),
@@ -607,7 +639,7 @@ pub enum TKind {
 }
 
 /// Everything the rule files say, checked.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Program {
     pub symbols: Symbols,
     pub sources: Vec<Guideline>,
