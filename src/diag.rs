@@ -27,6 +27,12 @@ impl Span {
         }
     }
 
+    /// The same bytes in file `file` (a span made against a stand-in file
+    /// id, such as the case loader's, moved into a source map).
+    pub fn in_file(self, file: FileId) -> Span {
+        Span { file, ..self }
+    }
+
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
         Span {
@@ -35,6 +41,20 @@ impl Span {
             end: self.end.max(other.end),
         }
     }
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`,
+/// without building a [`SourceFile`] (for one position in a text read
+/// once, such as a case in an audit).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count();
+    (line + 1, before[start..].chars().count() + 1)
 }
 
 /// One source file: its display name (a path as the user gave it, or

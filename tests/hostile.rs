@@ -171,8 +171,8 @@ fn audit_json(args: &[&str], input: Input) -> (Run, (u64, u64, u64), Vec<String>
 const CASES: &[(&str, Option<&str>)] = &[
     ("good.yaml", None),
     ("good.json", None),
-    ("escape-ids.yaml", None),
-    ("escape-text.yaml", None),
+    ("escape-ids.yaml", Some("control-character")),
+    ("escape-text.yaml", Some("control-character")),
     ("bidi-id.yaml", None),
     ("formula-ids.yaml", None),
     ("formula-at.yaml", None),
@@ -301,31 +301,42 @@ fn json_lines_good_and_bad_lines() {
 
 #[test]
 fn terminal_escapes_never_reach_the_terminal() {
-    let files = ["escape-ids.yaml", "escape-text.yaml", "bidi-id.yaml"].map(corpus);
+    // Control characters written as escapes are refused at load
+    // (`control-character`); the excerpt quotes the escape as written, so
+    // no escape sequence reaches the terminal on either stream.
+    let files = ["escape-ids.yaml", "escape-text.yaml"].map(corpus);
     for cmd in [&["check"][..], &["audit"], &["test"]] {
         let args: Vec<&str> = cmd.iter().copied().chain(files.iter().map(String::as_str)).collect();
         let r = run(&args);
+        assert_eq!(r.code, Some(1), "{args:?}: {}", r.err);
+        assert!(r.err.contains("control-character"), "{args:?}: {}", r.err);
+        for text in [&r.out, &r.err] {
+            assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{args:?}:\n{text}");
+        }
+    }
+    // A bidirectional override is not a control character: the case is
+    // read, and the override is shown escaped.
+    let bidi = corpus("bidi-id.yaml");
+    for cmd in [&["check"][..], &["audit"], &["test"]] {
+        let args: Vec<&str> = cmd.iter().copied().chain([bidi.as_str()]).collect();
+        let r = run(&args);
         assert_eq!(r.code, Some(0), "{args:?}: {}", r.err);
-        assert!(
-            !r.out.contains('\u{1b}') && !r.out.contains('\u{7}'),
-            "{args:?}:\n{}",
-            r.out
-        );
         assert!(!r.out.contains('\u{202e}'), "{args:?}");
     }
-    let r = run(&["check", &corpus("escape-ids.yaml")]);
-    assert!(r.out.contains("case evil\\x1b]0;pwned\\x07-case"), "{}", r.out);
     // In diagnostics too: the excerpt of a rule file quotes its text.
     let r = run(&["lint", "--no-cases", &corpus("rules-escape.mtus")]);
     assert_eq!(r.code, Some(1));
     assert!(!r.err.contains('\u{1b}') && r.err.contains("\\x1b"), "{}", r.err);
-    // JSON Lines ids in the text table.
+    // JSON Lines: the record is an error row; nothing raw on either stream.
     let r = run(&["audit", &corpus("escape-ids.jsonl")]);
+    assert_eq!(r.code, Some(1));
     assert!(
-        !r.out.contains('\u{1b}') && r.out.contains("jl\\x1b]0;pwned\\x07"),
-        "{}",
-        r.out
+        !r.out.contains('\u{1b}') && !r.err.contains('\u{1b}'),
+        "{}\n{}",
+        r.out,
+        r.err
     );
+    assert!(r.err.contains("control-character"), "{}", r.err);
 }
 
 #[test]

@@ -33,8 +33,13 @@ pub use output::{AuditError, AuditOptions, Finished, Format, audit};
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditRow {
     pub file: String,
-    /// The line of a JSON Lines record; `null` for a YAML file.
+    /// The line of a JSON Lines record (`null` for a YAML file); for a
+    /// request that could not be decided, the line of its cause.
     pub line: Option<usize>,
+    /// For a request that could not be decided, the column of its cause
+    /// (the treatment no rule covers, the date no rule is in force on,
+    /// the `depends_on` that could not be followed); else `null`.
+    pub column: Option<usize>,
     pub case: String,
     pub request: String,
     pub treatment: String,
@@ -63,7 +68,8 @@ impl AuditRow {
         let v = r.verdict.as_ref().ok();
         AuditRow {
             file: d.file.to_string(),
-            line: d.line,
+            line: r.error_at.map(|(l, _)| l).or(d.line),
+            column: r.error_at.map(|(_, c)| c),
             case: case.to_string(),
             request: r.id.clone(),
             treatment: t.name.clone(),
@@ -139,6 +145,7 @@ mod tests {
         AuditRow {
             file: "f".into(),
             line: None,
+            column: None,
             case: "c".into(),
             request: "r".into(),
             treatment: "t".into(),

@@ -463,7 +463,7 @@ impl Render for Style {
                         "request".to_string(),
                         row.file,
                         row.line.map_or_else(String::new, |l| l.to_string()),
-                        String::new(),
+                        row.column.map_or_else(String::new, |c| c.to_string()),
                         row.case,
                         row.request,
                         row.treatment,

@@ -48,6 +48,9 @@ pub struct RequestDone {
     pub recorded: Option<Recorded>,
     /// The full trace, for a disagreement that will be shown.
     pub trace: Option<Box<RequestReport>>,
+    /// For a request that could not be decided: the line (of the file)
+    /// and column of its cause (`EvalError::span`).
+    pub error_at: Option<(usize, usize)>,
 }
 
 impl RequestDone {
@@ -334,12 +337,13 @@ pub fn decide_unit(
     render: Option<bool>,
 ) -> Done {
     let Unit { file, line, body } = u;
+    let lines_before = line.map_or(0, |l| l - 1);
     let loaded = match &body {
         Body::Unreadable(e) => Err(read_failure(&file, e, render)),
         Body::Yaml(text) => loader.load_yaml(&file, text).map_err(|e| load_failure(&e, 0, render)),
         Body::Json(text) => loader
             .load_json(&file, text)
-            .map_err(|e| load_failure(&e, line.map_or(0, |l| l - 1), render)),
+            .map_err(|e| load_failure(&e, lines_before, render)),
     };
     let case = match loaded {
         Ok(c) => c,
@@ -355,12 +359,20 @@ pub fn decide_unit(
     let mut requests = Vec::with_capacity(case.requests.len());
     let mut full: Option<Vec<Result<eval::Decision, EvalError>>> = None;
     for (i, (req, v)) in case.requests.iter().zip(verdicts.drain(..)).enumerate() {
+        let error_at = match (&v, &body) {
+            (Err(e), Body::Yaml(text) | Body::Json(text)) => {
+                let (l, c) = crate::diag::line_col(text, e.span(req).start as usize);
+                Some((l + lines_before, c))
+            }
+            _ => None,
+        };
         let mut r = RequestDone {
             id: req.id.clone(),
             treatment: req.treatment,
             verdict: v,
             recorded: case.recorded(i).map(|d| d.outcome),
             trace: None,
+            error_at,
         };
         if traces && r.agrees() == Some(false) {
             let decisions = full.get_or_insert_with(|| eval::decide_case(rs, m, &case));

@@ -152,7 +152,9 @@ fn compare(
                 message: format!("request `{request}` could not be decided: {e}"),
                 help: Some(e.help()),
                 key: "outcome",
-                at: rec.outcome_at,
+                // At the cause (the treatment, the date, the dependency),
+                // not at the outcome the test expected.
+                at: case.requests.get(rec.request).map(|q| e.span(q)).or(rec.outcome_at),
             });
             return check;
         }

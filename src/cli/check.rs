@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::Format;
-use super::common::{Ctx, exit, flush, read_case};
+use super::common::{Ctx, exit, flush, read_case_source};
 use super::files;
 use mtus::RuleSet;
 use mtus::diag::Diagnostic;
@@ -70,7 +70,7 @@ pub fn run(
     }
     for input in files::expand(paths, CASE_FILES) {
         let loaded = match &input {
-            Ok(path) => read_case(&mut ctx.sources, rules, path, &ctx.limits),
+            Ok(path) => read_case_source(&mut ctx.sources, rules, path, &ctx.limits),
             Err(e) => Err(vec![files::diagnostic(e)]),
         };
         let path = match &input {
@@ -85,9 +85,9 @@ pub fn run(
                 }
                 errors.extend(ds);
             }
-            Ok(case) => {
+            Ok((case, source)) => {
                 let decisions = eval::decide_case(rules, &mut machine, &case);
-                let r = report::case_report(
+                let mut r = report::case_report(
                     rules,
                     &mut machine,
                     &path.display().to_string(),
@@ -95,6 +95,7 @@ pub fn run(
                     &decisions,
                     true,
                 );
+                report::locate_errors(&mut r, &case, &decisions, &source);
                 let p = authorization::pre_submission(&rules.program, &case, lists);
                 if format == Format::Text {
                     let mut text = String::from("\n");

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use mtus::diag::{Diagnostic, SourceMap, Span};
+use mtus::diag::{Diagnostic, SourceFile, SourceMap, Span};
 use mtus::inputs::{self, InputError, Limits};
 use mtus::report::diagnostics;
 use mtus::{RuleErrors, RuleOriginKind, RuleSet, facts};
@@ -126,6 +126,17 @@ pub fn read_case(
     path: &Path,
     limits: &Limits,
 ) -> Result<facts::Case, Vec<Diagnostic>> {
+    read_case_source(sources, rules, path, limits).map(|(case, _)| case)
+}
+
+/// [`read_case`], with the text the case was read from (to point into
+/// it later, for a request that cannot be decided, say).
+pub fn read_case_source(
+    sources: &mut SourceMap,
+    rules: &RuleSet,
+    path: &Path,
+    limits: &Limits,
+) -> Result<(facts::Case, SourceFile), Vec<Diagnostic>> {
     let name = path.display().to_string();
     let bytes = if path.as_os_str() == "-" {
         match inputs::read_stream_capped(std::io::stdin().lock(), limits.max_file_bytes) {
@@ -165,7 +176,10 @@ pub fn read_case(
     } else {
         loader.load_yaml(&name, &text)
     };
-    loaded.map_err(|e| e.add_to(sources))
+    match loaded {
+        Ok(case) => Ok((case, SourceFile::new(name, text))),
+        Err(e) => Err(e.add_to(sources)),
+    }
 }
 
 pub fn flush(out: &mut String) -> Result<()> {

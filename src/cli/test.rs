@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::common::{Ctx, exit, flush, read_case};
+use super::common::{Ctx, exit, flush, read_case_source};
 use super::files;
 use super::lint::ReportFormat;
 use mtus::RuleSet;
@@ -52,7 +52,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
     for input in files::expand(paths, super::check::CASE_FILES) {
         let (path, loaded) = match input {
             Ok(p) => {
-                let c = read_case(&mut ctx.sources, rules, &p, &ctx.limits);
+                let c = read_case_source(&mut ctx.sources, rules, &p, &ctx.limits);
                 (p, c)
             }
             Err(e) => {
@@ -62,7 +62,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
         };
         let name = path.display().to_string();
         let shown = mtus::report::escape_terminal(&name);
-        let case = match loaded {
+        let (case, source) = match loaded {
             Ok(c) => c,
             Err(ds) => {
                 let r = CaseResult::error(&name);
@@ -82,9 +82,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
         summary.add(&result);
         let mut diags = Vec::new();
         if result.status == CaseStatus::Failed {
-            // The text is read again only to point into it.
-            let case_text = files::read_text(&path, ctx.limits.max_file_bytes).unwrap_or_default();
-            let id = ctx.sources.add(name.as_str(), case_text);
+            let id = ctx.sources.add(name.as_str(), source.text);
             for c in &result.decisions {
                 if let Some(f) = &c.failure {
                     diags.push(failure_diagnostic(&ctx.sources, id, &c.request, f));

@@ -21,6 +21,7 @@ pub mod reference;
 use crate::RuleSet;
 use crate::check::{Program, RuleId, Tier, TreatmentId};
 use crate::compile::{Arg, Compiled, Op};
+use crate::diag::{Diagnostic, FileId, Span};
 use crate::facts::{Case, Recorded};
 use crate::syntax::ast::{CmpOp, CriterionKind};
 use crate::value::ops::{self, Scalar};
@@ -278,6 +279,30 @@ impl EvalError {
                 format!("rules for this treatment are in force at other dates: {}", list.join("; "))
             }
             EvalError::DependencyUndecided { .. } => "decide the request it depends on first".into(),
+        }
+    }
+
+    /// Where in the case file the error is best shown: the treatment
+    /// that no rule covers, the date no rule is in force on, the
+    /// `depends_on` that could not be followed (else the request's entry).
+    /// In the loader's stand-in file id (see [`crate::facts::RequestAt`]).
+    pub fn span(&self, req: &crate::facts::Request) -> Span {
+        let at = &req.at;
+        let place = match self {
+            EvalError::NoRule { .. } => at.treatment,
+            EvalError::NoRuleInForce { .. } => at.date,
+            EvalError::DependencyUndecided { .. } => at.depends_on,
+        };
+        place.unwrap_or(at.entry)
+    }
+
+    /// The error as a diagnostic of the case file, located at
+    /// [`Self::span`] in file `file` (the case text's id in a source map).
+    pub fn diagnostic(&self, req: &crate::facts::Request, file: FileId) -> Diagnostic {
+        let d = Diagnostic::error(self.code(), self.span(req).in_file(file), self.to_string()).with_help(self.help());
+        match (self, req.at.treatment) {
+            (EvalError::NoRuleInForce { .. }, Some(t)) => d.with_note(t.in_file(file), "the treatment asked for"),
+            _ => d,
         }
     }
 }

@@ -42,7 +42,7 @@ pub struct Diagnosis {
     pub tags: Vec<Sym>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Request {
     pub id: String,
     pub treatment: TreatmentId,
@@ -51,6 +51,34 @@ pub struct Request {
     pub depends_on: Option<usize>,
     /// Request facts by slot (`id`, `treatment` and `date` among them).
     pub facts: Box<[Value]>,
+    /// Where the request is written, for messages about a request that
+    /// loaded (one that cannot be decided, say).
+    pub at: RequestAt,
+}
+
+/// Two requests are the same whatever their place in a file (a case read
+/// from YAML equals its JSON form).
+impl PartialEq for Request {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.treatment == other.treatment
+            && self.date == other.date
+            && self.depends_on == other.depends_on
+            && self.facts == other.facts
+    }
+}
+
+/// Where a request's entry and its `treatment`, `date` and `depends_on`
+/// values are written: byte spans into the case text, in the loader's
+/// stand-in file id (see `load::CaseErrors`); [`Span::in_file`] moves one
+/// into a source map's file.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestAt {
+    /// The whole entry (its first key, when only a place is wanted).
+    pub entry: Span,
+    pub treatment: Option<Span>,
+    pub date: Option<Span>,
+    pub depends_on: Option<Span>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

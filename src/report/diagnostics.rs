@@ -100,18 +100,12 @@ pub fn render(sm: &SourceMap, d: &Diagnostic, color: bool) -> String {
 /// Like [`render`], for a source map that holds one line of a file whose
 /// first `lines_before` lines are not in it (a JSON Lines record).
 pub fn render_shifted(sm: &SourceMap, d: &Diagnostic, color: bool, lines_before: usize) -> String {
-    let config = term::Config::default();
     let cd = to_codespan(d);
-    let files = Shifted { sm, lines_before };
-    let rendered = if color {
-        let styles = term::Styles::default();
-        let mut buf = term::termcolor::Buffer::ansi();
-        let mut w = term::StylesWriter::new(&mut buf, &styles);
-        term::emit_to_write_style(&mut w, &config, &files, &cd)
-            .ok()
-            .map(|()| String::from_utf8_lossy(buf.as_slice()).into_owned())
-    } else {
-        term::emit_into_string(&config, &files, &cd).ok()
+    // A line longer than `excerpt::MAX_LINE` is shown as a window around
+    // what the diagnostic points at.
+    let rendered = match super::excerpt::windowed(sm, &cd, lines_before) {
+        Some((files, moved)) => emit(&files, &moved, color),
+        None => emit(&Shifted { sm, lines_before }, &cd, color),
     };
     rendered.unwrap_or_else(|| {
         // The renderer only fails on spans outside the file; fall back to
@@ -119,6 +113,20 @@ pub fn render_shifted(sm: &SourceMap, d: &Diagnostic, color: bool, lines_before:
         let at = d.span.map(|s| format!("{}: ", sm.position(s))).unwrap_or_default();
         format!("error[{}]: {at}{}\n", d.code, d.message)
     })
+}
+
+fn emit<'a, F: Files<'a, FileId = FileId>>(files: &'a F, cd: &cs::Diagnostic<FileId>, color: bool) -> Option<String> {
+    let config = term::Config::default();
+    if color {
+        let styles = term::Styles::default();
+        let mut buf = term::termcolor::Buffer::ansi();
+        let mut w = term::StylesWriter::new(&mut buf, &styles);
+        term::emit_to_write_style(&mut w, &config, files, cd)
+            .ok()
+            .map(|()| String::from_utf8_lossy(buf.as_slice()).into_owned())
+    } else {
+        term::emit_into_string(&config, files, cd).ok()
+    }
 }
 
 /// A diagnostic for editors: where (1-based), what, and what to do.

@@ -10,6 +10,7 @@
 pub mod authorization;
 pub mod diagnostics;
 mod escape;
+mod excerpt;
 
 pub use escape::{escape_terminal, escape_terminal_text};
 
@@ -144,6 +145,14 @@ pub struct ErrorReport {
     pub code: &'static str,
     pub message: String,
     pub help: String,
+    /// Where the case file shows the cause (1-based; see
+    /// `EvalError::span`), when the case text was at hand: `check` and
+    /// `test` fill it in with [`locate_errors`].
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The case file, for the text's `-->` line (JSON has it per case).
+    #[serde(skip)]
+    pub file: Option<String>,
 }
 
 /// One request, decided or not: everything the text and JSON outputs say.
@@ -267,6 +276,9 @@ pub fn request_report(
                 code: e.code(),
                 message: e.to_string(),
                 help: e.help(),
+                line: None,
+                column: None,
+                file: None,
             });
             return report;
         }
@@ -427,6 +439,25 @@ pub fn case_report(
     }
 }
 
+/// Place each undecided request's error in its case file: `source` is
+/// the text the case was loaded from (`report` and `decisions` are the
+/// case's, request by request).
+pub fn locate_errors(
+    report: &mut CaseReport,
+    case: &Case,
+    decisions: &[Result<Decision, EvalError>],
+    source: &crate::diag::SourceFile,
+) {
+    for ((q, d), req) in report.requests.iter_mut().zip(decisions).zip(&case.requests) {
+        if let (Some(e), Err(err)) = (&mut q.error, d) {
+            let (line, column) = source.line_col(err.span(req).start as usize);
+            e.line = Some(line);
+            e.column = Some(column);
+            e.file = Some(source.name.clone());
+        }
+    }
+}
+
 fn status_tag(s: Status) -> &'static str {
     match s {
         Status::Met => "[met]           ",
@@ -452,6 +483,13 @@ pub fn render_case_header(r: &CaseReport, out: &mut String) {
     let _ = writeln!(out, "case {} ({})", escape_terminal(&r.case), escape_terminal(&r.file));
 }
 
+/// `file:line:column` of an error placed by [`locate_errors`], escaped
+/// for the terminal (the file name comes from the user).
+fn error_place(e: &ErrorReport) -> Option<String> {
+    let (file, line, column) = (e.file.as_deref()?, e.line?, e.column?);
+    Some(format!("{}:{line}:{column}", escape_terminal(file)))
+}
+
 /// `rule.criterion (status), citation`: what decided a request, in the
 /// full and the brief text alike.
 fn decided_line(b: &DecidedBy) -> String {
@@ -472,6 +510,9 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
     let _ = writeln!(out, "  treatment: {}, requested {}", q.treatment, q.date);
     if let Some(e) = &q.error {
         let _ = writeln!(out, "  error[{}]: {}", e.code, e.message);
+        if let Some(at) = error_place(e) {
+            let _ = writeln!(out, "   --> {at}");
+        }
         let _ = writeln!(out, "  help: {}", e.help);
         return;
     }
@@ -565,6 +606,9 @@ pub fn render_case_brief(r: &CaseReport, pre: &[authorization::PreSubmission], o
         let _ = writeln!(out, "  request {} ({}, {})", esc(&q.request), q.treatment, q.date);
         if let Some(e) = &q.error {
             let _ = writeln!(out, "    error[{}]: {}", e.code, e.message);
+            if let Some(at) = error_place(e) {
+                let _ = writeln!(out, "     --> {at}");
+            }
             continue;
         }
         if let Some(o) = q.outcome {

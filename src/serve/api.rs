@@ -132,7 +132,15 @@ pub async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejecti
     let rules = &app.rules;
     let mut machine = Machine::new();
     let decisions = eval::decide_case(rules, &mut machine, &case);
-    let r = report::case_report(rules, &mut machine, POSTED_FILE, &case, &decisions, true);
+    let mut r = report::case_report(rules, &mut machine, POSTED_FILE, &case, &decisions, true);
+    if let Ok(text) = std::str::from_utf8(&body) {
+        report::locate_errors(
+            &mut r,
+            &case,
+            &decisions,
+            &crate::diag::SourceFile::new(POSTED_FILE, text),
+        );
+    }
     let pre = authorization::pre_submission(&rules.program, &case, &app.lists);
     json_response(
         StatusCode::OK,

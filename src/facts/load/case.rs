@@ -140,7 +140,7 @@ impl<'p> Ctx<'p> {
         g: &'p Group<'p>,
         slots: &mut [Value],
         within: Within<'_>,
-        prefix: Option<&'p str>,
+        prefix: Option<&str>,
     ) {
         let p = self.p;
         let keys = self.keys;
@@ -353,6 +353,7 @@ impl<'p> Ctx<'p> {
                 date: r.date,
                 depends_on,
                 facts: Box::default(),
+                at: r.at,
             });
         }
         // A request may not depend on itself, directly or through others;

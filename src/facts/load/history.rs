@@ -45,6 +45,10 @@ impl Ctx<'_> {
                 continue;
             };
             let Some(t) = self.treatment(written, key.span) else {
+                // Still read what the entry says, so its own mistakes are
+                // reported in the same run.
+                let mut slots = vec![Value::Absent; p.schema.slots(Scope::History)];
+                self.group(value, group, &mut slots, Within::History(written), Some(written));
                 continue;
             };
             let name = &p.catalog.treatment(t).name;

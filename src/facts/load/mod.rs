@@ -196,6 +196,7 @@ impl<'p> Loader<'p> {
             local_map: HashMap::new(),
             diags: Vec::new(),
         };
+        escaped_controls(&root, &mut ctx.diags);
         let case = ctx.case(&root);
         match case {
             Some(c) if ctx.diags.is_empty() => Ok(c),
@@ -208,6 +209,42 @@ impl<'p> Loader<'p> {
                 Err(fail(diags))
             }
         }
+    }
+}
+
+/// Text written with escapes (JSON's `"\u0000"`, YAML's `"\x07"`) can
+/// hold control characters that the byte scan of the file cannot see; no
+/// fact holds one (they would reach terminals and CSV cells). Tabs and
+/// line breaks are text. Only decoded (owned) scalars can hold them.
+fn escaped_controls(node: &tree::Node<'_>, diags: &mut Vec<Diagnostic>) {
+    use std::borrow::Cow;
+    use tree::Kind;
+    match &node.kind {
+        Kind::Scalar(s) => {
+            if let Cow::Owned(t) = &s.text {
+                if let Some(c) = t.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+                    diags.push(
+                        Diagnostic::error(
+                            "control-character",
+                            node.span,
+                            format!(
+                                "this text holds the control character U+{:04X}, written as an escape",
+                                c as u32
+                            ),
+                        )
+                        .with_help("case facts are plain text: remove the escape (tabs and line breaks are fine)"),
+                    );
+                }
+            }
+        }
+        Kind::Seq(items) => items.iter().for_each(|n| escaped_controls(n, diags)),
+        Kind::Map(entries) => {
+            for (k, v) in entries {
+                escaped_controls(k, diags);
+                escaped_controls(v, diags);
+            }
+        }
+        Kind::Null => {}
     }
 }
 

@@ -7,6 +7,7 @@ use super::tree::{Kind, Node};
 use super::value::unit_names;
 use crate::check::{Scope, TreatmentId};
 use crate::diag::Span;
+use crate::facts::RequestAt;
 use crate::value::{Date, Dim, Value};
 
 pub struct PartialRequest {
@@ -16,6 +17,7 @@ pub struct PartialRequest {
     /// The id it depends on, and where that is written.
     pub depends_on: Option<(String, Span)>,
     pub facts: Box<[Value]>,
+    pub at: RequestAt,
 }
 
 impl Ctx<'_> {
@@ -134,12 +136,20 @@ impl Ctx<'_> {
             let at = node.get("depends_on").map_or(first_key, |n| n.span);
             Some((d, at))
         });
+        let value_at = |key: &str| node.get(key).map(|n| n.span);
+        let at = RequestAt {
+            entry: first_key,
+            treatment: value_at("treatment"),
+            date: value_at("date"),
+            depends_on: depends_on.as_ref().map(|(_, s)| *s),
+        };
         Some(PartialRequest {
             id: id?,
             treatment: treatment?,
             date: date?,
             depends_on,
             facts: slots.into_boxed_slice(),
+            at,
         })
     }
 
