@@ -152,8 +152,11 @@ fn test_failures_as_sarif_at_the_outcome_and_because() {
         let text = std::fs::read_to_string(common::root().join(file)).expect("case file");
         let line = loc["region"]["startLine"].as_u64().unwrap_or(0) as usize;
         let at = text.lines().nth(line - 1).unwrap_or_default();
+        // An undecided request is placed at its cause (here the date no
+        // rule is in force on).
         let key = match r["ruleId"].as_str() {
             Some("test-because" | "unknown-criterion") => "because:",
+            Some("test-undecided") => "date: 2008-03-01",
             _ => "outcome:",
         };
         assert!(at.contains(key), "{r}: line {line} is `{at}`");
