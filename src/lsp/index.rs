@@ -21,6 +21,8 @@ pub enum Symbol {
     Treatment(String),
     Class(String),
     Source(String),
+    /// `rule.criterion`: declared only (a case's `because:` names it).
+    Criterion(String),
 }
 
 impl Symbol {
@@ -31,7 +33,8 @@ impl Symbol {
             | Symbol::Rule(n)
             | Symbol::Treatment(n)
             | Symbol::Class(n)
-            | Symbol::Source(n) => n,
+            | Symbol::Source(n)
+            | Symbol::Criterion(n) => n,
         }
     }
 }
@@ -106,6 +109,10 @@ impl Index {
                         ix.rules.entry(x.name.name.clone()).or_insert((*file, x.clone()));
                         for c in &x.criteria {
                             ix.elements.push((*file, c.span.start as usize, c.span.end as usize));
+                            ix.def(
+                                Symbol::Criterion(format!("{}.{}", x.name.name, c.name.name)),
+                                c.name.span,
+                            );
                         }
                     }
                 }
@@ -373,6 +380,11 @@ mod tests {
         assert!(h.contains("Flexeril") && h.contains("muscle_relaxant"), "{h}");
         let h = hover::render(&f, &Symbol::Const("tizanidine_max_daily_dose".into())).unwrap_or_default();
         assert!(h.contains("`36 mg`") && h.contains("low (MR-TIZ-1)"), "{h}");
+        let h = hover::render(&f, &Symbol::Criterion("muscle_relaxants.spasm_on_exam".into())).unwrap_or_default();
+        assert!(
+            h.contains("effective confidence: LOW (MR-1)") && h.contains("reads `exam.muscle_spasm`"),
+            "{h}"
+        );
         let h = hover::render(&f, &Symbol::Fact("request.intent".into())).unwrap_or_default();
         assert!(h.contains("allowed values") && h.contains("`chronic`"), "{h}");
         let massage = f
