@@ -243,6 +243,26 @@ pub fn render(f: &RuleFolder, s: &Symbol) -> Option<String> {
             }
             let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
         }
+        Symbol::Value(path, value) => {
+            let (file, d) = ix.facts.get(path)?;
+            let _ = writeln!(out, "**value** `{value}` of fact `{path}`\n\n{}\n", d.description.value);
+            let mut all: Vec<&str> = d.of.iter().flat_map(|l| &l.items).map(|i| i.name.as_str()).collect();
+            all.extend(
+                ix.extends
+                    .get(path)
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|(_, l)| &l.items)
+                    .map(|i| i.name.as_str()),
+            );
+            let _ = writeln!(out, "- allowed values: {}", code_list(all));
+            let readers = ix.read_by(s);
+            if !readers.is_empty() {
+                let _ = writeln!(out, "- named by {}", code_list(readers.iter().map(String::as_str)));
+            }
+            let declared = ix.definition(s).map_or(*file, |o| o.span.file);
+            let _ = write!(out, "\ndeclared in {}", f.file_name(declared));
+        }
         Symbol::Source(id) => {
             let (file, d) = ix.sources.get(id)?;
             let _ = writeln!(out, "**source** `{id}`: {}\n", d.title.value);

@@ -23,20 +23,10 @@ pub enum Symbol {
     Source(String),
     /// `rule.criterion`: declared only (a case's `because:` names it).
     Criterion(String),
-}
-
-impl Symbol {
-    pub fn name(&self) -> &str {
-        match self {
-            Symbol::Fact(n)
-            | Symbol::Const(n)
-            | Symbol::Rule(n)
-            | Symbol::Treatment(n)
-            | Symbol::Class(n)
-            | Symbol::Source(n)
-            | Symbol::Criterion(n) => n,
-        }
-    }
+    /// A value of a closed fact (`chronic` of `request.intent`), declared
+    /// in its `of [...]` or an `extend`, used where a condition compares
+    /// the fact with it.
+    Value(String, String),
 }
 
 /// One place a symbol is written.
@@ -84,9 +74,15 @@ impl Index {
                     }
                     Item::Fact(x) => {
                         ix.def(Symbol::Fact(x.path.name.clone()), x.path.span);
+                        for v in x.of.iter().flat_map(|l| &l.items) {
+                            ix.def(Symbol::Value(x.path.name.clone(), v.name.clone()), v.span);
+                        }
                         ix.facts.entry(x.path.name.clone()).or_insert((*file, x.clone()));
                     }
                     Item::Extend(x) => {
+                        for v in &x.with.items {
+                            ix.def(Symbol::Value(x.path.name.clone(), v.name.clone()), v.span);
+                        }
                         ix.extends
                             .entry(x.path.name.clone())
                             .or_default()
@@ -225,18 +221,12 @@ impl Index {
             ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::Quantity(..) | ExprKind::Date(_) | ExprKind::Str(_) => {
             }
             ExprKind::Path(segs) => {
-                let names: Vec<&str> = segs.iter().map(|s| s.name.as_str()).collect();
-                let path = match names.as_slice() {
-                    ["prior", field] => format!("history.*.{field}"),
-                    ["history", t, field] => {
-                        if let Some(seg) = segs.get(1) {
-                            self.use_(Symbol::Treatment((*t).to_string()), seg.span, ctx);
-                        }
-                        format!("history.*.{field}")
+                if let [h, t, _] = segs.as_slice() {
+                    if h.name == "history" {
+                        self.use_(Symbol::Treatment(t.name.clone()), t.span, ctx);
                     }
-                    _ => names.join("."),
-                };
-                self.use_(Symbol::Fact(path), e.span, ctx);
+                }
+                self.use_(Symbol::Fact(fact_path(segs)), e.span, ctx);
             }
             ExprKind::Name(n) => {
                 let sym = if self.consts.contains_key(&n.name) {
@@ -262,6 +252,12 @@ impl Index {
             ExprKind::Cmp(_, a, b) | ExprKind::Contains(a, b) => {
                 self.expr(a, ctx);
                 self.expr(b, ctx);
+                // `fact == value`, `value == fact`, `list contains value`.
+                for (x, y) in [(a, b), (b, a)] {
+                    if let (ExprKind::Path(segs), ExprKind::Name(n)) = (&x.kind, &y.kind) {
+                        self.value_use(&fact_path(segs), n, ctx);
+                    }
+                }
             }
             ExprKind::Sum(first, rest) => {
                 self.expr(first, ctx);
@@ -270,7 +266,22 @@ impl Index {
             ExprKind::In(x, s) | ExprKind::ContainsAny(x, s) | ExprKind::ContainsAll(x, s) => {
                 self.expr(x, ctx);
                 self.set_expr(s, ctx);
+                if let (ExprKind::Path(segs), SetExpr::List(l)) = (&x.kind, s) {
+                    let path = fact_path(segs);
+                    for i in &l.items {
+                        self.value_use(&path, i, ctx);
+                    }
+                }
             }
+        }
+    }
+
+    /// A name compared with a closed fact: one of its values (a name that
+    /// is a constant, treatment or class is that instead).
+    fn value_use(&mut self, path: &str, n: &crate::syntax::ast::Ident, ctx: Option<&str>) {
+        let closed = self.facts.get(path).is_some_and(|(_, d)| d.of.is_some());
+        if closed && self.catalog_name(&n.name).is_none() && !self.consts.contains_key(&n.name) {
+            self.use_(Symbol::Value(path.to_string(), n.name.clone()), n.span, ctx);
         }
     }
 
@@ -328,6 +339,16 @@ impl Index {
             .filter(|(f, s, e)| *f == file && *s <= offset && offset <= *e)
             .min_by_key(|(_, s, e)| e - s)
             .map(|(_, s, e)| (*s, *e))
+    }
+}
+
+/// The declared path of the fact a rule names: `prior.X` and
+/// `history.TREATMENT.X` are `history.*.X`.
+fn fact_path(segs: &[crate::syntax::ast::Ident]) -> String {
+    let names: Vec<&str> = segs.iter().map(|s| s.name.as_str()).collect();
+    match names.as_slice() {
+        ["prior", field] | ["history", _, field] => format!("history.*.{field}"),
+        _ => names.join("."),
     }
 }
 
