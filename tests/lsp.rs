@@ -279,6 +279,8 @@ fn a_rule_file_edited_in_an_editor() {
     insta::assert_snapshot!("hover_treatment", pretty(&hover(&mut c, "massage_therapy\n", 0)));
     insta::assert_snapshot!("hover_class", pretty(&hover(&mut c, "muscle_relaxant\n", 0)));
     insta::assert_snapshot!("hover_source", pretty(&hover(&mut c, "MTUS-CPMTG", 0)));
+    insta::assert_snapshot!("hover_value", pretty(&hover(&mut c, "chronic\n", 0)));
+    insta::assert_snapshot!("hover_criterion", pretty(&hover(&mut c, "visit_limit \"", 0)));
     let nothing = hover(&mut c, "No more than", 0);
     assert_eq!(nothing["result"], Value::Null, "{nothing}");
 
@@ -292,6 +294,7 @@ fn a_rule_file_edited_in_an_editor() {
     insta::assert_snapshot!("definition_const", pretty(&def(&mut c, "massage_visit_limit", 2)));
     insta::assert_snapshot!("definition_fact", pretty(&def(&mut c, "prior.visits", 0)));
     insta::assert_snapshot!("definition_class", pretty(&def(&mut c, "muscle_relaxant\n", 0)));
+    insta::assert_snapshot!("definition_value", pretty(&def(&mut c, "chronic\n", 0)));
 
     let refs = c.request(
         "textDocument/references",

@@ -177,6 +177,92 @@ pub fn render(f: &RuleFolder, s: &Symbol) -> Option<String> {
             );
             let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
         }
+        Symbol::Criterion(full) => {
+            let (rule, name) = full.split_once('.')?;
+            let (file, r) = ix.rules.get(rule)?;
+            let c = r.criteria.iter().find(|c| c.name.name == name)?;
+            let kind = match c.kind {
+                crate::syntax::ast::CriterionKind::Require => "require",
+                crate::syntax::ast::CriterionKind::Exclude => "exclude",
+            };
+            let _ = writeln!(out, "**{kind}** `{full}`\n\n{}\n", c.description.value);
+            match &c.cites {
+                Some(cite) => {
+                    let _ = writeln!(out, "- {}", f.slice(cite.span));
+                }
+                None => {
+                    if let Some(cite) = r.cites.first() {
+                        let _ = writeln!(out, "- {} (the rule's)", f.slice(cite.span));
+                    }
+                }
+            }
+            match (&c.confidence, &r.confidence) {
+                (Some(own), _) => {
+                    let _ = writeln!(out, "- confidence: {}", confidence(own));
+                }
+                (None, Some(rule)) => {
+                    let _ = writeln!(out, "- confidence: {} (the rule's)", confidence(rule));
+                }
+                (None, None) => {}
+            }
+            // The checked rules know the effective confidence (a LOW
+            // constant read makes a criterion LOW too).
+            let grounds = f.rules.as_ref().and_then(|rs| {
+                let p = &rs.program;
+                let rule = p.rule(p.rule_named(rule)?);
+                rule.criteria.iter().find(|x| x.name == name).map(|x| &x.grounds)
+            });
+            if let Some(g) = grounds {
+                if g.is_low() {
+                    let _ = writeln!(out, "- effective confidence: LOW ({})", g.low_reason());
+                } else if let Some(l) = g.stated {
+                    let _ = writeln!(out, "- effective confidence: {}", l.name());
+                }
+            }
+            // As rules write them: a history fact as `prior.X`.
+            let mut reads: Vec<String> = ix
+                .occurrences
+                .iter()
+                .filter(|o| o.context.as_deref() == Some(full.as_str()))
+                .filter_map(|o| match &o.symbol {
+                    Symbol::Fact(p) => Some(match p.strip_prefix("history.*.") {
+                        Some(field) => format!("prior.{field}"),
+                        None => p.clone(),
+                    }),
+                    Symbol::Const(p) => Some(p.clone()),
+                    _ => None,
+                })
+                .collect();
+            reads.sort_unstable();
+            reads.dedup();
+            if !reads.is_empty() {
+                let _ = writeln!(out, "- reads {}", code_list(reads.iter().map(String::as_str)));
+            }
+            if c.expr.is_none() {
+                let _ = writeln!(out, "- no condition: the rule never recommends the treatment");
+            }
+            let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
+        }
+        Symbol::Value(path, value) => {
+            let (file, d) = ix.facts.get(path)?;
+            let _ = writeln!(out, "**value** `{value}` of fact `{path}`\n\n{}\n", d.description.value);
+            let mut all: Vec<&str> = d.of.iter().flat_map(|l| &l.items).map(|i| i.name.as_str()).collect();
+            all.extend(
+                ix.extends
+                    .get(path)
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|(_, l)| &l.items)
+                    .map(|i| i.name.as_str()),
+            );
+            let _ = writeln!(out, "- allowed values: {}", code_list(all));
+            let readers = ix.read_by(s);
+            if !readers.is_empty() {
+                let _ = writeln!(out, "- named by {}", code_list(readers.iter().map(String::as_str)));
+            }
+            let declared = ix.definition(s).map_or(*file, |o| o.span.file);
+            let _ = write!(out, "\ndeclared in {}", f.file_name(declared));
+        }
         Symbol::Source(id) => {
             let (file, d) = ix.sources.get(id)?;
             let _ = writeln!(out, "**source** `{id}`: {}\n", d.title.value);

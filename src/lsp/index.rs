@@ -21,19 +21,12 @@ pub enum Symbol {
     Treatment(String),
     Class(String),
     Source(String),
-}
-
-impl Symbol {
-    pub fn name(&self) -> &str {
-        match self {
-            Symbol::Fact(n)
-            | Symbol::Const(n)
-            | Symbol::Rule(n)
-            | Symbol::Treatment(n)
-            | Symbol::Class(n)
-            | Symbol::Source(n) => n,
-        }
-    }
+    /// `rule.criterion`: declared only (a case's `because:` names it).
+    Criterion(String),
+    /// A value of a closed fact (`chronic` of `request.intent`), declared
+    /// in its `of [...]` or an `extend`, used where a condition compares
+    /// the fact with it.
+    Value(String, String),
 }
 
 /// One place a symbol is written.
@@ -81,9 +74,15 @@ impl Index {
                     }
                     Item::Fact(x) => {
                         ix.def(Symbol::Fact(x.path.name.clone()), x.path.span);
+                        for v in x.of.iter().flat_map(|l| &l.items) {
+                            ix.def(Symbol::Value(x.path.name.clone(), v.name.clone()), v.span);
+                        }
                         ix.facts.entry(x.path.name.clone()).or_insert((*file, x.clone()));
                     }
                     Item::Extend(x) => {
+                        for v in &x.with.items {
+                            ix.def(Symbol::Value(x.path.name.clone(), v.name.clone()), v.span);
+                        }
                         ix.extends
                             .entry(x.path.name.clone())
                             .or_default()
@@ -106,6 +105,10 @@ impl Index {
                         ix.rules.entry(x.name.name.clone()).or_insert((*file, x.clone()));
                         for c in &x.criteria {
                             ix.elements.push((*file, c.span.start as usize, c.span.end as usize));
+                            ix.def(
+                                Symbol::Criterion(format!("{}.{}", x.name.name, c.name.name)),
+                                c.name.span,
+                            );
                         }
                     }
                 }
@@ -218,18 +221,12 @@ impl Index {
             ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::Quantity(..) | ExprKind::Date(_) | ExprKind::Str(_) => {
             }
             ExprKind::Path(segs) => {
-                let names: Vec<&str> = segs.iter().map(|s| s.name.as_str()).collect();
-                let path = match names.as_slice() {
-                    ["prior", field] => format!("history.*.{field}"),
-                    ["history", t, field] => {
-                        if let Some(seg) = segs.get(1) {
-                            self.use_(Symbol::Treatment((*t).to_string()), seg.span, ctx);
-                        }
-                        format!("history.*.{field}")
+                if let [h, t, _] = segs.as_slice() {
+                    if h.name == "history" {
+                        self.use_(Symbol::Treatment(t.name.clone()), t.span, ctx);
                     }
-                    _ => names.join("."),
-                };
-                self.use_(Symbol::Fact(path), e.span, ctx);
+                }
+                self.use_(Symbol::Fact(fact_path(segs)), e.span, ctx);
             }
             ExprKind::Name(n) => {
                 let sym = if self.consts.contains_key(&n.name) {
@@ -255,6 +252,12 @@ impl Index {
             ExprKind::Cmp(_, a, b) | ExprKind::Contains(a, b) => {
                 self.expr(a, ctx);
                 self.expr(b, ctx);
+                // `fact == value`, `value == fact`, `list contains value`.
+                for (x, y) in [(a, b), (b, a)] {
+                    if let (ExprKind::Path(segs), ExprKind::Name(n)) = (&x.kind, &y.kind) {
+                        self.value_use(&fact_path(segs), n, ctx);
+                    }
+                }
             }
             ExprKind::Sum(first, rest) => {
                 self.expr(first, ctx);
@@ -263,7 +266,22 @@ impl Index {
             ExprKind::In(x, s) | ExprKind::ContainsAny(x, s) | ExprKind::ContainsAll(x, s) => {
                 self.expr(x, ctx);
                 self.set_expr(s, ctx);
+                if let (ExprKind::Path(segs), SetExpr::List(l)) = (&x.kind, s) {
+                    let path = fact_path(segs);
+                    for i in &l.items {
+                        self.value_use(&path, i, ctx);
+                    }
+                }
             }
+        }
+    }
+
+    /// A name compared with a closed fact: one of its values (a name that
+    /// is a constant, treatment or class is that instead).
+    fn value_use(&mut self, path: &str, n: &crate::syntax::ast::Ident, ctx: Option<&str>) {
+        let closed = self.facts.get(path).is_some_and(|(_, d)| d.of.is_some());
+        if closed && self.catalog_name(&n.name).is_none() && !self.consts.contains_key(&n.name) {
+            self.use_(Symbol::Value(path.to_string(), n.name.clone()), n.span, ctx);
         }
     }
 
@@ -324,6 +342,16 @@ impl Index {
     }
 }
 
+/// The declared path of the fact a rule names: `prior.X` and
+/// `history.TREATMENT.X` are `history.*.X`.
+fn fact_path(segs: &[crate::syntax::ast::Ident]) -> String {
+    let names: Vec<&str> = segs.iter().map(|s| s.name.as_str()).collect();
+    match names.as_slice() {
+        ["prior", field] | ["history", _, field] => format!("history.*.{field}"),
+        _ => names.join("."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -373,6 +401,11 @@ mod tests {
         assert!(h.contains("Flexeril") && h.contains("muscle_relaxant"), "{h}");
         let h = hover::render(&f, &Symbol::Const("tizanidine_max_daily_dose".into())).unwrap_or_default();
         assert!(h.contains("`36 mg`") && h.contains("low (MR-TIZ-1)"), "{h}");
+        let h = hover::render(&f, &Symbol::Criterion("muscle_relaxants.spasm_on_exam".into())).unwrap_or_default();
+        assert!(
+            h.contains("effective confidence: LOW (MR-1)") && h.contains("reads `exam.muscle_spasm`"),
+            "{h}"
+        );
         let h = hover::render(&f, &Symbol::Fact("request.intent".into())).unwrap_or_default();
         assert!(h.contains("allowed values") && h.contains("`chronic`"), "{h}");
         let massage = f
