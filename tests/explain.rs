@@ -82,9 +82,14 @@ fn explain_all(name: &str, text: &str, json: bool) -> (usize, Vec<Explanation>) 
                 assert_eq!(t.truth, Some(c.value), "{name} {}", c.id);
             }
             for f in &c.facts {
-                if f.value.is_null() || f.note.is_some() {
+                // Not documented, the stand-in of a treatment with no
+                // history entry, or a list gathered from nothing (no
+                // diagnosis has tags): nothing to place.
+                let gathered_from_nothing = f.value.as_array().is_some_and(Vec::is_empty);
+                if f.value.is_null() || f.note == Some("no history entry") || gathered_from_nothing {
                     continue;
                 }
+                assert_eq!(f.note, None, "{name} {}: {} = {}", c.id, f.fact, f.shown);
                 // A documented fact was read from the file: it is placed
                 // on a line that writes its key (or, for `received` read
                 // from an entry that does not say it, the entry's line).
@@ -99,7 +104,9 @@ fn explain_all(name: &str, text: &str, json: bool) -> (usize, Vec<Explanation>) 
                 for p in &f.places {
                     assert!(p.line >= 1 && p.column >= 1);
                     assert!(
-                        p.text.contains(last) || last == "received" || last == "treatments" || last == "tags",
+                        p.text.contains(last)
+                            || last == "received"
+                            || (last == "treatments" && p.text.contains("treatment")),
                         "{name} {}: {} placed at `{}`",
                         c.id,
                         f.fact,
@@ -320,4 +327,22 @@ fn explain_agrees_with_the_trace_on_generated_cases() {
         }
     }
     assert!(criteria > 1000, "{criteria} criteria explained");
+}
+
+/// `requests.treatments` is gathered from every request's `treatment:`,
+/// written here as `UDS`.
+#[test]
+fn a_gathered_fact_is_placed_at_every_key_it_came_from() {
+    let path = common::root().join("cases/uds-high-risk-too-soon.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let (_, xs) = explain_all("uds.yaml", &text, false);
+    let f = xs[0]
+        .criteria
+        .iter()
+        .flat_map(|c| &c.facts)
+        .find(|f| f.fact == "requests.treatments")
+        .expect("a criterion reads requests.treatments");
+    assert_eq!(f.shown, "[urine_drug_screen]");
+    let at: Vec<(usize, usize, &str)> = f.places.iter().map(|p| (p.line, p.column, p.text.as_str())).collect();
+    assert_eq!(at, [(16, 3, "  treatment: UDS")]);
 }

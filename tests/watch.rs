@@ -85,6 +85,29 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Start `mtus ARGS` in `dir`: its standard output and standard error,
+/// and the guard that kills it.
+fn start(dir: &Path, args: &[&str]) -> (Output, Output, Killed) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mtus"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mtus --watch");
+    let out = Output {
+        rx: lines(child.stdout.take().expect("stdout")),
+        seen: Vec::new(),
+    };
+    let err = Output {
+        rx: lines(child.stderr.take().expect("stderr")),
+        seen: Vec::new(),
+    };
+    (out, err, Killed(child))
+}
+
 #[test]
 fn test_watch_reruns_on_rule_changes_and_survives_broken_rules() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -101,24 +124,7 @@ fn test_watch_reruns_on_rule_changes_and_survives_broken_rules() {
     let benefit = "    then prior.functional_improvement\n";
     assert!(original.contains(benefit));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mtus"))
-        .args(["test", "--watch"])
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start mtus test --watch");
-    let mut out = Output {
-        rx: lines(child.stdout.take().expect("stdout")),
-        seen: Vec::new(),
-    };
-    let mut err = Output {
-        rx: lines(child.stderr.take().expect("stderr")),
-        seen: Vec::new(),
-    };
-    let _child = Killed(child);
+    let (mut out, mut err, _child) = start(root, &["test", "--watch"]);
     // Each stream is read on its own (their order between them is not
     // fixed): standard output has the test lines and the summary of each
     // run, standard error the announcements and diagnostics.
@@ -204,6 +210,60 @@ fn test_watch_reruns_on_rule_changes_and_survives_broken_rules() {
     std::thread::sleep(Duration::from_secs(2));
     let extra: Vec<String> = out.rx.try_iter().chain(err.rx.try_iter()).collect();
     assert!(extra.is_empty(), "a run started with no change: {extra:#?}");
+}
+
+/// `check --watch` on one case file with the built-in rules: a change
+/// to the file reruns it; a broken file is reported and the watch goes
+/// on; other files in its folder are not watched.
+#[test]
+fn check_watch_reruns_on_a_case_file_change() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let case = root.join("seed.yaml");
+    let text = std::fs::read_to_string(common::root().join("cases/seed-000.yaml")).expect("read");
+    std::fs::write(&case, &text).expect("write");
+    let (mut out, mut err, _child) = start(root, &["--builtin-rules", "check", "--brief", "--watch", "seed.yaml"]);
+    err.wait_for("[watch] run 1 done");
+    let first = out.wait_for("request massage");
+    assert!(first.iter().any(|l| l.contains("request flexeril")), "{first:#?}");
+
+    // Another file beside it is not watched.
+    std::fs::write(root.join("other.yaml"), "case: other\n").expect("write");
+    // The massage request asks for 4 visits and says the past course
+    // helped: the run after the change says so.
+    let changed = text
+        .replace("    quantity: 6 visit\n", "    quantity: 4 visit\n")
+        .replace(
+            "    functional_improvement: false\n",
+            "    functional_improvement: true\n",
+        );
+    assert_ne!(changed, text);
+    std::fs::write(&case, &changed).expect("write");
+    err.wait_for("[watch] run 2 after a change to seed.yaml");
+    let second = out.wait_for("request massage");
+    assert!(second.iter().any(|l| l.contains("request flexeril")), "{second:#?}");
+    // Decided by another criterion now, and "to pass" asks for at most 2
+    // past visits (6 allowed, 4 requested).
+    let rest = out.wait_for("decided by:");
+    assert!(
+        rest.last()
+            .is_some_and(|l| l.contains("decided by: massage_therapy.adjunct (not documented)")),
+        "{rest:#?}"
+    );
+    out.wait_for("history.massage_therapy.visits as at most 2 visit");
+    err.wait_for("[watch] run 2 done");
+
+    // Broken: located, and the watch goes on.
+    std::fs::write(&case, "case: [\n").expect("write");
+    err.wait_for("[watch] run 3 after a change to seed.yaml");
+    let third = err.wait_for("[watch] run 3 done");
+    assert!(third.iter().any(|l| l.contains("seed.yaml:")), "{third:#?}");
+    std::fs::write(&case, &text).expect("write");
+    err.wait_for("[watch] run 4 after a change to seed.yaml");
+    err.wait_for("[watch] run 4 done");
+    std::thread::sleep(Duration::from_secs(2));
+    let extra: Vec<String> = err.rx.try_iter().collect();
+    assert!(extra.is_empty(), "a run started with no change to the case: {extra:#?}");
 }
 
 #[test]

@@ -48,6 +48,11 @@ fn places(p: &Program, root: &Node<'_>, request: &crate::facts::Request, r: Fact
     let key: Vec<&str> = fact.key.iter().map(String::as_str).collect();
     let mut out = Vec::new();
     match r {
+        // `requests.treatments` is gathered from each request's
+        // `treatment`, `diagnoses.tags` from each diagnosis's `tags`.
+        FactRef::Case(_, slot) if fact.derived && Some(slot) == p.schema.builtin.requested_treatments => {
+            derived(root, &["requests", "treatment"], &mut out)
+        }
         FactRef::Case(..) if fact.derived => derived(root, &key, &mut out),
         FactRef::Case(..) => out.extend(lookup(root, &key)),
         FactRef::Request(..) => {
