@@ -31,9 +31,9 @@ use criterion::{Criterion, SamplingMode, criterion_group};
 
 use mtus::RuleSet;
 use mtus::audit::{self, AuditOptions, Format, Input};
-use rayon::prelude::*;
 use mtus::diag::SourceMap;
 use mtus::generate::Generator;
+use rayon::prelude::*;
 
 // The binary's allocator, so the numbers are the command's.
 #[global_allocator]

@@ -449,7 +449,15 @@ mod tests {
         // eight-byte word size, among plain ASCII and multi-byte text.
         for len in 0..20 {
             for fill in [b'a', 0x7e, 0xc3, 0x80, 0xff] {
-                for special in [None, Some(b'"'), Some(b'\\'), Some(0x00), Some(0x1f), Some(b'\n'), Some(0x7f)] {
+                for special in [
+                    None,
+                    Some(b'"'),
+                    Some(b'\\'),
+                    Some(0x00),
+                    Some(0x1f),
+                    Some(b'\n'),
+                    Some(0x7f),
+                ] {
                     for at in 0..len.max(1) {
                         let mut b = vec![fill; len];
                         if let (Some(c), true) = (special, at < len) {
@@ -462,11 +470,7 @@ mod tests {
                             assert_eq!(plain_run(&b, from), naive, "{b:?} from {from}");
                         }
                         let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
-                        assert_eq!(
-                            super::super::control_byte(&b),
-                            b.iter().position(|&c| bad(c)),
-                            "{b:?}"
-                        );
+                        assert_eq!(super::super::control_byte(&b), b.iter().position(|&c| bad(c)), "{b:?}");
                     }
                 }
             }
