@@ -1042,6 +1042,48 @@ pub fn markdown(fin: &Finished, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// CSV and JSON Lines keep traces only when asked (for `--html`);
+    /// what they write is the same either way, and text always keeps them.
+    #[test]
+    fn traces_are_kept_only_where_shown_or_asked_for() {
+        let rs = RuleSet::embedded(&mut crate::diag::SourceMap::new()).expect("rules");
+        let g = crate::generate::Generator::new(&rs, 7).expect("generator");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cases.jsonl");
+        let mut text = Vec::new();
+        g.write_jsonl(300, &mut text, "cases.jsonl").expect("generate");
+        std::fs::write(&path, &text).expect("write");
+        let run = |format, keep_traces| {
+            let opts = AuditOptions {
+                format,
+                keep_traces,
+                ..AuditOptions::default()
+            };
+            let mut out = Vec::new();
+            let fin = audit(
+                &rs,
+                vec![Input::JsonLines(path.clone())],
+                &opts,
+                &mut out,
+                &mut io::sink(),
+                &mut |_| {},
+            )
+            .expect("audit");
+            (out, fin.kept.disagreements.len(), fin.summary.totals.disagree)
+        };
+        for format in [Format::Csv, Format::Jsonl] {
+            let (with, kept, disagree) = run(format, true);
+            assert!(disagree > 0 && kept == disagree.min(1000), "{format:?}");
+            let (without, kept, _) = run(format, false);
+            assert_eq!(kept, 0, "{format:?}");
+            assert_eq!(with, without, "{format:?}");
+        }
+        let (_, kept, disagree) = run(Format::Text, false);
+        assert_eq!(kept, disagree.min(1000));
+    }
+
     #[test]
     fn csv_formulas_are_neutralised() {
         let mut out = String::new();
