@@ -1,22 +1,39 @@
 //! End-to-end audit benchmarks: 100,000 generated cases (or
 //! `MTUS_BENCH_CASES`) read from JSON Lines and from a folder of YAML
-//! files, decided and written as the default text output (to a sink), on
-//! one thread and on all threads. Each group prints cases per second and
-//! the speed-up of all threads over one, measured in the same run.
+//! files, decided and written (to a sink), on one thread and on all
+//! threads.
+//!
+//! The baseline, measured in the same run on the same threads: serde_json
+//! parsing every line of the same JSON Lines file to a
+//! `serde_json::Value` (the file read into memory, split at newlines,
+//! the lines parsed in parallel with rayon, each value dropped). The
+//! audit is run in every output format (text, json, jsonl, csv) and each
+//! prints its rate as a share of that baseline (target: at least 50%).
+//! YAML (a folder of files, text output) prints cases per second
+//! (target: 40,000 on 2 threads).
+//!
+//! `MTUS_BENCH_ONLY=jsonl` or `=yaml` runs only that part.
+//!
+//! For instruction counts (load-independent), `MTUS_BENCH_COUNT=FORMAT`
+//! runs one pass of the serde_json baseline and one audit in FORMAT on
+//! one thread, without criterion, each in a function of its own for
+//! callgrind's `--toggle-collect` (`*serde_pass*`, `*audit_pass*`); see
+//! BENCHMARKS.md.
 //!
 //! Run with `cargo bench --bench audit`. BENCHMARKS.md records results.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, criterion_group};
 
 use mtus::RuleSet;
-use mtus::audit::{self, AuditOptions, Input};
+use mtus::audit::{self, AuditOptions, Format, Input};
 use mtus::diag::SourceMap;
 use mtus::generate::Generator;
+use rayon::prelude::*;
 
 // The binary's allocator, so the numbers are the command's.
 #[global_allocator]
@@ -51,90 +68,195 @@ fn cases() -> u64 {
 struct Corpus {
     _dir: tempfile::TempDir,
     jsonl: PathBuf,
-    yaml: PathBuf,
+    yaml: Option<PathBuf>,
 }
 
-fn corpus(rs: &RuleSet, n: u64) -> Corpus {
+fn corpus(rs: &RuleSet, n: u64, yaml: bool) -> Corpus {
     let dir = tempfile::tempdir().expect("temp dir");
     let g = Generator::new(rs, 7).expect("generator");
     let jsonl = dir.path().join("cases.jsonl");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&jsonl).expect("create"));
     g.write_jsonl(n, &mut f, "cases.jsonl").expect("write jsonl");
     drop(f);
-    let yaml = dir.path().join("yaml");
-    g.write_yaml_dir(n, &yaml).expect("write yaml");
+    let yaml = yaml.then(|| {
+        let y = dir.path().join("yaml");
+        g.write_yaml_dir(n, &y).expect("write yaml");
+        y
+    });
     Corpus { _dir: dir, jsonl, yaml }
 }
 
-/// One audit of `inputs` on `threads` threads (0: all), output discarded.
-fn run(rs: &RuleSet, inputs: &[Input], threads: usize) -> Duration {
-    let pool = rayon::ThreadPoolBuilder::new()
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .expect("pool");
-    let start = Instant::now();
-    let fin = pool.install(|| {
-        audit::audit(
-            rs,
-            inputs.to_vec(),
-            &AuditOptions::default(),
-            &mut std::io::sink(),
-            &mut std::io::sink(),
-            &mut |_| {},
-        )
-    });
-    let d = start.elapsed();
-    let fin = fin.expect("audit");
+        .expect("pool")
+}
+
+/// The baseline: read the JSON Lines file, parse every line to a
+/// `serde_json::Value` on the pool's threads. Returns the lines parsed.
+#[inline(never)]
+fn serde_pass(path: &Path) -> u64 {
+    let text = std::fs::read(path).expect("read");
+    text.par_split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_slice(l).expect("valid JSON");
+            u64::from(v.is_object())
+        })
+        .sum()
+}
+
+/// One audit of `inputs` in `format` on the current pool, output
+/// discarded.
+#[inline(never)]
+fn audit_pass(rs: &RuleSet, inputs: &[Input], format: Format) -> usize {
+    let opts = AuditOptions {
+        format,
+        // As `mtus audit` without `--html`.
+        keep_traces: false,
+        ..AuditOptions::default()
+    };
+    let fin = audit::audit(
+        rs,
+        inputs.to_vec(),
+        &opts,
+        &mut std::io::sink(),
+        &mut std::io::sink(),
+        &mut |_| {},
+    )
+    .expect("audit");
     assert_eq!(fin.summary.totals.errors, 0);
+    fin.summary.totals.cases
+}
+
+const FORMATS: [(&str, Format); 4] = [
+    ("text", Format::Text),
+    ("json", Format::Json),
+    ("jsonl", Format::Jsonl),
+    ("csv", Format::Csv),
+];
+
+fn timed(threads: usize, f: impl Fn() -> u64 + Send + Sync) -> Duration {
+    let p = pool(threads);
+    let start = Instant::now();
+    let n = p.install(&f);
+    let d = start.elapsed();
+    assert!(n > 0);
     d
 }
 
 fn bench_audit(c: &mut Criterion) {
     let rs = RuleSet::embedded(&mut SourceMap::new()).expect("rules");
     let n = cases();
-    let corpus = corpus(&rs, n);
+    let only = std::env::var("MTUS_BENCH_ONLY").unwrap_or_default();
+    let corpus = corpus(&rs, n, only != "jsonl");
     let all = std::thread::available_parallelism().map_or(1, usize::from);
-    for (name, input) in [
-        ("jsonl", Input::JsonLines(corpus.jsonl.clone())),
-        ("yaml", Input::Yaml(corpus.yaml.clone())),
-    ] {
-        let inputs = match &input {
-            Input::Yaml(dir) => audit::expand_inputs(std::slice::from_ref(dir)),
-            other => vec![other.clone()],
-        };
-        let mut g = c.benchmark_group(format!("audit/{name}"));
+    let threads = if all > 1 { vec![1, all] } else { vec![1] };
+    let jsonl = vec![Input::JsonLines(corpus.jsonl.clone())];
+
+    if only != "yaml" {
+        let mut g = c.benchmark_group("audit/jsonl");
         g.sampling_mode(SamplingMode::Flat)
             .sample_size(10)
             .warm_up_time(Duration::from_millis(1))
             .measurement_time(Duration::from_secs(1));
         g.throughput(criterion::Throughput::Elements(n));
-        for (label, threads) in [("1 thread", 1), ("all threads", all)] {
-            g.bench_function(label, |b| {
+        // Alternate baseline and audits, so a change in load hits all.
+        for &t in &threads {
+            g.bench_function(format!("serde_json Value/{t} threads"), |b| {
                 b.iter_custom(|iters| {
-                    let total: Duration = (0..iters).map(|_| run(&rs, &inputs, threads)).sum();
-                    record(&format!("{name}/{threads}"), total, iters);
+                    let total: Duration = (0..iters).map(|_| timed(t, || serde_pass(&corpus.jsonl))).sum();
+                    record(&format!("serde/{t}"), total, iters);
+                    total
+                })
+            });
+            for (name, format) in FORMATS {
+                g.bench_function(format!("{name}/{t} threads"), |b| {
+                    b.iter_custom(|iters| {
+                        let total: Duration = (0..iters)
+                            .map(|_| timed(t, || audit_pass(&rs, &jsonl, format) as u64))
+                            .sum();
+                        record(&format!("{name}/{t}"), total, iters);
+                        total
+                    })
+                });
+            }
+        }
+        g.finish();
+        for &t in &threads {
+            let base = mean(&format!("serde/{t}"));
+            println!(
+                "\nratio serde_json Value parse ({n} lines, {t} threads): {:.3} s = {:.0} lines/s",
+                base,
+                n as f64 / base
+            );
+            for (name, _) in FORMATS {
+                let m = mean(&format!("{name}/{t}"));
+                println!(
+                    "ratio audit jsonl -> {name} ({t} threads): {:.3} s = {:.0} cases/s = {:.1}% of serde_json (target >= 50%)",
+                    m,
+                    n as f64 / m,
+                    100.0 * base / m
+                );
+            }
+        }
+    }
+
+    if let Some(dir) = &corpus.yaml {
+        let inputs = audit::expand_inputs(std::slice::from_ref(dir));
+        let mut g = c.benchmark_group("audit/yaml");
+        g.sampling_mode(SamplingMode::Flat)
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(1))
+            .measurement_time(Duration::from_secs(1));
+        g.throughput(criterion::Throughput::Elements(n));
+        for &t in &threads {
+            g.bench_function(format!("text/{t} threads"), |b| {
+                b.iter_custom(|iters| {
+                    let total: Duration = (0..iters)
+                        .map(|_| timed(t, || audit_pass(&rs, &inputs, Format::Text) as u64))
+                        .sum();
+                    record(&format!("yaml/{t}"), total, iters);
                     total
                 })
             });
         }
         g.finish();
-        let one = mean(&format!("{name}/1"));
-        let many = mean(&format!("{name}/{all}"));
-        println!(
-            "\nratio audit/{name} ({n} cases): 1 thread {:.2} s = {:.0} cases/s; {all} threads {:.2} s = {:.0} cases/s; speed-up {:.2}x",
-            one,
-            n as f64 / one,
-            many,
-            n as f64 / many,
-            one / many
-        );
+        for &t in &threads {
+            let m = mean(&format!("yaml/{t}"));
+            println!(
+                "\nratio audit yaml -> text ({n} files, {t} threads): {:.2} s = {:.0} cases/s (target >= 40,000 on 2 threads)",
+                m,
+                n as f64 / m
+            );
+        }
     }
-    let j = mean(&format!("jsonl/{all}"));
-    let y = mean(&format!("yaml/{all}"));
-    println!(
-        "ratio audit: YAML files / JSON Lines on {all} threads = {:.1}x the time",
-        y / j
-    );
+}
+
+/// `MTUS_BENCH_COUNT=FORMAT`: one baseline pass and one audit, one
+/// thread, for callgrind.
+fn count(format: &str) {
+    let rs = RuleSet::embedded(&mut SourceMap::new()).expect("rules");
+    let n = cases();
+    let corpus = corpus(&rs, n, false);
+    let format = FORMATS
+        .iter()
+        .find(|(name, _)| *name == format)
+        .map_or(Format::Text, |&(_, f)| f);
+    let p = pool(1);
+    let lines = p.install(|| serde_pass(&corpus.jsonl));
+    let cases = p.install(|| audit_pass(&rs, &[Input::JsonLines(corpus.jsonl.clone())], format));
+    println!("counted: {lines} lines parsed, {cases} cases audited");
+}
+
+fn main() {
+    if let Ok(f) = std::env::var("MTUS_BENCH_COUNT") {
+        count(&f);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
 }
 
 criterion_group! {
@@ -142,4 +264,3 @@ criterion_group! {
     config = Criterion::default();
     targets = bench_audit
 }
-criterion_main!(benches);

@@ -12,8 +12,8 @@ use std::process::{Command, Stdio};
 use mtus::eval::Machine;
 use mtus::generate::Generator;
 
-/// Generated JSON Lines cases: more than one batch (2048), so batch
-/// boundaries are crossed.
+/// Generated JSON Lines cases: more than the first batch (2048) and the
+/// next (512), so batch boundaries are crossed.
 const JSONL_CASES: usize = 2600;
 const YAML_CASES: u64 = 40;
 /// Lines of the JSON Lines file replaced by broken records.

@@ -49,6 +49,11 @@ pub struct AuditOptions {
     pub color: bool,
     /// How large one case file or JSON line may be.
     pub limits: crate::inputs::Limits,
+    /// Keep the first disagreements with their traces in
+    /// [`Finished::kept`] even when the format does not show them (CSV,
+    /// JSON Lines), for a caller that shows them itself (the HTML page).
+    /// Without it those formats keep none: 1,000 traces are about 16 MB.
+    pub keep_traces: bool,
 }
 
 impl Default for AuditOptions {
@@ -59,6 +64,7 @@ impl Default for AuditOptions {
             max_errors: 1000,
             color: false,
             limits: crate::inputs::Limits::default(),
+            keep_traces: true,
         }
     }
 }
@@ -111,7 +117,10 @@ pub fn audit(
         } else {
             Traces::Kept
         },
-        max_disagreements: opts.max_disagreements,
+        max_disagreements: match opts.format {
+            Format::Csv | Format::Jsonl if !opts.keep_traces => 0,
+            _ => opts.max_disagreements,
+        },
         max_errors: opts.max_errors,
         render_errors: matches!(opts.format, Format::Text | Format::Markdown).then_some(opts.color),
         ..run::Options::default()
@@ -199,13 +208,20 @@ pub fn audit(
                 disagreements_omitted: fin.kept.omitted_disagreements,
                 rules: crate::report::RulesJson::new(rs),
             };
-            let pretty = serde_json::to_string_pretty(&t).unwrap_or_else(|_| "{}".into());
-            // The fields without the braces: already indented one level.
-            let inner = pretty
-                .strip_prefix("{\n")
-                .and_then(|x| x.strip_suffix("\n}"))
-                .unwrap_or("");
-            w.put(inner)?;
+            // The fields without the braces (already indented one level),
+            // streamed: with 1,000 traces the text is tens of megabytes.
+            let mut fields = Fields {
+                out: &mut w,
+                skip: 2,
+                held: Vec::with_capacity(1 << 16),
+                error: None,
+            };
+            let r = serde_json::to_writer_pretty(&mut fields, &t);
+            if let Some(e) = fields.error.take() {
+                return Err(e);
+            }
+            r.map_err(|e| AuditError::Write(e.into()))?;
+            fields.finish()?;
             w.put(",\n  \"errors\": [")?;
             spill.copy_to(&mut w)?;
             w.put(if spilled == 0 { "]\n}\n" } else { "\n  ]\n}\n" })?;
@@ -214,6 +230,50 @@ pub fn audit(
     w.put(&tail)?;
     w.flush()?;
     Ok(fin)
+}
+
+/// A JSON object written through to `out` without its first two bytes
+/// (`{` and a newline) and its last two (a newline and `}`).
+struct Fields<'o, 'w> {
+    out: &'o mut Out<'w>,
+    /// Bytes still to skip at the start.
+    skip: usize,
+    /// Bytes not yet written: the last two are held back until more come.
+    held: Vec<u8>,
+    error: Option<AuditError>,
+}
+
+impl Write for Fields<'_, '_> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        let n = b.len();
+        let skipped = self.skip.min(n);
+        self.skip -= skipped;
+        self.held.extend_from_slice(&b[skipped..]);
+        if self.held.len() >= (1 << 16) + 2 {
+            let upto = self.held.len() - 2;
+            if let Err(e) = self.out.put_bytes(&self.held[..upto]) {
+                self.error = Some(e);
+                return Err(io::Error::other("the output failed"));
+            }
+            self.held.drain(..upto);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Fields<'_, '_> {
+    /// Write what is held, but the last two bytes.
+    fn finish(mut self) -> Result<(), AuditError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let upto = self.held.len().saturating_sub(2);
+        self.out.put_bytes(&self.held[..upto])
+    }
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -226,7 +286,7 @@ fn to_json<T: Serialize>(v: &T) -> String {
 /// whether every input was good.
 struct Out<'a> {
     w: &'a mut (dyn Write + Send),
-    buf: String,
+    buf: Vec<u8>,
     /// The reader closed the output.
     closed: bool,
 }
@@ -235,16 +295,31 @@ impl<'a> Out<'a> {
     fn new(w: &'a mut (dyn Write + Send)) -> Out<'a> {
         Out {
             w,
-            buf: String::with_capacity(1 << 16),
+            buf: Vec::with_capacity(1 << 16),
             closed: false,
         }
     }
 
     fn put(&mut self, s: &str) -> Result<(), AuditError> {
+        self.put_bytes(s.as_bytes())
+    }
+
+    /// Bytes of UTF-8 text (a piece of it may end inside a character: the
+    /// next piece goes on from there).
+    fn put_bytes(&mut self, s: &[u8]) -> Result<(), AuditError> {
         if self.closed {
             return Ok(());
         }
-        self.buf.push_str(s);
+        if s.len() >= 1 << 16 {
+            // A large piece (the JSON tail) goes straight out, not copied.
+            self.flush_buf()?;
+            if self.closed {
+                return Ok(());
+            }
+            let r = self.w.write_all(s);
+            return self.check(r);
+        }
+        self.buf.extend_from_slice(s);
         if self.buf.len() >= 1 << 16 {
             self.flush_buf()?;
         }
@@ -255,7 +330,7 @@ impl<'a> Out<'a> {
         match r {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                 self.closed = true;
-                self.buf = String::new();
+                self.buf = Vec::new();
                 Ok(())
             }
             r => r.map_err(AuditError::Write),
@@ -266,7 +341,7 @@ impl<'a> Out<'a> {
         if self.closed {
             return Ok(());
         }
-        let r = self.w.write_all(self.buf.as_bytes());
+        let r = self.w.write_all(&self.buf);
         self.buf.clear();
         self.check(r)
     }
@@ -967,6 +1042,48 @@ pub fn markdown(fin: &Finished, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// CSV and JSON Lines keep traces only when asked (for `--html`);
+    /// what they write is the same either way, and text always keeps them.
+    #[test]
+    fn traces_are_kept_only_where_shown_or_asked_for() {
+        let rs = RuleSet::embedded(&mut crate::diag::SourceMap::new()).expect("rules");
+        let g = crate::generate::Generator::new(&rs, 7).expect("generator");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cases.jsonl");
+        let mut text = Vec::new();
+        g.write_jsonl(300, &mut text, "cases.jsonl").expect("generate");
+        std::fs::write(&path, &text).expect("write");
+        let run = |format, keep_traces| {
+            let opts = AuditOptions {
+                format,
+                keep_traces,
+                ..AuditOptions::default()
+            };
+            let mut out = Vec::new();
+            let fin = audit(
+                &rs,
+                vec![Input::JsonLines(path.clone())],
+                &opts,
+                &mut out,
+                &mut io::sink(),
+                &mut |_| {},
+            )
+            .expect("audit");
+            (out, fin.kept.disagreements.len(), fin.summary.totals.disagree)
+        };
+        for format in [Format::Csv, Format::Jsonl] {
+            let (with, kept, disagree) = run(format, true);
+            assert!(disagree > 0 && kept == disagree.min(1000), "{format:?}");
+            let (without, kept, _) = run(format, false);
+            assert_eq!(kept, 0, "{format:?}");
+            assert_eq!(with, without, "{format:?}");
+        }
+        let (_, kept, disagree) = run(Format::Text, false);
+        assert_eq!(kept, disagree.min(1000));
+    }
+
     #[test]
     fn csv_formulas_are_neutralised() {
         let mut out = String::new();

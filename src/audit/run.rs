@@ -111,6 +111,11 @@ pub struct Options {
     pub batch_units: usize,
     /// ... and stops once it holds this many bytes of text.
     pub batch_bytes: usize,
+    /// The first batch's caps (the text table takes its column widths
+    /// from the first batch, so these fix what the output looks like;
+    /// later batches are smaller, to bound memory: three are in flight).
+    pub first_batch_units: usize,
+    pub first_batch_bytes: usize,
 }
 
 impl Default for Options {
@@ -120,8 +125,10 @@ impl Default for Options {
             max_disagreements: 1000,
             max_errors: 1000,
             render_errors: None,
-            batch_units: 2048,
-            batch_bytes: 8 << 20,
+            batch_units: 512,
+            batch_bytes: 2 << 20,
+            first_batch_units: 2048,
+            first_batch_bytes: 8 << 20,
         }
     }
 }
@@ -196,7 +203,7 @@ pub fn run<E: Send>(
     let traces = || opts.traces == Traces::All || !full.load(Ordering::Relaxed);
     // The first batch: decided, then the renderer prepared from it (the
     // text table takes its column widths from it), then rendered.
-    let first = reader.next_batch(opts.batch_units, opts.batch_bytes);
+    let first = reader.next_batch(opts.first_batch_units, opts.first_batch_bytes);
     let (mut batch, first) = rayon::join(
         || reader.next_batch(opts.batch_units, opts.batch_bytes),
         || decide_batch(rs, &loader, &plan, first, traces(), opts.render_errors),

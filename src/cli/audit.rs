@@ -90,6 +90,8 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
         max_disagreements: args.max_disagreements,
         color: ctx.color,
         limits: ctx.limits,
+        // Only the HTML page shows the traces CSV and JSON Lines do not.
+        keep_traces: html.is_some(),
         ..AuditOptions::default()
     };
     // The rule set in force: the first line of a text or Markdown report;

@@ -281,6 +281,7 @@ impl<'a> P<'a> {
         let start = self.i;
         let mut owned: Option<String> = None;
         let mut run = start;
+        self.i = plain_run(self.b, self.i);
         loop {
             match self.peek() {
                 None => return Err(self.error("a JSON string is not closed")),
@@ -340,7 +341,7 @@ impl<'a> P<'a> {
                 Some(b) if b < 0x20 => {
                     return Err(self.error("a control character inside a JSON string (write it as an escape)"));
                 }
-                Some(_) => self.i += 1,
+                Some(_) => self.i = plain_run(self.b, self.i + 1),
             }
         }
     }
@@ -358,6 +359,47 @@ impl<'a> P<'a> {
             None => Err(self.error("a JSON `\\u` escape needs four hex digits")),
         }
     }
+}
+
+const LOW: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `w` is zero (exact: a borrow only ever sets the
+/// high bit of bytes above a zero byte).
+fn has_zero(w: u64) -> bool {
+    w.wrapping_sub(LOW) & !w & HIGH != 0
+}
+
+/// Whether any byte of `w` is below 0x20.
+pub(super) fn has_control(w: u64) -> bool {
+    w.wrapping_sub(LOW * 0x20) & !w & HIGH != 0
+}
+
+/// Whether any byte of `w` is `b`.
+pub(super) fn has_byte(w: u64, b: u8) -> bool {
+    has_zero(w ^ (LOW * u64::from(b)))
+}
+
+/// The first position from `i` on that holds a byte a JSON string treats
+/// specially (`"`, `\\` or a control character), or the end: eight
+/// bytes at a time, then one by one.
+fn plain_run(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        if has_byte(w, b'"') || has_byte(w, b'\\') || has_control(w) {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]
@@ -398,6 +440,40 @@ mod tests {
             let e = p(text).unwrap_err();
             assert_eq!(e.code, "json-syntax", "{text}");
             assert_eq!(e.span.unwrap().start, at, "{text}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn word_scans_find_what_byte_scans_find() {
+        // Every special byte at every position of strings around the
+        // eight-byte word size, among plain ASCII and multi-byte text.
+        for len in 0..20 {
+            for fill in [b'a', 0x7e, 0xc3, 0x80, 0xff] {
+                for special in [
+                    None,
+                    Some(b'"'),
+                    Some(b'\\'),
+                    Some(0x00),
+                    Some(0x1f),
+                    Some(b'\n'),
+                    Some(0x7f),
+                ] {
+                    for at in 0..len.max(1) {
+                        let mut b = vec![fill; len];
+                        if let (Some(c), true) = (special, at < len) {
+                            b[at] = c;
+                        }
+                        for from in 0..=len {
+                            let naive = (from..len)
+                                .find(|&i| b[i] == b'"' || b[i] == b'\\' || b[i] < 0x20)
+                                .unwrap_or(len);
+                            assert_eq!(plain_run(&b, from), naive, "{b:?} from {from}");
+                        }
+                        let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+                        assert_eq!(super::super::control_byte(&b), b.iter().position(|&c| bad(c)), "{b:?}");
+                    }
+                }
+            }
         }
     }
 

@@ -167,10 +167,7 @@ impl<'p> Loader<'p> {
         // NUL and the other C0 control characters (tab and line ends
         // aside) never belong in a YAML or JSON text: the file is binary,
         // whatever the parser would make of it.
-        if let Some(i) = body
-            .bytes()
-            .position(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
-        {
+        if let Some(i) = control_byte(body.as_bytes()) {
             let at = base + i;
             return Err(fail(vec![
                 Diagnostic::error(
@@ -288,4 +285,22 @@ impl Ctx<'_> {
         self.local_map.insert(s.to_string(), x);
         x
     }
+}
+
+/// The first byte that is a C0 control character other than tab and line
+/// ends, or DEL. Eight bytes at a time: a case file is scanned whole
+/// before parsing, so this runs over every byte of every case.
+fn control_byte(b: &[u8]) -> Option<usize> {
+    let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        if (json::has_control(w) || json::has_byte(w, 0x7f)) && chunk.iter().any(|&c| bad(c)) {
+            break;
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| bad(c)).map(|p| p + i)
 }
