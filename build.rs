@@ -22,7 +22,10 @@ fn main() {
     let mut texts = Vec::new();
     for f in &files {
         println!("cargo:rerun-if-changed=rules/{f}");
-        texts.push((f.clone(), fs::read_to_string(dir.join(f)).expect("read a shipped rule file")));
+        texts.push((
+            f.clone(),
+            fs::read_to_string(dir.join(f)).expect("read a shipped rule file"),
+        ));
         out.push_str(&format!(
             "    (\"rules/{f}\", include_str!({:?})),\n",
             format!("{root}/rules/{f}")
