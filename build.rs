@@ -4,6 +4,16 @@
 use std::fs;
 use std::path::Path;
 
+/// The files defining the types serialized in `src/builtin/rules.postcard`.
+const MODEL_FILES: &[&str] = &[
+    "src/builtin/mod.rs",
+    "src/check/model.rs",
+    "src/check/confidence.rs",
+    "src/diag.rs",
+    "src/syntax/ast.rs",
+    "src/value.rs",
+];
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     let dir = Path::new("rules");
@@ -22,7 +32,10 @@ fn main() {
     let mut texts = Vec::new();
     for f in &files {
         println!("cargo:rerun-if-changed=rules/{f}");
-        texts.push((f.clone(), fs::read_to_string(dir.join(f)).expect("read a shipped rule file")));
+        texts.push((
+            f.clone(),
+            fs::read_to_string(dir.join(f)).expect("read a shipped rule file"),
+        ));
         out.push_str(&format!(
             "    (\"rules/{f}\", include_str!({:?})),\n",
             format!("{root}/rules/{f}")
@@ -32,6 +45,19 @@ fn main() {
     out.push_str(&format!(
         "/// `rules_hash(FILES)`, worked out at build time.\npub const HASH: &str = {:?};\n",
         rules_hash(&texts)
+    ));
+    // The source files that define the types the precompiled program
+    // (`src/builtin/`) is made of: a change to any of them makes a blob made
+    // before it unusable (it is then ignored and the rules parsed) until
+    // it is regenerated.
+    let mut layout = Vec::new();
+    for f in MODEL_FILES {
+        println!("cargo:rerun-if-changed={f}");
+        layout.push((f.to_string(), fs::read_to_string(f).unwrap_or_default()));
+    }
+    out.push_str(&format!(
+        "/// SHA-256 of the sources of the precompiled program's types.\npub const MODEL_HASH: &str = {:?};\n",
+        rules_hash(&layout)
     ));
     let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
     fs::write(dest, out).expect("write embedded_rules.rs");

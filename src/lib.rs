@@ -157,7 +157,11 @@ impl RuleSet {
     }
 
     /// [`RuleSet::from_texts`] for files whose [`rules_hash`] is known.
-    fn from_texts_hashed(sources: &mut SourceMap, files: Vec<(&str, &str)>, hash: String) -> Result<RuleSet, RuleErrors> {
+    fn from_texts_hashed(
+        sources: &mut SourceMap,
+        files: Vec<(&str, &str)>,
+        hash: String,
+    ) -> Result<RuleSet, RuleErrors> {
         if let Some(program) = builtin::load(sources, &files, &hash) {
             let compiled = compile::compile(&program);
             return Ok(RuleSet {

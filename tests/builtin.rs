@@ -22,7 +22,10 @@ fn precompiled_rules_are_current() {
     let path = common::root().join(builtin::PATH);
     if std::env::var_os("MTUS_REGENERATE").is_some() {
         std::fs::write(&path, &fresh).expect("write the precompiled rules");
-        panic!("{} was regenerated; rebuild, rerun the tests and commit it", builtin::PATH);
+        panic!(
+            "{} was regenerated; rebuild, rerun the tests and commit it",
+            builtin::PATH
+        );
     }
     panic!(
         "{} is not what rules/ compile to now ({} bytes committed, {} fresh): run `{}` and commit the file",
@@ -45,7 +48,10 @@ fn the_blob_is_used_and_damage_is_refused() {
     assert_eq!(sm.files().count(), files.len());
     for cut in [0, 1, 7, 100, builtin::BLOB.len() / 2, builtin::BLOB.len() - 1] {
         let mut sm = SourceMap::new();
-        assert!(builtin::load_from(&builtin::BLOB[..cut], &mut sm, files, &hash).is_none(), "cut at {cut}");
+        assert!(
+            builtin::load_from(&builtin::BLOB[..cut], &mut sm, files, &hash).is_none(),
+            "cut at {cut}"
+        );
         assert_eq!(sm.files().count(), 0);
     }
     let mut flipped = builtin::BLOB.to_vec();
@@ -61,7 +67,10 @@ fn the_blob_is_used_and_damage_is_refused() {
 /// The hash `build.rs` works out is the one the library computes.
 #[test]
 fn build_time_hash_is_the_rules_hash() {
-    assert_eq!(mtus::embedded::HASH, mtus::rules_hash(mtus::embedded::FILES.iter().copied()));
+    assert_eq!(
+        mtus::embedded::HASH,
+        mtus::rules_hash(mtus::embedded::FILES.iter().copied())
+    );
     assert_eq!(mtus::embedded::HASH.len(), 64);
 }
 
@@ -93,7 +102,13 @@ fn precompiled_set_is_named_like_the_parsed_one() {
     for (a, b) in pre.program.rules.iter().zip(&parsed.program.rules) {
         assert_eq!(sm_pre.position(a.span), sm_parsed.position(b.span), "{}", a.name);
         for (x, y) in a.criteria.iter().zip(&b.criteria) {
-            assert_eq!(sm_pre.position(x.span), sm_parsed.position(y.span), "{}.{}", a.name, x.name);
+            assert_eq!(
+                sm_pre.position(x.span),
+                sm_parsed.position(y.span),
+                "{}.{}",
+                a.name,
+                x.name
+            );
             let cite = |p: &mtus::check::Program, c: &mtus::check::Criterion| c.citation.as_ref().map(|c| p.cite(c));
             assert_eq!(cite(&pre.program, x), cite(&parsed.program, y));
         }
@@ -134,7 +149,10 @@ fn precompiled_set_decides_every_shipped_case_like_the_parsed_one() {
         let a = render(&pre, &name, &text);
         let b = render(&parsed, &name, &text);
         assert!(a == b, "{name}: the precompiled and parsed rules report differently");
-        assert!(a.contains("MTUS") || a.contains("ODG") || a.contains('['), "{name}: a real report");
+        assert!(
+            a.contains("MTUS") || a.contains("ODG") || a.contains('['),
+            "{name}: a real report"
+        );
     }
 }
 
@@ -157,5 +175,8 @@ fn anything_but_the_shipped_files_is_parsed() {
     let rs2 = RuleSet::from_texts(&mut sm, changed.iter().map(|(n, t)| (n.as_str(), t.as_str()))).expect("rules");
     assert_ne!(rs2.origin.hash, rs.origin.hash);
     let last_file = sm.files().last().map(|(_, f)| f.text.clone());
-    assert_eq!(last_file.as_deref(), Some(changed.last().map(|(_, t)| t.as_str()).unwrap_or("")));
+    assert_eq!(
+        last_file.as_deref(),
+        Some(changed.last().map(|(_, t)| t.as_str()).unwrap_or(""))
+    );
 }

@@ -7,10 +7,12 @@
 //! (and compiles it, which is cheap) instead of parsing.
 //!
 //! The blob is a cache, never a second source of truth:
-//! - it records the SHA-256 of the files it was made from ([`crate::rules_hash`])
-//!   and their names in order; it is used only for files with that hash,
-//!   in that order, when the `SourceMap` is empty (its spans number the
-//!   files from 0). Anything else is parsed as before.
+//! - it records the SHA-256 of the files it was made from
+//!   ([`crate::rules_hash`]) and their names in order, and the SHA-256 of
+//!   the source files that define its types (`build.rs` lists them; a blob
+//!   older than a change to them is not read). It is used only for files
+//!   with that hash, in that order, when the `SourceMap` is empty (its
+//!   spans number the files from 0). Anything else is parsed as before.
 //! - the test `tests/builtin.rs` fails when the blob is not what the
 //!   current `rules/` and the current checker produce, and says how to
 //!   regenerate it ([`REGENERATE`]); another checks that the precompiled
@@ -42,6 +44,10 @@ const FORMAT: u32 = 1;
 #[derive(Serialize, Deserialize)]
 struct Precompiled {
     format: u32,
+    /// `embedded::MODEL_HASH` when it was made: the SHA-256 of the source
+    /// files defining the serialized types (`build.rs` lists them), so a
+    /// blob older than a change to them is never read into the new types.
+    model: String,
     /// [`crate::rules_hash`] of the files.
     hash: String,
     /// The files' names (last path component), in the order they were
@@ -64,6 +70,7 @@ pub fn generate() -> Result<Vec<u8>, RuleErrors> {
     let rs = RuleSet::parse(&mut sources, files.iter().copied())?;
     let pre = Precompiled {
         format: FORMAT,
+        model: crate::embedded::MODEL_HASH.to_string(),
         hash: rs.origin.hash,
         files: files.iter().map(|(n, _)| base(n).to_string()).collect(),
         program: rs.program,
@@ -83,6 +90,12 @@ pub fn load(sources: &mut SourceMap, files: &[(&str, &str)], hash: &str) -> Opti
 /// [`load`] from given bytes.
 pub fn load_from(blob: &[u8], sources: &mut SourceMap, files: &[(&str, &str)], hash: &str) -> Option<Program> {
     if sources.files().next().is_some() {
+        return None;
+    }
+    // The header comes first: check it before reading the program.
+    let (format, rest): (u32, &[u8]) = postcard::take_from_bytes(blob).ok()?;
+    let (model, _): (&str, &[u8]) = postcard::take_from_bytes(rest).ok()?;
+    if format != FORMAT || model != crate::embedded::MODEL_HASH {
         return None;
     }
     let pre: Precompiled = postcard::from_bytes(blob).ok()?;

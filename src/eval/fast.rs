@@ -160,7 +160,6 @@ impl Plan {
         m.session(&rs.compiled, &frame, |session| {
             let mut undocumented = None;
             let mut low_undocumented = None;
-            let mut low_met = None;
             for s in &stretch.steps[..] {
                 let holds = if s.code.is_empty() {
                     Tri::True
@@ -168,19 +167,7 @@ impl Plan {
                     session.run(s.code.clone())
                 };
                 let status = match (s.kind, holds) {
-                    (CriterionKind::Require, Tri::True) | (CriterionKind::Exclude, Tri::False) => {
-                        // Met, unless its guard says it does not apply or
-                        // nothing it reads is documented (then it is shown
-                        // as not applying, as `criterion_status` does).
-                        if s.low
-                            && low_met.is_none()
-                            && s.guard.as_ref().is_none_or(|g| session.run(g.clone()) != Tri::False)
-                            && !super::reads_nothing_documented(rs, s.rule, usize::from(s.criterion), &frame)
-                        {
-                            low_met = Some((s.rule, s.criterion));
-                        }
-                        continue;
-                    }
+                    (CriterionKind::Require, Tri::True) | (CriterionKind::Exclude, Tri::False) => continue,
                     (CriterionKind::Require, Tri::False) | (CriterionKind::Exclude, Tri::True) => Status::NotMet,
                     (_, Tri::Unknown) => Status::NotDocumented,
                 };
@@ -206,6 +193,21 @@ impl Plan {
             let (outcome, low) = if undocumented.is_some() {
                 (Outcome::InsufficientDocumentation, low_undocumented)
             } else {
+                // Every criterion passed. The first LOW one that is met
+                // (not one whose guard says it does not apply, nor one
+                // reading nothing documented: those are shown as not
+                // applying, as `criterion_status` does) is what the
+                // outcome rests on. Worked out only here, since no other
+                // outcome needs it.
+                let low_met = stretch
+                    .steps
+                    .iter()
+                    .filter(|s| s.low)
+                    .find(|s| {
+                        s.guard.as_ref().is_none_or(|g| session.run(g.clone()) != Tri::False)
+                            && !super::reads_nothing_documented(rs, s.rule, usize::from(s.criterion), &frame)
+                    })
+                    .map(|s| (s.rule, s.criterion));
                 (Outcome::MedicallyNecessary, low_met)
             };
             Some(Verdict {
