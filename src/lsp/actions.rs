@@ -1,15 +1,15 @@
 //! Code actions (quick fixes) for the diagnostics under the cursor:
 //!
-//! - `unused-allow`: remove the lint name from the directive, or the
-//!   directive when it names only that lint;
+//! - a lint finding that carries a mechanical `Fix` (`unused-allow`,
+//!   `unused-const`): the very edits `mtus lint --fix` applies, so the
+//!   editor and the command cannot disagree;
 //! - any lint a directive can silence: insert
 //!   `# lint: allow NAME -- TODO: say why` above the item or criterion (the
 //!   reason is left for the author to write);
 //! - a checker error whose help is "did you mean `X`?" (an unknown fact,
 //!   treatment, symbol...): replace the name with `X`.
 //!
-//! The edits are computed here from the analysis; `mtus lint --fix` is a
-//! separate tool.
+//! The other edits are computed here from the analysis.
 
 use std::collections::HashMap;
 
@@ -18,7 +18,7 @@ use lsp_types as lt;
 use super::rule_diagnostic;
 use super::text::Encoding;
 use super::workspace::RuleFolder;
-use crate::diag::{Diagnostic, FileId, Span};
+use crate::diag::FileId;
 use crate::lint::SILENCEABLE;
 
 // `WorkspaceEdit::changes` is keyed by `Uri`, which clippy thinks mutable.
@@ -76,21 +76,24 @@ pub fn actions(
             continue;
         }
         let diag = rule_diagnostic(f, d, enc);
-        if d.code == "unused-allow" {
-            if let Some(edit) = unused_allow(d, span, text) {
-                let lint = quoted(&d.message).unwrap_or("lint");
-                out.push(edit_action(
-                    format!("Remove `{lint}` from the directive"),
-                    uri,
-                    vec![lt::TextEdit {
-                        range: range(edit.0, edit.1),
-                        new_text: edit.2,
-                    }],
-                    diag.clone(),
-                    true,
-                ));
+        if let Some(fix) = d.fix.as_deref() {
+            // Offered only when every edit is in this file.
+            let edits: Vec<lt::TextEdit> = fix
+                .edits
+                .iter()
+                .filter(|e| e.span.file == file)
+                .map(|e| lt::TextEdit {
+                    range: range(e.span.start as usize, e.span.end as usize),
+                    new_text: e.replacement.clone(),
+                })
+                .collect();
+            if !edits.is_empty() && edits.len() == fix.edits.len() {
+                out.push(edit_action(capitalized(&fix.message), uri, edits, diag.clone(), true));
             }
-        } else if SILENCEABLE.contains(&d.code) {
+        }
+        // A lint may be right and the rule still meant: allowing it is
+        // offered beside any fix.
+        if SILENCEABLE.contains(&d.code) {
             if let Some((el_start, _)) = f.index.element_at(file, s) {
                 let line_start = text[..el_start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
                 let indent: String = text[line_start..]
@@ -108,7 +111,7 @@ pub fn actions(
                     false,
                 ));
             }
-        } else if d.is_error() {
+        } else if d.is_error() && d.fix.is_none() {
             let suggestion = d
                 .help
                 .as_deref()
@@ -137,34 +140,12 @@ pub fn actions(
     out
 }
 
-/// The edit (byte range and new text) that removes the lint an
-/// `unused-allow` finding names from its directive.
-fn unused_allow(d: &Diagnostic, span: Span, text: &str) -> Option<(usize, usize, String)> {
-    let lint = quoted(&d.message)?;
-    let (s, e) = (span.start as usize, span.end as usize);
-    let comment = text.get(s..e)?;
-    let body = comment.trim_start_matches('#').trim_start();
-    let rest = body.strip_prefix("lint:")?.trim_start().strip_prefix("allow")?;
-    let (names, reason) = match rest.split_once("--") {
-        Some((n, r)) => (n, Some(r.trim())),
-        None => (rest, None),
-    };
-    let kept: Vec<&str> = names
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|n| !n.is_empty() && *n != lint)
-        .collect();
-    if !kept.is_empty() {
-        let reason = reason.map_or(String::new(), |r| format!(" -- {r}"));
-        return Some((s, e, format!("# lint: allow {}{reason}", kept.join(", "))));
-    }
-    let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
-    if text[line_start..s].trim().is_empty() {
-        // A directive on its own line: the line goes.
-        let line_end = text[e..].find('\n').map_or(text.len(), |i| e + i + 1);
-        Some((line_start, line_end, String::new()))
-    } else {
-        // At the end of a line: the comment and the blanks before it go.
-        let code_end = text[..s].trim_end_matches([' ', '\t']).len();
-        Some((code_end, e, String::new()))
+/// A fix's message ("delete the unused constant `x`") as an editor's
+/// menu entry ("Delete the unused constant `x`").
+fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
