@@ -180,3 +180,29 @@ fn anything_but_the_shipped_files_is_parsed() {
         Some(changed.last().map(|(_, t)| t.as_str()).unwrap_or(""))
     );
 }
+
+/// Files identical to the shipped ones take the build-time hash without
+/// hashing; one changed byte anywhere (or a file renamed) is hashed and
+/// gets its own.
+#[test]
+fn a_found_copy_of_the_shipped_rules_has_their_hash_and_a_changed_one_its_own() {
+    let files = mtus::embedded::FILES;
+    // As a found `rules/` folder names them.
+    let found: Vec<(String, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.replace("rules/", "/tmp/elsewhere/rules/"), *t))
+        .collect();
+    let rs = RuleSet::from_texts(&mut SourceMap::new(), found.iter().map(|(n, t)| (n.as_str(), *t)))
+        .expect("the shipped rules check");
+    assert_eq!(rs.origin.hash, mtus::embedded::HASH);
+    assert_eq!(rs.origin.hash, mtus::rules_hash(files.iter().copied()));
+
+    let last = files.len() - 1;
+    let changed_text = format!("{}\n# a comment added\n", files[last].1);
+    let mut changed: Vec<(&str, &str)> = files.to_vec();
+    changed[last].1 = &changed_text;
+    let rs =
+        RuleSet::from_texts(&mut SourceMap::new(), changed.iter().copied()).expect("a comment keeps them checking");
+    assert_ne!(rs.origin.hash, mtus::embedded::HASH);
+    assert_eq!(rs.origin.hash, mtus::rules_hash(changed.iter().copied()));
+}
