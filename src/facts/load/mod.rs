@@ -195,7 +195,11 @@ impl<'p> Loader<'p> {
             local_map: HashMap::new(),
             diags: Vec::new(),
         };
-        escaped_controls(&root, &mut ctx.diags);
+        // Only an escape (a backslash) can make a control character the
+        // byte scan above did not see: most files have none.
+        if body.contains('\\') {
+            escaped_controls(text, &root, &mut ctx.diags);
+        }
         let case = ctx.case(&root);
         match case {
             Some(c) if ctx.diags.is_empty() => Ok(c),
@@ -215,12 +219,13 @@ impl<'p> Loader<'p> {
 /// hold control characters that the byte scan of the file cannot see; no
 /// fact holds one (they would reach terminals and CSV cells). Tabs and
 /// line breaks are text. Only decoded (owned) scalars can hold them.
-fn escaped_controls(node: &tree::Node<'_>, diags: &mut Vec<Diagnostic>) {
+fn escaped_controls(text: &str, node: &tree::Node<'_>, diags: &mut Vec<Diagnostic>) {
     use std::borrow::Cow;
     use tree::Kind;
     match &node.kind {
         Kind::Scalar(s) => {
-            if let Cow::Owned(t) = &s.text {
+            let raw = text.get(node.span.start as usize..node.span.end as usize).unwrap_or("");
+            if let (Cow::Owned(t), true) = (&s.text, raw.contains('\\')) {
                 if let Some(c) = t.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
                     diags.push(
                         Diagnostic::error(
@@ -236,11 +241,11 @@ fn escaped_controls(node: &tree::Node<'_>, diags: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        Kind::Seq(items) => items.iter().for_each(|n| escaped_controls(n, diags)),
+        Kind::Seq(items) => items.iter().for_each(|n| escaped_controls(text, n, diags)),
         Kind::Map(entries) => {
             for (k, v) in entries {
-                escaped_controls(k, diags);
-                escaped_controls(v, diags);
+                escaped_controls(text, k, diags);
+                escaped_controls(text, v, diags);
             }
         }
         Kind::Null => {}
