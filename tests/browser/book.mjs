@@ -4,54 +4,27 @@
 // what is in force on the book's date. Nothing may load from anywhere but
 // the book's own files, and no page may need a script.
 // Usage: node book.mjs BOOK_DIR OUT_DIR CHROMIUM
-import { chromium } from "playwright-core";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { open } from "./session.mjs";
 
 const [bookDir, out, executablePath] = process.argv.slice(2);
 const book = pathToFileURL(resolve(bookDir)).href + "/";
-const profile = mkdtempSync(join(tmpdir(), "mtus-book-"));
-const offsite = [];
-let failed = false;
-const context = await chromium.launchPersistentContext(profile, {
+const session = await open({
   executablePath,
-  headless: true,
+  out,
+  prefix: "mtus-book-",
+  allowed: (u) => u.startsWith(book),
   javaScriptEnabled: false,
-  viewport: { width: 1280, height: 900 },
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
 });
-const page = context.pages()[0] || (await context.newPage());
-await page.route("**/*", (route) => {
-  const u = route.request().url();
-  if (u.startsWith(book)) return route.continue();
-  offsite.push(u);
-  return route.abort();
-});
-const errors = [];
-page.on("pageerror", (e) => errors.push(String(e)));
-
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log("ok   " + name);
-  } catch (e) {
-    failed = true;
-    console.log("FAIL " + name + ": " + String(e).split("\n")[0]);
-    await page.screenshot({ path: join(out, "book-failure.png"), fullPage: true }).catch(() => {});
-    throw e;
-  }
-}
+const { page, nothingOffsite, run } = session;
+const step = (name, fn) => session.step(name, fn, "book-failure.png");
 const expectText = async (locator, want) => {
   const t = await locator.innerText();
   if (!t.includes(want)) throw new Error("no `" + want + "` in:\n" + t.slice(0, 2000));
 };
 
-try {
+await run("book", async () => {
   await step("the index opens and lists the guidelines", async () => {
     await page.goto(book + "index.html");
     await expectText(page.locator("h1"), "MTUS rule book");
@@ -104,15 +77,5 @@ try {
     await expectText(page.locator("main"), "ACOEM-LBD-2019");
     await page.screenshot({ path: join(out, "13-book-in-force.png") });
   });
-  await step("nothing loaded from elsewhere, no script error", async () => {
-    if (offsite.length) throw new Error("requests off the book: " + offsite.join(", "));
-    if (errors.length) throw new Error("script errors: " + errors.join("; "));
-  });
-} catch {
-  failed = true;
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-console.log(failed ? "book: FAILED" : "book: all steps passed");
-process.exit(failed ? 1 : 0);
+  await step("nothing loaded from elsewhere, no script error", async () => nothingOffsite("book"));
+});

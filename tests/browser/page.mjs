@@ -3,54 +3,26 @@
 // "to pass", lower to 4 visits, document active therapy, export YAML;
 // then a drug in 2019, whose prior authorization and RFA checks show.
 // Usage: node page.mjs URL OUT_DIR CHROMIUM
-import { chromium } from "playwright-core";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { open } from "./session.mjs";
 
 const [url, out, executablePath] = process.argv.slice(2);
-const profile = mkdtempSync(join(tmpdir(), "mtus-browser-"));
-const offsite = [];
-let failed = false;
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
-const page = context.pages()[0] || (await context.newPage());
 // The page must load nothing from anywhere but the server.
-await page.route("**/*", (route) => {
-  const u = route.request().url();
-  if (u.startsWith(url) || u.startsWith("blob:") || u.startsWith("data:")) return route.continue();
-  offsite.push(u);
-  return route.abort();
+const { page, step, nothingOffsite, run } = await open({
+  executablePath,
+  out,
+  prefix: "mtus-browser-",
+  allowed: (u) => u.startsWith(url) || u.startsWith("blob:") || u.startsWith("data:"),
 });
-const errors = [];
-page.on("pageerror", (e) => errors.push(String(e)));
 
 const text = (sel) => page.locator(sel).innerText();
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log("ok   " + name);
-  } catch (e) {
-    failed = true;
-    console.log("FAIL " + name + ": " + String(e).split("\n")[0]);
-    await page.screenshot({ path: join(out, "failure.png"), fullPage: true }).catch(() => {});
-    throw e;
-  }
-}
 const outcomeIs = (want) =>
   page.waitForFunction((w) => {
     const o = document.getElementById("outcome");
     return o && !o.hidden && o.textContent === w;
   }, want, { timeout: 10000 });
 
-try {
+await run("browser", async () => {
   await step("the page opens with a treatment list", async () => {
     await page.goto(url);
     await page.locator("#treatment option[value=massage_therapy]").waitFor({ state: "attached" });
@@ -107,15 +79,5 @@ try {
     if (!auth.includes("Prior authorization")) throw new Error("authorization section says: " + auth);
     await page.screenshot({ path: join(out, "06-drug.png"), fullPage: true });
   });
-  await step("nothing loaded from elsewhere, no script error", async () => {
-    if (offsite.length) throw new Error("requests off the server: " + offsite.join(", "));
-    if (errors.length) throw new Error("script errors: " + errors.join("; "));
-  });
-} catch {
-  failed = true;
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-console.log(failed ? "browser: FAILED" : "browser: all steps passed");
-process.exit(failed ? 1 : 0);
+  await step("nothing loaded from elsewhere, no script error", async () => nothingOffsite("server"));
+});
