@@ -4,7 +4,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::mtus_in;
 
 const FIXTURE: &str = "tests/fixtures/lint_fix/massage.mtus";
 
@@ -14,18 +16,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir
-}
-
-/// Run mtus in `dir`, so that paths in the output are relative to it.
-fn mtus_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mtus"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("run mtus")
 }
 
 fn copy_fixture(dir: &Path) -> String {

@@ -5,22 +5,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use common::{root, stderr, stdout};
-
-/// Run `mtus` in `dir`.
-fn mtus_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mtus"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_BACKTRACE")
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("run mtus")
-}
+use common::{mtus_in, root, stderr, stdout};
 
 /// A folder with a copy of the shipped rules and one case.
 fn project() -> tempfile::TempDir {

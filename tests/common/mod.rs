@@ -38,9 +38,15 @@ pub fn shipped_rules() -> (SourceMap, RuleSet) {
 /// Run the built `mtus` binary from the crate root, without a backtrace
 /// setting that would change error output.
 pub fn mtus(args: &[&str]) -> Output {
+    mtus_in(root(), args)
+}
+
+/// [`mtus`] run in `dir` (paths in the output are then relative to it,
+/// and a `rules/` folder there is found).
+pub fn mtus_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mtus"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LIB_BACKTRACE")
         .env("NO_COLOR", "1")
