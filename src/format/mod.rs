@@ -637,20 +637,24 @@ fn assemble(text: &str, mut items: Vec<ItemLayout>, all: &[Comment]) -> String {
         .enumerate()
         .filter_map(|(i, it)| it.lines.first().map(|l| (l.start, it.blank_before_src, Ok(i))))
         .collect();
+    // Items followed by a top-level comment: an indented comment after
+    // that one can no longer go with the item (it would be printed before
+    // the top-level comment that came first).
+    let mut closed = vec![false; items.len()];
     for c in all {
         let body = c.text(text).to_string();
         let after = index.partition_point(|&(s, _, _)| s <= c.start);
+        let prev_item = after.checked_sub(1).map(|k| index[k].1);
         let place = if !c.own_line {
             match after.checked_sub(1) {
                 Some(k) => Place::Trailing(index[k].1, index[k].2),
                 None => Place::TopLevel,
             }
         } else {
-            let prev_item = after.checked_sub(1).map(|k| index[k].1);
             match index.get(after) {
                 Some(&(_, i, l)) if l > 0 => Place::Above(i, l),
                 _ => match prev_item {
-                    Some(i) if c.column() > 0 => Place::After(i),
+                    Some(i) if c.column() > 0 && !closed[i] => Place::After(i),
                     _ => Place::TopLevel,
                 },
             }
@@ -659,7 +663,12 @@ fn assemble(text: &str, mut items: Vec<ItemLayout>, all: &[Comment]) -> String {
             Place::Above(i, l) => items[i].lines[l].above.push(body),
             Place::Trailing(i, l) => items[i].lines[l].trailing.push(body),
             Place::After(i) => items[i].after.push(body),
-            Place::TopLevel => top.push((c.start, blank_line_before(text, c.start), Err(body))),
+            Place::TopLevel => {
+                if let Some(i) = prev_item {
+                    closed[i] = true;
+                }
+                top.push((c.start, blank_line_before(text, c.start), Err(body)));
+            }
         }
     }
     top.sort_by_key(|e| e.0);
@@ -792,6 +801,20 @@ mod tests {
             "# file\n\n# about r\nrule r \"R\"  # trailing\n  # before cites\n  cites S \"x\"\n\n  # before x\n  require x \"X\"\n    a.b  # why\n  # left over\n\nfact a.b: bool \"d\"\n# end\n"
         );
         assert_eq!(fmt(&out), out);
+    }
+
+    /// Found by the fuzzer: an indented comment after a column-0 comment
+    /// that follows an item went with the item, so it was printed first.
+    #[test]
+    fn an_indented_comment_after_a_top_level_one_keeps_its_place() {
+        for src in [
+            "fact a.b: date \"x\"\n# c1\n  # c2\n",
+            "fact a.b: date \"x\"\n  # with the fact\n# c1\n  # c2\nfact c.d: bool \"y\"\n",
+        ] {
+            let out = fmt(src);
+            assert_eq!(comment_texts(&out), comment_texts(src), "{out}");
+            assert_eq!(fmt(&out), out, "not idempotent: {out}");
+        }
     }
 
     #[test]
