@@ -23,6 +23,8 @@ mod request;
 pub(crate) mod tree;
 mod value;
 pub(crate) mod yaml;
+#[doc(hidden)]
+pub mod yaml_fast;
 
 #[cfg(test)]
 mod tests;

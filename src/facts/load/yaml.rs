@@ -15,7 +15,19 @@ use crate::diag::Diagnostic;
 /// Parse one YAML document. `base` is the byte offset of `text` in the
 /// case file (3 after a byte order mark). A file with no document is a
 /// `Null` node.
+///
+/// The fast path ([`super::yaml_fast`]) reads the block-YAML subset case
+/// files are written in, giving the same tree; on anything else it
+/// declines and the event parser runs (every error comes from it).
 pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>, Diagnostic> {
+    match super::yaml_fast::parse(text, base, limits) {
+        Some(n) => Ok(n),
+        None => parse_saphyr(text, base, limits),
+    }
+}
+
+/// [`parse`] through `saphyr-parser` only.
+pub(crate) fn parse_saphyr<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>, Diagnostic> {
     let offsets = Offsets::new(text, base);
     let mut stack: Vec<Frame<'a>> = Vec::new();
     let mut root: Option<Node<'a>> = None;
