@@ -18,7 +18,8 @@
 //! runs one pass of the serde_json baseline and one audit in FORMAT on
 //! one thread, without criterion, each in a function of its own for
 //! callgrind's `--toggle-collect` (`*serde_pass*`, `*audit_pass*`); see
-//! BENCHMARKS.md.
+//! BENCHMARKS.md. `MTUS_BENCH_COUNT=yaml` runs one audit of the YAML
+//! folder (text output) the same way, without the baseline.
 //!
 //! Run with `cargo bench --bench audit`. BENCHMARKS.md records results.
 
@@ -239,6 +240,9 @@ fn bench_audit(c: &mut Criterion) {
 fn count(format: &str) {
     let rs = RuleSet::embedded(&mut SourceMap::new()).expect("rules");
     let n = cases();
+    if format == "yaml" {
+        return count_yaml(&rs, n);
+    }
     let corpus = corpus(&rs, n, false);
     let format = FORMATS
         .iter()
@@ -248,6 +252,16 @@ fn count(format: &str) {
     let lines = p.install(|| serde_pass(&corpus.jsonl));
     let cases = p.install(|| audit_pass(&rs, &[Input::JsonLines(corpus.jsonl.clone())], format));
     println!("counted: {lines} lines parsed, {cases} cases audited");
+}
+
+/// `MTUS_BENCH_COUNT=yaml`: one audit of the YAML folder (text output),
+/// one thread, for callgrind (`*audit_pass*`; no baseline pass).
+fn count_yaml(rs: &RuleSet, n: u64) {
+    let corpus = corpus(rs, n, true);
+    let dir = corpus.yaml.clone().expect("yaml corpus");
+    let inputs = audit::expand_inputs(std::slice::from_ref(&dir));
+    let cases = pool(1).install(|| audit_pass(rs, &inputs, Format::Text));
+    println!("counted: {cases} YAML cases audited");
 }
 
 fn main() {

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-mkdir -p corpus/rules corpus/fmt_roundtrip corpus/yaml_case corpus/jsonl_case
+mkdir -p corpus/rules corpus/fmt_roundtrip corpus/yaml_case corpus/yaml_fast corpus/jsonl_case
 
 # Rule files. The `rules` target reads its first byte as a switch (odd: add
 # the shipped rules; even: the file alone), so its seeds start with a
@@ -27,6 +27,8 @@ for f in "$root"/cases/*.yaml "$root"/tests/fixtures/*.yaml "$root"/tests/fixtur
     [ -f "$f" ] || continue
     cp "$f" "corpus/yaml_case/$(echo "${f#"$root"/}" | tr '/' '_')"
 done
+# The fast path's corpus: the same files, and a few generated ones.
+cp corpus/yaml_case/* corpus/yaml_fast/
 
 # JSON lines: the audit fixtures', then generated ones (plain and extreme).
 n=0
@@ -44,7 +46,11 @@ done
 mtus() { cargo run --locked --quiet --manifest-path "$root/Cargo.toml" -- "$@"; }
 mtus generate --seed 1 --count 100 | split_lines generated
 mtus generate --seed 2 --count 100 --extremes 0.5 | split_lines extreme
+tmp=$(mktemp -d)
+mtus generate --seed 3 --count 50 --extremes 0.3 --format yaml-dir -o "$tmp/yaml"
+cp "$tmp"/yaml/*/*.yaml corpus/yaml_fast/
+rm -rf "$tmp"
 
-for t in rules fmt_roundtrip yaml_case jsonl_case; do
+for t in rules fmt_roundtrip yaml_case yaml_fast jsonl_case; do
     echo "corpus/$t: $(find "corpus/$t" -type f | wc -l) files"
 done

@@ -185,6 +185,12 @@ const TRICKY: &[(&str, bool)] = &[
     ("a: x's \"q\"\n", true),
     ("a: [x's]\n", true),
     ("a: - x\n", false),
+    ("# é\na: 1\n", false),
+    ("a: 'é'\n", false),
+    ("a: x\u{1}y\n", false),
+    ("a: 1 # \u{7f}\n", false),
+    ("a: \"x\u{0}\"\n", false),
+    ("a: 1\n\u{0}", false),
     ("a: x\n- y\n", false),
 ];
 

@@ -273,6 +273,27 @@ impl Reader {
     }
 }
 
+/// What a case file is expected to fit in: read into a buffer this size,
+/// one is read in one call (and a second that finds its end), not in the
+/// seven calls of a buffer that grows from 32 bytes.
+const CASE_FILE_GUESS: u64 = 16 << 10;
+
+/// A regular file read whole, at most `cap` bytes, as
+/// [`inputs::read_capped`] (the same errors), into a buffer sized for a
+/// case file.
+fn read_case_file(p: &Path, cap: u64) -> Result<Vec<u8>, InputError> {
+    let f = inputs::open_regular(p)?;
+    let limit = cap.saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(limit.min(CASE_FILE_GUESS)).unwrap_or(0));
+    f.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::io(p, &e))?;
+    if bytes.len() as u64 > cap {
+        return Err(InputError::too_large(p, cap));
+    }
+    Ok(bytes)
+}
+
 /// A YAML or JSON file, one case, read whole (at most `cap` bytes).
 fn read_whole(p: &Path, json: bool, cap: u64) -> Unit {
     let file: Arc<str> = p.display().to_string().into();
@@ -281,7 +302,7 @@ fn read_whole(p: &Path, json: bool, cap: u64) -> Unit {
         line: None,
         body: Body::Unreadable(e),
     };
-    let bytes = match inputs::read_capped(p, cap) {
+    let bytes = match read_case_file(p, cap) {
         Ok(b) => b,
         Err(e) => return unreadable(ReadError::input(e)),
     };

@@ -37,10 +37,9 @@ const MAX_FAST_DEPTH: usize = 32;
 /// The tree of `text` (at byte `base` of the case file), or `None` when the
 /// text is outside the subset this parser is sure of.
 pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Option<Node<'a>> {
+    // Every byte is looked at by one of the loops below, which decline
+    // on any byte that is not printable ASCII, `\n` or `\r`.
     let b = text.as_bytes();
-    if !b.iter().all(|&c| (b' '..0x7f).contains(&c) || c == b'\n' || c == b'\r') {
-        return None;
-    }
     let mut p = P {
         s: text,
         b,
@@ -68,6 +67,34 @@ struct P<'a> {
     max_depth: usize,
 }
 
+/// The bytes a run of a plain scalar stops at: all but printable ASCII,
+/// and space, `:`, `#`, `,` and brackets.
+const PLAIN_STOP: [bool; 256] = table(b" :#,[]{}");
+
+/// The bytes a run of a quoted scalar stops at: all but printable ASCII,
+/// and quotes and backslash.
+const QUOTED_STOP: [bool; 256] = table(b"'\"\\");
+
+const fn table(stops: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = i < 0x20 || i >= 0x7f;
+        i += 1;
+    }
+    let mut j = 0;
+    while j < stops.len() {
+        t[stops[j] as usize] = true;
+        j += 1;
+    }
+    t
+}
+
+/// Whether `c` is a byte no text the fast path takes holds.
+fn foreign(c: u8) -> bool {
+    (c < 0x20 && c != b'\n' && c != b'\r') || c >= 0x7f
+}
+
 /// Space, line end or end of text.
 fn blank_or_end(c: u8) -> bool {
     matches!(c, b' ' | b'\n' | b'\r' | 0)
@@ -90,10 +117,22 @@ impl<'a> P<'a> {
         self.pos - from
     }
 
-    fn skip_comment(&mut self) {
-        while !self.at_eol() {
-            self.pos += 1;
+    /// From a `#` to the end of its line (not past it).
+    fn skip_comment(&mut self) -> Option<()> {
+        while let Some(&c) = self.b.get(self.pos) {
+            match c {
+                b'\n' | b'\r' => break,
+                _ if foreign(c) => return None,
+                _ => self.pos += 1,
+            }
         }
+        Some(())
+    }
+
+    /// Past the bytes that `stop` does not stop at.
+    fn run(&mut self, stop: &[bool; 256]) {
+        let rest = self.b.get(self.pos..).unwrap_or(&[]);
+        self.pos += rest.iter().position(|&c| stop[c as usize]).unwrap_or(rest.len());
     }
 
     fn node(&self, start: usize, end: usize, kind: Kind<'a>) -> Node<'a> {
@@ -132,7 +171,7 @@ impl<'a> P<'a> {
             if spaces == 0 && self.pos > self.line_start && self.b[self.pos - 1] != b' ' {
                 return None;
             }
-            self.skip_comment();
+            self.skip_comment()?;
         }
         self.line_break()
     }
@@ -148,7 +187,7 @@ impl<'a> P<'a> {
                     return Some(());
                 }
                 b'#' => {
-                    self.skip_comment();
+                    self.skip_comment()?;
                     self.line_break()?;
                 }
                 b'\n' | b'\r' => self.line_break()?,
@@ -175,7 +214,7 @@ impl<'a> P<'a> {
             self.skip_spaces();
             match self.peek(0) {
                 b'#' => {
-                    self.skip_comment();
+                    self.skip_comment()?;
                     self.line_break()?;
                 }
                 b'\n' | b'\r' => self.line_break()?,
@@ -238,7 +277,7 @@ impl<'a> P<'a> {
                     if self.b[self.pos - 1] != b' ' {
                         return None;
                     }
-                    self.skip_comment();
+                    self.skip_comment()?;
                 }
                 let n = self.scalar(start, self.pos, text, true);
                 self.line_break()?;
@@ -269,6 +308,11 @@ impl<'a> P<'a> {
         }
         let mut end = self.pos;
         loop {
+            let from = self.pos;
+            self.run(&PLAIN_STOP);
+            if self.pos > from {
+                end = self.pos;
+            }
             match self.peek(0) {
                 b' ' => {
                     let at = self.pos;
@@ -286,11 +330,11 @@ impl<'a> P<'a> {
                         None
                     };
                 }
-                b'#' | b'[' | b']' | b'{' | b'}' => return None,
-                _ => {
+                b',' => {
                     self.pos += 1;
                     end = self.pos;
                 }
+                _ => return None,
             }
         }
     }
@@ -303,17 +347,18 @@ impl<'a> P<'a> {
         }
         let mut end = self.pos;
         loop {
+            let from = self.pos;
+            self.run(&PLAIN_STOP);
+            if self.pos > from {
+                end = self.pos;
+            }
             match self.peek(0) {
                 b' ' => {
                     self.skip_spaces();
                 }
                 b',' | b']' | b'}' => return Some(end),
                 b':' if key && self.peek(1) == b' ' => return Some(end),
-                b':' | b'#' | b'[' | b'{' | b'\n' | b'\r' | 0 => return None,
-                _ => {
-                    self.pos += 1;
-                    end = self.pos;
-                }
+                _ => return None,
             }
         }
     }
@@ -325,9 +370,9 @@ impl<'a> P<'a> {
         let mut owned: Option<String> = None;
         let mut run = from;
         loop {
+            self.run(&QUOTED_STOP);
             let c = self.peek(0);
             match c {
-                b'\n' | b'\r' | 0 => return None,
                 _ if c == q && q == b'\'' && self.peek(1) == b'\'' => {
                     let s = owned.get_or_insert_with(String::new);
                     s.push_str(&self.s[run..=self.pos]);
@@ -356,7 +401,8 @@ impl<'a> P<'a> {
                     self.pos += 2;
                     run = self.pos;
                 }
-                _ => self.pos += 1,
+                b'"' | b'\'' | b'\\' => self.pos += 1,
+                _ => return None,
             }
         }
     }
@@ -428,7 +474,7 @@ impl<'a> P<'a> {
                 if spaces == 0 {
                     return None;
                 }
-                self.skip_comment();
+                self.skip_comment()?;
             }
             if indentless && items.is_empty() {
                 start = self.pos;
@@ -501,7 +547,7 @@ impl<'a> P<'a> {
             if !top || spaces == 0 {
                 return None;
             }
-            self.skip_comment();
+            self.skip_comment()?;
         }
         self.depth -= 1;
         let kind = if seq { Kind::Seq(items) } else { Kind::Map(entries) };
