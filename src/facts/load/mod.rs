@@ -227,7 +227,10 @@ fn escaped_controls(text: &str, node: &tree::Node<'_>, diags: &mut Vec<Diagnosti
     match &node.kind {
         Kind::Scalar(s) => {
             let raw = text.get(node.span.start as usize..node.span.end as usize).unwrap_or("");
-            if let (Cow::Owned(t), true) = (&s.text, raw.contains('\\')) {
+            // Owned first: most scalars are borrowed and need no look.
+            if let Cow::Owned(t) = &s.text
+                && raw.contains('\\')
+            {
                 if let Some(c) = t.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
                     diags.push(
                         Diagnostic::error(
