@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Seed the fuzz corpora from the repository's own files: rule files for
-# `rules` and `fmt_roundtrip`, case files for `yaml_case`, JSON lines (the
-# audit fixtures' and freshly generated ones, extremes included) for
+# `rules` and `fmt_roundtrip`, case files for `yaml_case` and `yaml_fast`
+# (with generated YAML files for the latter), JSON lines (the audit
+# fixtures' and freshly generated ones, extremes included) for
 # `jsonl_case`. The corpora live in fuzz/corpus/TARGET/ and are not
 # committed; libFuzzer adds what it finds there.
 set -euo pipefail

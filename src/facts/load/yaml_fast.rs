@@ -10,13 +10,13 @@
 //! comments and blank lines; an optional leading `---`; block mappings
 //! with single-line plain or quoted keys; block lists (`- item`, compact
 //! `- key: value`, indentless lists under a key); single-line plain
-//! scalars that hold no `#`, no `:` and no bracket and do not start with
-//! an indicator; single-line quoted scalars (`''` in single quotes, only
-//! `\"` and `\\` escapes in double quotes); one-line flow lists and
-//! mappings of those. Anything else (anchors, tags, block scalars, `?`
-//! keys, multi-line scalars or flow collections, a second document or a
-//! `...`, deeper nesting than a case has, an indentation YAML reads
-//! subtly) is declined.
+//! scalars that hold no `#`, no `:` and no bracket and none of whose
+//! words starts like an indicator; single-line quoted scalars (`''` in
+//! single quotes, only `\"` and `\\` escapes in double quotes); one-line
+//! flow lists and mappings of those (no trailing comma in a mapping).
+//! Anything else (anchors, tags, block scalars, `?` keys, multi-line
+//! scalars or flow collections, a second document or a `...`, deeper
+//! nesting than a case has, an indentation YAML reads subtly) is declined.
 //!
 //! Spans follow the saphyr parser's markers: a block collection runs from
 //! its first key or `-` (an indentless list: from after its first `- `)
