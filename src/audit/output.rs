@@ -19,6 +19,7 @@ use std::io::{self, Read, Seek, Write};
 use serde::Serialize;
 
 use super::input::{Input, Reader};
+use super::jsonw::{self, Names};
 use super::run::{self, Chunk, Done, Kept, Progress, Render, RequestDone, Traces};
 use super::stats::{Confusion, Summary};
 use super::{AuditRow, Totals};
@@ -110,6 +111,20 @@ pub fn audit(
     side: &mut (dyn Write + Send),
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Finished, AuditError> {
+    audit_with(rs, inputs, opts, out, side, progress, false)
+}
+
+/// [`audit`]; with `oracle`, JSON and JSON Lines are written through serde
+/// as they were before [`jsonw`] (the tests compare the two).
+fn audit_with(
+    rs: &RuleSet,
+    inputs: Vec<Input>,
+    opts: &AuditOptions,
+    out: &mut (dyn Write + Send),
+    side: &mut (dyn Write + Send),
+    progress: &mut (dyn FnMut(Progress) + Send),
+    oracle: bool,
+) -> Result<Finished, AuditError> {
     let mut reader = Reader::new(inputs, opts.limits);
     let run_opts = run::Options {
         traces: if opts.format == Format::Jsonl {
@@ -129,6 +144,7 @@ pub fn audit(
         format: opts.format,
         widths: [4, 7, 9],
         rules: rs.origin.describe(),
+        names: (!oracle && matches!(opts.format, Format::Json | Format::Jsonl)).then(|| Names::new(rs)),
     };
     let mut w = Out::new(out);
     let mut spill = Spill::default();
@@ -415,6 +431,8 @@ struct Style {
     widths: [usize; 3],
     /// The rule set in force, as CSV's first row names it.
     rules: String,
+    /// The rule set's names, escaped for JSON once (JSON and JSON Lines).
+    names: Option<Names>,
 }
 
 const CSV_HEADER: &str = "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n";
@@ -463,6 +481,11 @@ impl Render for Style {
             Err(f) => {
                 match self.format {
                     Format::Text | Format::Markdown => side.push_str(f.rendered.as_deref().unwrap_or("")),
+                    Format::Json | Format::Jsonl if self.names.is_some() => jsonw::error_record(
+                        if self.format == Format::Json { side } else { out },
+                        self.format == Format::Jsonl,
+                        &f.diagnostic,
+                    ),
                     Format::Json => side.push_str(&to_json(&f.diagnostic)),
                     Format::Jsonl => {
                         #[derive(Serialize)]
@@ -505,10 +528,25 @@ impl Render for Style {
             }
             Ok(c) => c,
         };
-        for (i, r) in case.requests.iter().enumerate() {
+        if let Some(names) = &self.names {
+            let rq = case.requests.as_slice();
+            for (i, r) in rq.iter().enumerate() {
+                if self.format == Format::Json {
+                    if i > 0 {
+                        out.push_str(",\n    ");
+                    }
+                    jsonw::json_row(out, names, d, &case.case, rq, i);
+                } else {
+                    jsonw::jsonl_row(out, names, d, &case.case, rq, i, r.trace.as_deref());
+                }
+            }
+            return;
+        }
+        for i in 0..case.requests.len() {
             match self.format {
                 Format::Text => self.text_row(rs, &case.case, case.requests.as_slice(), i, out),
                 Format::Markdown => {}
+                // The serde rendering `jsonw` replaces: the tests' oracle.
                 Format::Json => {
                     if i > 0 {
                         out.push_str(",\n    ");
@@ -527,7 +565,7 @@ impl Render for Style {
                     out.push_str(&to_json(&Line {
                         kind: "request",
                         row: AuditRow::new(rs, d, &case.case, &case.requests, i),
-                        trace: r.trace.as_deref(),
+                        trace: case.requests[i].trace.as_deref(),
                     }));
                     out.push('\n');
                 }
@@ -1082,6 +1120,98 @@ mod tests {
         }
         let (_, kept, disagree) = run(Format::Text, false);
         assert_eq!(kept, disagree.min(1000));
+    }
+
+    /// Generated cases, some with ids, request text and a file name full
+    /// of what JSON must escape (quotes, backslashes, control characters,
+    /// non-ASCII), some that do not load, some that cannot be decided.
+    fn awkward_corpus(rs: &RuleSet, seed: u64, count: u64) -> String {
+        let mut g = crate::generate::Generator::new(rs, seed).expect("generator");
+        g.options.any_date = 0.1;
+        g.options.extremes = 0.05;
+        let mut text = Vec::new();
+        g.write_jsonl(count, &mut text, "cases.jsonl").expect("generate");
+        let text = String::from_utf8(text).expect("utf-8");
+        let mut out = String::new();
+        for (k, line) in text.lines().enumerate() {
+            // The loader refuses control characters other than tabs and
+            // line breaks in a case: the others come in the file name.
+            let line = match k % 7 {
+                1 => line.replacen("\"case\":\"", "\"case\":\"g\\u00e9\\\"q\\\\ \u{6f22}\\t", 1),
+                2 => line
+                    .replace("\"r1\"", "\"r\\t1 \u{fc}\\n\\r/\"")
+                    .replace("\"r2\"", "\"r2\\\"\u{1f642}\""),
+                3 => line.replacen("\"text\":\"", "\"text\":\"\u{df}\\\"\\\\\\t", 1),
+                _ => line.to_string(),
+            };
+            if k % 53 == 5 {
+                // Cut short: a line that does not parse.
+                let mut cut = line.len() / 2;
+                while !line.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                out.push_str(&line[..cut]);
+            } else {
+                out.push_str(&line);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The hand-written JSON writer (`jsonw`) writes exactly what serde
+    /// wrote: every format, with and without kept traces, on awkward
+    /// generated cases.
+    #[test]
+    fn json_writer_matches_serde() {
+        let rs = RuleSet::embedded(&mut crate::diag::SourceMap::new()).expect("rules");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut shown = [0usize; 4];
+        for (seed, count, name) in [
+            (1, 1500, "cases.jsonl"),
+            (2, 1500, "odd \"name\" \\ \u{e9}\t\u{1}\u{7f}.jsonl"),
+            (3, 1200, "cases3.jsonl"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, awkward_corpus(&rs, seed, count)).expect("write");
+            for format in [Format::Json, Format::Jsonl, Format::Text, Format::Csv] {
+                for keep_traces in [false, true] {
+                    let opts = AuditOptions {
+                        format,
+                        keep_traces,
+                        max_disagreements: 300,
+                        ..AuditOptions::default()
+                    };
+                    let run = |oracle| {
+                        let (mut out, mut side) = (Vec::new(), Vec::new());
+                        let fin = audit_with(
+                            &rs,
+                            vec![Input::JsonLines(path.clone())],
+                            &opts,
+                            &mut out,
+                            &mut side,
+                            &mut |_| {},
+                            oracle,
+                        )
+                        .expect("audit");
+                        (out, side, fin.summary.totals)
+                    };
+                    let (out, side, totals) = run(false);
+                    let (want_out, want_side, _) = run(true);
+                    assert!(out == want_out, "{format:?} {seed}: output differs");
+                    assert!(side == want_side, "{format:?} {seed}: side channel differs");
+                    shown[0] += totals.errors;
+                    shown[1] += totals.undecided;
+                    shown[2] += totals.disagree;
+                    if format == Format::Jsonl {
+                        let text = String::from_utf8(out).expect("utf-8");
+                        shown[3] += text.matches("\\u0001").count() * text.matches("\\t1 \u{fc}\\n").count();
+                    }
+                }
+            }
+        }
+        // The corpus has what it is meant to test.
+        assert!(shown.iter().all(|&n| n > 0), "{shown:?}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod diagnostics;
 mod escape;
 mod excerpt;
 pub mod explain;
+pub mod json_write;
 
 pub use escape::{escape_terminal, escape_terminal_text};
 
