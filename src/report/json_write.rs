@@ -105,7 +105,12 @@ pub fn quoted(s: &str) -> String {
 }
 
 /// Write an unsigned integer in decimal.
-pub fn push_usize(out: &mut String, mut n: usize) {
+pub fn push_usize(out: &mut String, n: usize) {
+    push_u64(out, n as u64);
+}
+
+/// Write an unsigned integer in decimal.
+pub fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
