@@ -15,9 +15,18 @@
 
 use super::run::{Done, RequestDone};
 use crate::RuleSet;
+use crate::eval::reference::missing_facts;
+use crate::eval::{Decision, EvalError, Role, Status, defaulted, fact_name, read};
+use crate::facts::Case;
+use crate::report;
 use crate::report::diagnostics::DiagnosticJson;
 use crate::report::json_write::{self as jw, Json, Open, quoted};
-use crate::report::{self, RequestReport};
+use crate::value::Value;
+
+/// About what a row takes (generated cases: 360 bytes on average), and a
+/// row with its trace (4 KB).
+const ROW_BYTES: usize = 512;
+const TRACE_BYTES: usize = 8 << 10;
 
 /// The rule set's names as JSON string literals, escaped once per run.
 #[derive(Clone, Debug)]
@@ -30,6 +39,112 @@ pub struct Names {
     deciders: Vec<Vec<String>>,
     /// By rule id: `"rule.?"` (a criterion out of range).
     unknown: Vec<String>,
+    /// By rule id: what a trace says of the rule and its criteria.
+    rules: Vec<RuleNames>,
+}
+
+/// A rule's part of a trace that depends only on the rule set, as JSON.
+#[derive(Clone, Debug)]
+struct RuleNames {
+    name: String,
+    title: String,
+    source: String,
+    tier: &'static str,
+    citation: String,
+    /// `also_cites` (omitted when empty): an array.
+    also_cites: Option<String>,
+    criteria: Vec<CriterionNames>,
+}
+
+#[derive(Clone, Debug)]
+struct CriterionNames {
+    name: String,
+    kind: &'static str,
+    description: String,
+    /// Its own citation, else its rule's.
+    citation: String,
+    /// `"low"`, `"high"` or `null`.
+    confidence: &'static str,
+    /// An array.
+    confidence_ids: String,
+    /// `low_reason`, omitted unless LOW.
+    low_reason: Option<String>,
+    /// As a provisional decision's `rests_on` names it: the `ids` and
+    /// `constants` arrays and the `reason`.
+    low_ids: String,
+    low_consts: String,
+    reason: String,
+}
+
+/// A JSON array of strings, compact.
+fn str_array<S: AsRef<str>>(items: &[S]) -> String {
+    let mut out = String::new();
+    Json::compact(&mut out).strs(items);
+    out
+}
+
+impl RuleNames {
+    fn new(p: &crate::check::Program, r: &crate::check::Rule) -> RuleNames {
+        use crate::syntax::ast::{CriterionKind, Level};
+        let rule_cite = r.cites.first().map(|c| p.cite(c)).unwrap_or_default();
+        let criteria = r
+            .criteria
+            .iter()
+            .map(|c| {
+                let g = &c.grounds;
+                let confidence = if g.is_low() { Some(Level::Low) } else { g.stated };
+                let mut low_consts = String::new();
+                let mut w = Json::compact(&mut low_consts);
+                let mut a = w.array();
+                for k in &g.low_consts {
+                    w.item(&mut a);
+                    let mut o = w.object();
+                    w.key(&mut o, "name");
+                    w.str(&k.name);
+                    w.key(&mut o, "value");
+                    w.str(&k.value);
+                    w.key(&mut o, "ids");
+                    w.strs(&k.ids);
+                    w.end(o);
+                }
+                w.end(a);
+                CriterionNames {
+                    name: quoted(&c.name),
+                    kind: match c.kind {
+                        CriterionKind::Require => "\"require\"",
+                        CriterionKind::Exclude => "\"exclude\"",
+                    },
+                    description: quoted(&c.description),
+                    citation: quoted(&c.citation.as_ref().map_or_else(|| rule_cite.clone(), |x| p.cite(x))),
+                    confidence: match confidence {
+                        Some(Level::Low) => "\"low\"",
+                        Some(Level::High) => "\"high\"",
+                        None => "null",
+                    },
+                    confidence_ids: str_array(&g.ids),
+                    low_reason: g.is_low().then(|| quoted(&g.low_reason())),
+                    low_ids: str_array(&g.low_ids),
+                    low_consts,
+                    reason: quoted(&g.low_reason()),
+                }
+            })
+            .collect();
+        let also: Vec<String> = r.cites.iter().skip(1).map(|c| p.cite(c)).collect();
+        RuleNames {
+            name: quoted(&r.name),
+            title: quoted(&r.title),
+            source: quoted(&p.source(r.source).id),
+            tier: match r.tier {
+                crate::check::Tier::Mtus => "\"mtus\"",
+                crate::check::Tier::AcoemOrOdg => "\"acoem_or_odg\"",
+                crate::check::Tier::OtherGuideline => "\"other_guideline\"",
+                crate::check::Tier::Study => "\"study\"",
+            },
+            citation: quoted(&rule_cite),
+            also_cites: (!also.is_empty()).then(|| str_array(&also)),
+            criteria,
+        }
+    }
 }
 
 impl Names {
@@ -58,6 +173,7 @@ impl Names {
                 })
                 .collect(),
             unknown: p.rules.iter().map(|r| quoted(&format!("{}.?", r.name))).collect(),
+            rules: p.rules.iter().map(|r| RuleNames::new(p, r)).collect(),
         }
     }
 }
@@ -128,28 +244,31 @@ pub fn row_fields(
 
 /// A JSON document's row: `{...}` (no newline).
 pub fn json_row(out: &mut String, names: &Names, d: &Done, case: &str, requests: &[RequestDone], i: usize) {
+    out.reserve(ROW_BYTES);
     let mut w = Json::compact(out);
     let mut o = w.object();
     row_fields(&mut w, &mut o, names, d, case, requests, i);
     w.end(o);
 }
 
-/// A JSON Lines request line, with its trace if it has one, and a newline.
-pub fn jsonl_row(
-    out: &mut String,
-    names: &Names,
-    d: &Done,
-    case: &str,
-    requests: &[RequestDone],
-    i: usize,
-    trace: Option<&RequestReport>,
-) {
+/// A JSON Lines request line, with its trace if it has one (its JSON, else
+/// its report), and a newline.
+pub fn jsonl_row(out: &mut String, names: &Names, d: &Done, case: &str, requests: &[RequestDone], i: usize) {
+    let (trace, trace_json) = requests
+        .get(i)
+        .map_or((None, None), |r| (r.trace.as_deref(), r.trace_json.as_deref()));
+    // Room for the line at once, not grown a doubling at a time.
+    out.reserve(ROW_BYTES + trace_json.map_or(0, str::len));
     let mut w = Json::compact(out);
     let mut o = w.object();
     w.key(&mut o, "kind");
     w.raw("\"request\"");
     row_fields(&mut w, &mut o, names, d, case, requests, i);
-    if let Some(t) = trace {
+    if let Some(t) = trace_json {
+        w.key(&mut o, "trace");
+        w.raw(t);
+    } else if let Some(t) = trace {
+        w.out.reserve(TRACE_BYTES);
         w.key(&mut o, "trace");
         report::json_write::request_report(&mut w, t);
     }
@@ -171,4 +290,240 @@ pub fn error_record(out: &mut String, kind: bool, g: &DiagnosticJson) {
     if kind {
         w.out.push('\n');
     }
+}
+
+/// The trace of request `i` of `case` as JSON (compact): byte for byte
+/// what [`report::request_report`] (without advice) gives through serde,
+/// written straight from the decision with the rule set's part copied
+/// from `names`, so a JSON Lines audit builds no [`report::RequestReport`] for a
+/// trace it only writes. Keep in step with `request_report`: the audit's
+/// tests compare the two on every disagreement of thousands of cases.
+pub fn trace(
+    out: &mut String,
+    names: &Names,
+    rs: &RuleSet,
+    case: &Case,
+    i: usize,
+    decision: &Result<Decision, EvalError>,
+) {
+    let p = &rs.program;
+    let Some(req) = case.requests.get(i) else { return };
+    let t = req.treatment.0 as usize;
+    let id_of = |q: usize| case.requests.get(q).map(|r| r.id.as_str());
+    out.reserve(TRACE_BYTES);
+    let mut w = Json::compact(out);
+    let mut o = w.object();
+    w.key(&mut o, "request");
+    w.str(&req.id);
+    w.key(&mut o, "text");
+    let text = p
+        .schema
+        .builtin
+        .request_text
+        .and_then(|s| match req.facts.get(s as usize) {
+            Some(Value::Text(t)) => Some(&**t),
+            _ => None,
+        });
+    w.opt_str(text);
+    w.key(&mut o, "treatment");
+    w.raw(names.treatments.get(t).map_or("null", String::as_str));
+    w.key(&mut o, "category");
+    w.raw(names.categories.get(t).map_or("null", String::as_str));
+    w.key(&mut o, "date");
+    w.str(&req.date.to_string());
+    let recorded = case.recorded(i).map(|d| d.outcome);
+    let d = match decision {
+        Err(e) => {
+            for k in ["outcome", "predicted"] {
+                w.key(&mut o, k);
+                w.raw("null");
+            }
+            w.key(&mut o, "recorded");
+            w.opt_name(jw::opt_recorded(recorded));
+            for k in ["agrees", "decided_by", "fell_with", "provisional"] {
+                w.key(&mut o, k);
+                w.raw("null");
+            }
+            for k in ["rules", "set_aside", "to_pass"] {
+                w.key(&mut o, k);
+                w.raw("[]");
+            }
+            w.key(&mut o, "error");
+            let mut eo = w.object();
+            w.key(&mut eo, "code");
+            w.str(e.code());
+            w.key(&mut eo, "message");
+            w.str(&e.to_string());
+            w.key(&mut eo, "help");
+            w.str(&e.help());
+            w.key(&mut eo, "line");
+            w.raw("null");
+            w.key(&mut eo, "column");
+            w.raw("null");
+            w.end(eo);
+            w.end(o);
+            return;
+        }
+        Ok(d) => d,
+    };
+    let rule_of = |ri: usize| {
+        d.rules
+            .get(ri)
+            .and_then(|rr| names.rules.get(rr.rule.0 as usize).map(|n| (rr, n)))
+    };
+    w.key(&mut o, "outcome");
+    w.name(jw::outcome_name(d.outcome));
+    w.key(&mut o, "predicted");
+    w.name(d.outcome.predicts().name());
+    w.key(&mut o, "recorded");
+    w.opt_name(jw::opt_recorded(recorded));
+    w.key(&mut o, "agrees");
+    w.opt_bool(recorded.map(|r| r == d.outcome.predicts()));
+    w.key(&mut o, "decided_by");
+    let by = d.decided_by.and_then(|(ri, ci)| {
+        let (rr, n) = rule_of(ri)?;
+        Some((n, n.criteria.get(ci)?, *rr.statuses.get(ci)?))
+    });
+    match by {
+        Some((n, c, status)) => {
+            let mut bo = w.object();
+            w.key(&mut bo, "rule");
+            w.raw(&n.name);
+            w.key(&mut bo, "criterion");
+            w.raw(&c.name);
+            w.key(&mut bo, "status");
+            w.name(jw::status_name(status));
+            w.key(&mut bo, "citation");
+            w.raw(&c.citation);
+            w.end(bo);
+        }
+        None => w.raw("null"),
+    }
+    w.key(&mut o, "fell_with");
+    w.opt_str(d.fell_with.and_then(id_of));
+    w.key(&mut o, "provisional");
+    if d.provisional.is_provisional() {
+        let mut po = w.object();
+        w.key(&mut po, "rests_on");
+        let mut a = w.array();
+        for &(ri, ci) in &d.provisional.criteria {
+            let Some((n, c)) = rule_of(ri).and_then(|(_, n)| Some((n, n.criteria.get(ci)?))) else {
+                continue;
+            };
+            w.item(&mut a);
+            let mut lo = w.object();
+            w.key(&mut lo, "rule");
+            w.raw(&n.name);
+            w.key(&mut lo, "criterion");
+            w.raw(&c.name);
+            w.key(&mut lo, "ids");
+            w.raw(&c.low_ids);
+            w.key(&mut lo, "constants");
+            w.raw(&c.low_consts);
+            w.key(&mut lo, "reason");
+            w.raw(&c.reason);
+            w.end(lo);
+        }
+        w.end(a);
+        w.key(&mut po, "falls_with");
+        w.opt_str(d.fell_with.filter(|_| d.provisional.dependency).and_then(id_of));
+        w.end(po);
+    } else {
+        w.raw("null");
+    }
+    w.key(&mut o, "rules");
+    let mut ra = w.array();
+    for rr in &d.rules {
+        let rule = p.rule(rr.rule);
+        let Some(n) = names.rules.get(rr.rule.0 as usize) else {
+            continue;
+        };
+        w.item(&mut ra);
+        let mut ro = w.object();
+        w.key(&mut ro, "rule");
+        w.raw(&n.name);
+        w.key(&mut ro, "title");
+        w.raw(&n.title);
+        w.key(&mut ro, "role");
+        w.name(match rr.role {
+            Role::Decides => "decides",
+            Role::Supplements => "supplements",
+        });
+        w.key(&mut ro, "source");
+        w.raw(&n.source);
+        w.key(&mut ro, "tier");
+        w.raw(n.tier);
+        w.key(&mut ro, "citation");
+        w.raw(&n.citation);
+        if let Some(also) = &n.also_cites {
+            w.key(&mut ro, "also_cites");
+            w.raw(also);
+        }
+        w.key(&mut ro, "criteria");
+        let mut ca = w.array();
+        for ((c, cn), &status) in rule.criteria.iter().zip(&n.criteria).zip(&rr.statuses) {
+            w.item(&mut ca);
+            let mut co = w.object();
+            w.key(&mut co, "name");
+            w.raw(&cn.name);
+            w.key(&mut co, "kind");
+            w.raw(cn.kind);
+            w.key(&mut co, "description");
+            w.raw(&cn.description);
+            w.key(&mut co, "status");
+            w.name(jw::status_name(status));
+            w.key(&mut co, "citation");
+            w.raw(&cn.citation);
+            w.key(&mut co, "facts");
+            let mut fa = w.array();
+            for &r in &c.reads {
+                w.item(&mut fa);
+                let mut fo = w.object();
+                w.key(&mut fo, "fact");
+                w.str(&fact_name(p, case, i, r));
+                w.key(&mut fo, "value");
+                w.value(&report::json_value(p, case, read(case, i, r)));
+                if defaulted(case, i, r) {
+                    w.key(&mut fo, "note");
+                    w.raw("\"no history entry\"");
+                }
+                w.end(fo);
+            }
+            w.end(fa);
+            w.key(&mut co, "missing");
+            let mut ma = w.array();
+            if let (Some(e), Status::NotDocumented) = (&c.expr, status) {
+                for r in missing_facts(e, case, i) {
+                    w.item(&mut ma);
+                    w.str(&fact_name(p, case, i, r));
+                }
+            }
+            w.end(ma);
+            w.key(&mut co, "confidence");
+            w.raw(cn.confidence);
+            w.key(&mut co, "confidence_ids");
+            w.raw(&cn.confidence_ids);
+            if let Some(why) = &cn.low_reason {
+                w.key(&mut co, "low_reason");
+                w.raw(why);
+            }
+            w.end(co);
+        }
+        w.end(ca);
+        w.end(ro);
+    }
+    w.end(ra);
+    w.key(&mut o, "set_aside");
+    let mut sa = w.array();
+    for r in &d.set_aside {
+        w.item(&mut sa);
+        w.raw(names.rules.get(r.0 as usize).map_or("null", |n| n.name.as_str()));
+    }
+    w.end(sa);
+    // No advice in an audit's trace.
+    w.key(&mut o, "to_pass");
+    w.raw("[]");
+    w.key(&mut o, "error");
+    w.raw("null");
+    w.end(o);
 }

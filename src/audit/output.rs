@@ -15,6 +15,7 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Read, Seek, Write};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -127,7 +128,11 @@ fn audit_with(
     oracle: bool,
 ) -> Result<Finished, AuditError> {
     let mut reader = Reader::new(inputs, opts.limits);
+    // The rule set's names escaped once, for the JSON writer (the oracle
+    // writes through serde, as before).
+    let names = (!oracle && matches!(opts.format, Format::Json | Format::Jsonl)).then(|| Arc::new(Names::new(rs)));
     let run_opts = run::Options {
+        json_traces: names.clone().filter(|_| opts.format == Format::Jsonl),
         traces: if opts.format == Format::Jsonl {
             Traces::All
         } else {
@@ -145,7 +150,7 @@ fn audit_with(
         format: opts.format,
         widths: [4, 7, 9],
         rules: rs.origin.describe(),
-        names: (!oracle && matches!(opts.format, Format::Json | Format::Jsonl)).then(|| Names::new(rs)),
+        names: names.clone(),
     };
     let mut w = Out::new(out);
     let mut spill = Spill::default();
@@ -496,7 +501,7 @@ struct Style {
     /// The rule set in force, as CSV's first row names it.
     rules: String,
     /// The rule set's names, escaped for JSON once (JSON and JSON Lines).
-    names: Option<Names>,
+    names: Option<Arc<Names>>,
 }
 
 const CSV_HEADER: &str = "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n";
@@ -594,14 +599,14 @@ impl Render for Style {
         };
         if let Some(names) = &self.names {
             let rq = case.requests.as_slice();
-            for (i, r) in rq.iter().enumerate() {
+            for i in 0..rq.len() {
                 if self.format == Format::Json {
                     if i > 0 {
                         out.push_str(",\n    ");
                     }
                     jsonw::json_row(out, names, d, &case.case, rq, i);
                 } else {
-                    jsonw::jsonl_row(out, names, d, &case.case, rq, i, r.trace.as_deref());
+                    jsonw::jsonl_row(out, names, d, &case.case, rq, i);
                 }
             }
             return;
