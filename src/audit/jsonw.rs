@@ -194,27 +194,27 @@ pub fn row_fields(
     let t = r.treatment.0 as usize;
     w.key(o, "file");
     w.str(&d.file);
-    w.key(o, "line");
+    w.raw(",\"line\":");
     w.opt_usize(r.error_at.map(|(l, _)| l).or(d.line));
-    w.key(o, "column");
+    w.raw(",\"column\":");
     w.opt_usize(r.error_at.map(|(_, c)| c));
-    w.key(o, "case");
+    w.raw(",\"case\":");
     w.str(case);
-    w.key(o, "request");
+    w.raw(",\"request\":");
     w.str(&r.id);
-    w.key(o, "treatment");
+    w.raw(",\"treatment\":");
     w.raw(names.treatments.get(t).map_or("null", String::as_str));
-    w.key(o, "category");
+    w.raw(",\"category\":");
     w.raw(names.categories.get(t).map_or("null", String::as_str));
-    w.key(o, "outcome");
+    w.raw(",\"outcome\":");
     w.opt_name(v.map(|v| jw::outcome_name(v.outcome)));
-    w.key(o, "predicted");
+    w.raw(",\"predicted\":");
     w.opt_name(v.map(|v| v.outcome.predicts().name()));
-    w.key(o, "recorded");
+    w.raw(",\"recorded\":");
     w.opt_name(jw::opt_recorded(r.recorded));
-    w.key(o, "agrees");
+    w.raw(",\"agrees\":");
     w.opt_bool(r.agrees());
-    w.key(o, "decided_by");
+    w.raw(",\"decided_by\":");
     match v.and_then(|v| v.decided_by) {
         Some(by) => {
             let rule = by.rule.0 as usize;
@@ -227,14 +227,14 @@ pub fn row_fields(
         }
         None => w.raw("null"),
     }
-    w.key(o, "error");
+    w.raw(",\"error\":");
     match &r.verdict {
         Err(e) => w.str(&e.to_string()),
         Ok(_) => w.raw("null"),
     }
-    w.key(o, "provisional");
+    w.raw(",\"provisional\":");
     w.opt_bool(v.map(|v| v.provisional));
-    w.key(o, "falls_with");
+    w.raw(",\"falls_with\":");
     w.opt_str(
         v.and_then(|v| v.fell_with)
             .and_then(|q| requests.get(q))
@@ -292,7 +292,8 @@ pub fn error_record(out: &mut String, kind: bool, g: &DiagnosticJson) {
     }
 }
 
-/// The trace of request `i` of `case` as JSON (compact): byte for byte
+/// The trace of request `i` of `case` as JSON, compact (keys are written
+/// as literals, commas and all): byte for byte
 /// what [`report::request_report`] (without advice) gives through serde,
 /// written straight from the decision with the rule set's part copied
 /// from `names`, so a JSON Lines audit builds no [`report::RequestReport`] for a
@@ -312,10 +313,10 @@ pub fn trace(
     let id_of = |q: usize| case.requests.get(q).map(|r| r.id.as_str());
     out.reserve(TRACE_BYTES);
     let mut w = Json::compact(out);
-    let mut o = w.object();
-    w.key(&mut o, "request");
+    let o = w.object();
+    w.raw("\"request\":");
     w.str(&req.id);
-    w.key(&mut o, "text");
+    w.raw(",\"text\":");
     let text = p
         .schema
         .builtin
@@ -325,40 +326,28 @@ pub fn trace(
             _ => None,
         });
     w.opt_str(text);
-    w.key(&mut o, "treatment");
+    w.raw(",\"treatment\":");
     w.raw(names.treatments.get(t).map_or("null", String::as_str));
-    w.key(&mut o, "category");
+    w.raw(",\"category\":");
     w.raw(names.categories.get(t).map_or("null", String::as_str));
-    w.key(&mut o, "date");
+    w.raw(",\"date\":");
     w.str(&req.date.to_string());
     let recorded = case.recorded(i).map(|d| d.outcome);
     let d = match decision {
         Err(e) => {
-            for k in ["outcome", "predicted"] {
-                w.key(&mut o, k);
-                w.raw("null");
-            }
-            w.key(&mut o, "recorded");
+            w.raw(",\"outcome\":null,\"predicted\":null,\"recorded\":");
             w.opt_name(jw::opt_recorded(recorded));
-            for k in ["agrees", "decided_by", "fell_with", "provisional"] {
-                w.key(&mut o, k);
-                w.raw("null");
-            }
-            for k in ["rules", "set_aside", "to_pass"] {
-                w.key(&mut o, k);
-                w.raw("[]");
-            }
-            w.key(&mut o, "error");
-            let mut eo = w.object();
-            w.key(&mut eo, "code");
+            w.raw(",\"agrees\":null,\"decided_by\":null,\"fell_with\":null,\"provisional\":null,\"rules\":[],\"set_aside\":[],\"to_pass\":[],\"error\":");
+            let eo = w.object();
+            w.raw("\"code\":");
             w.str(e.code());
-            w.key(&mut eo, "message");
+            w.raw(",\"message\":");
             w.str(&e.to_string());
-            w.key(&mut eo, "help");
+            w.raw(",\"help\":");
             w.str(&e.help());
-            w.key(&mut eo, "line");
+            w.raw(",\"line\":");
             w.raw("null");
-            w.key(&mut eo, "column");
+            w.raw(",\"column\":");
             w.raw("null");
             w.end(eo);
             w.end(o);
@@ -371,67 +360,67 @@ pub fn trace(
             .get(ri)
             .and_then(|rr| names.rules.get(rr.rule.0 as usize).map(|n| (rr, n)))
     };
-    w.key(&mut o, "outcome");
+    w.raw(",\"outcome\":");
     w.name(jw::outcome_name(d.outcome));
-    w.key(&mut o, "predicted");
+    w.raw(",\"predicted\":");
     w.name(d.outcome.predicts().name());
-    w.key(&mut o, "recorded");
+    w.raw(",\"recorded\":");
     w.opt_name(jw::opt_recorded(recorded));
-    w.key(&mut o, "agrees");
+    w.raw(",\"agrees\":");
     w.opt_bool(recorded.map(|r| r == d.outcome.predicts()));
-    w.key(&mut o, "decided_by");
+    w.raw(",\"decided_by\":");
     let by = d.decided_by.and_then(|(ri, ci)| {
         let (rr, n) = rule_of(ri)?;
         Some((n, n.criteria.get(ci)?, *rr.statuses.get(ci)?))
     });
     match by {
         Some((n, c, status)) => {
-            let mut bo = w.object();
-            w.key(&mut bo, "rule");
+            let bo = w.object();
+            w.raw("\"rule\":");
             w.raw(&n.name);
-            w.key(&mut bo, "criterion");
+            w.raw(",\"criterion\":");
             w.raw(&c.name);
-            w.key(&mut bo, "status");
+            w.raw(",\"status\":");
             w.name(jw::status_name(status));
-            w.key(&mut bo, "citation");
+            w.raw(",\"citation\":");
             w.raw(&c.citation);
             w.end(bo);
         }
         None => w.raw("null"),
     }
-    w.key(&mut o, "fell_with");
+    w.raw(",\"fell_with\":");
     w.opt_str(d.fell_with.and_then(id_of));
-    w.key(&mut o, "provisional");
+    w.raw(",\"provisional\":");
     if d.provisional.is_provisional() {
-        let mut po = w.object();
-        w.key(&mut po, "rests_on");
+        let po = w.object();
+        w.raw("\"rests_on\":");
         let mut a = w.array();
         for &(ri, ci) in &d.provisional.criteria {
             let Some((n, c)) = rule_of(ri).and_then(|(_, n)| Some((n, n.criteria.get(ci)?))) else {
                 continue;
             };
             w.item(&mut a);
-            let mut lo = w.object();
-            w.key(&mut lo, "rule");
+            let lo = w.object();
+            w.raw("\"rule\":");
             w.raw(&n.name);
-            w.key(&mut lo, "criterion");
+            w.raw(",\"criterion\":");
             w.raw(&c.name);
-            w.key(&mut lo, "ids");
+            w.raw(",\"ids\":");
             w.raw(&c.low_ids);
-            w.key(&mut lo, "constants");
+            w.raw(",\"constants\":");
             w.raw(&c.low_consts);
-            w.key(&mut lo, "reason");
+            w.raw(",\"reason\":");
             w.raw(&c.reason);
             w.end(lo);
         }
         w.end(a);
-        w.key(&mut po, "falls_with");
+        w.raw(",\"falls_with\":");
         w.opt_str(d.fell_with.filter(|_| d.provisional.dependency).and_then(id_of));
         w.end(po);
     } else {
         w.raw("null");
     }
-    w.key(&mut o, "rules");
+    w.raw(",\"rules\":");
     let mut ra = w.array();
     for rr in &d.rules {
         let rule = p.rule(rr.rule);
@@ -439,58 +428,58 @@ pub fn trace(
             continue;
         };
         w.item(&mut ra);
-        let mut ro = w.object();
-        w.key(&mut ro, "rule");
+        let ro = w.object();
+        w.raw("\"rule\":");
         w.raw(&n.name);
-        w.key(&mut ro, "title");
+        w.raw(",\"title\":");
         w.raw(&n.title);
-        w.key(&mut ro, "role");
+        w.raw(",\"role\":");
         w.name(match rr.role {
             Role::Decides => "decides",
             Role::Supplements => "supplements",
         });
-        w.key(&mut ro, "source");
+        w.raw(",\"source\":");
         w.raw(&n.source);
-        w.key(&mut ro, "tier");
+        w.raw(",\"tier\":");
         w.raw(n.tier);
-        w.key(&mut ro, "citation");
+        w.raw(",\"citation\":");
         w.raw(&n.citation);
         if let Some(also) = &n.also_cites {
-            w.key(&mut ro, "also_cites");
+            w.raw(",\"also_cites\":");
             w.raw(also);
         }
-        w.key(&mut ro, "criteria");
+        w.raw(",\"criteria\":");
         let mut ca = w.array();
         for ((c, cn), &status) in rule.criteria.iter().zip(&n.criteria).zip(&rr.statuses) {
             w.item(&mut ca);
-            let mut co = w.object();
-            w.key(&mut co, "name");
+            let co = w.object();
+            w.raw("\"name\":");
             w.raw(&cn.name);
-            w.key(&mut co, "kind");
+            w.raw(",\"kind\":");
             w.raw(cn.kind);
-            w.key(&mut co, "description");
+            w.raw(",\"description\":");
             w.raw(&cn.description);
-            w.key(&mut co, "status");
+            w.raw(",\"status\":");
             w.name(jw::status_name(status));
-            w.key(&mut co, "citation");
+            w.raw(",\"citation\":");
             w.raw(&cn.citation);
-            w.key(&mut co, "facts");
+            w.raw(",\"facts\":");
             let mut fa = w.array();
             for &r in &c.reads {
                 w.item(&mut fa);
-                let mut fo = w.object();
-                w.key(&mut fo, "fact");
+                let fo = w.object();
+                w.raw("\"fact\":");
                 w.str(&fact_name(p, case, i, r));
-                w.key(&mut fo, "value");
+                w.raw(",\"value\":");
                 w.value(&report::json_value(p, case, read(case, i, r)));
                 if defaulted(case, i, r) {
-                    w.key(&mut fo, "note");
+                    w.raw(",\"note\":");
                     w.raw("\"no history entry\"");
                 }
                 w.end(fo);
             }
             w.end(fa);
-            w.key(&mut co, "missing");
+            w.raw(",\"missing\":");
             let mut ma = w.array();
             if let (Some(e), Status::NotDocumented) = (&c.expr, status) {
                 for r in missing_facts(e, case, i) {
@@ -499,12 +488,12 @@ pub fn trace(
                 }
             }
             w.end(ma);
-            w.key(&mut co, "confidence");
+            w.raw(",\"confidence\":");
             w.raw(cn.confidence);
-            w.key(&mut co, "confidence_ids");
+            w.raw(",\"confidence_ids\":");
             w.raw(&cn.confidence_ids);
             if let Some(why) = &cn.low_reason {
-                w.key(&mut co, "low_reason");
+                w.raw(",\"low_reason\":");
                 w.raw(why);
             }
             w.end(co);
@@ -513,7 +502,7 @@ pub fn trace(
         w.end(ro);
     }
     w.end(ra);
-    w.key(&mut o, "set_aside");
+    w.raw(",\"set_aside\":");
     let mut sa = w.array();
     for r in &d.set_aside {
         w.item(&mut sa);
@@ -521,9 +510,9 @@ pub fn trace(
     }
     w.end(sa);
     // No advice in an audit's trace.
-    w.key(&mut o, "to_pass");
+    w.raw(",\"to_pass\":");
     w.raw("[]");
-    w.key(&mut o, "error");
+    w.raw(",\"error\":");
     w.raw("null");
     w.end(o);
 }

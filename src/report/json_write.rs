@@ -239,9 +239,15 @@ impl<'a> Json<'a> {
     }
 
     fn newline(&mut self) {
-        self.out.push('\n');
-        for _ in 0..self.depth {
-            self.out.push_str("  ");
+        const INDENT: &str = "\n                                                                ";
+        match INDENT.get(..1 + 2 * self.depth) {
+            Some(s) => self.out.push_str(s),
+            None => {
+                self.out.push('\n');
+                for _ in 0..self.depth {
+                    self.out.push_str("  ");
+                }
+            }
         }
     }
 
@@ -710,7 +716,14 @@ mod tests {
             push_usize(&mut s, n);
             assert_eq!(s, n.to_string());
         }
-        let v = serde_json::json!({"a": [1, -2, 2.5, 1e300, 0.1, null, true, "x\ny", []], "b": {}, "c": {"d": [{}]}});
+        let mut deep = serde_json::json!([1, {"k": "v"}]);
+        for _ in 0..40 {
+            deep = serde_json::json!([deep, {"k": [deep.clone()]}]);
+            if deep.to_string().len() > 1 << 16 {
+                deep = serde_json::json!([deep[0].clone()]);
+            }
+        }
+        let v = serde_json::json!({"a": [1, -2, 2.5, 1e300, 0.1, null, true, "x\ny", []], "b": {}, "c": {"d": [{}]}, "deep": deep});
         for pretty in [false, true] {
             let mut s = String::new();
             let mut w = if pretty {
