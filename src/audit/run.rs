@@ -4,7 +4,8 @@
 //!
 //! Each worker keeps its own [`Machine`] and decides with the fast path
 //! ([`Plan`]); the full trace is built only for disagreements that will be
-//! shown. Statistics, the first disagreements and the first errors are
+//! shown: as a [`RequestReport`] for one that may be kept, as JSON text
+//! ([`Options::json_traces`]) for one JSON Lines only writes. Statistics, the first disagreements and the first errors are
 //! gathered in input order by the one thread that writes.
 //!
 //! Invariants: memory is bounded by the batch size and the kept lists,
