@@ -71,34 +71,14 @@ impl Grounds {
 
     /// `OPI-4; OPI-9: opioid_med_ceiling = 120 mg_med`: why it is LOW.
     pub fn low_reason(&self) -> String {
-        // Written into one string (an audit builds one per LOW criterion
-        // of every trace): the parts joined by "; ", the IDs by ", ".
-        fn ids(out: &mut String, ids: &[String]) {
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(id);
-            }
-        }
-        let mut out = String::with_capacity(64);
-        let mut first = true;
+        let mut parts = Vec::new();
         if self.low_stated {
-            ids(&mut out, &self.low_ids);
-            first = false;
+            parts.push(self.low_ids.join(", "));
         }
         for c in &self.low_consts {
-            if !first {
-                out.push_str("; ");
-            }
-            first = false;
-            ids(&mut out, &c.ids);
-            out.push_str(": ");
-            out.push_str(&c.name);
-            out.push_str(" = ");
-            out.push_str(&c.value);
+            parts.push(format!("{}: {} = {}", c.ids.join(", "), c.name, c.value));
         }
-        out
+        parts.join("; ")
     }
 }
 
@@ -180,35 +160,4 @@ pub fn ground(mut rule: Rule, consts: &[Const], symbols: &Symbols) -> Rule {
         c.grounds = g;
     }
     rule
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn low_reason_joins_parts_and_ids() {
-        let k = |name: &str, ids: &[&str]| LowConst {
-            name: name.to_string(),
-            value: "120 mg_med".to_string(),
-            ids: ids.iter().map(|s| s.to_string()).collect(),
-        };
-        let g = |stated: bool, low_ids: &[&str], consts: Vec<LowConst>| Grounds {
-            low_stated: stated,
-            low_ids: low_ids.iter().map(|s| s.to_string()).collect(),
-            low_consts: consts,
-            ..Grounds::default()
-        };
-        assert_eq!(g(true, &["OPI-4", "OPI-5"], vec![]).low_reason(), "OPI-4, OPI-5");
-        assert_eq!(
-            g(true, &["OPI-4"], vec![k("a", &["OPI-9"]), k("b", &["X-1", "X-2"])]).low_reason(),
-            "OPI-4; OPI-9: a = 120 mg_med; X-1, X-2: b = 120 mg_med"
-        );
-        assert_eq!(
-            g(false, &[], vec![k("a", &["OPI-9"])]).low_reason(),
-            "OPI-9: a = 120 mg_med"
-        );
-        assert_eq!(g(true, &[], vec![k("a", &[])]).low_reason(), "; : a = 120 mg_med");
-        assert_eq!(g(false, &[], vec![]).low_reason(), "");
-    }
 }
