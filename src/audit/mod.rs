@@ -15,6 +15,7 @@
 
 pub mod html;
 pub mod input;
+pub mod jsonw;
 pub mod output;
 pub mod run;
 pub mod stats;

@@ -15,16 +15,19 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Read, Seek, Write};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::input::{Input, Reader};
+use super::jsonw::{self, Names};
 use super::run::{self, Chunk, Done, Kept, Progress, Render, RequestDone, Traces};
 use super::stats::{Confusion, Summary};
 use super::{AuditRow, Totals};
 use crate::RuleSet;
 use crate::eval::Outcome;
 use crate::eval::fast::Verdict;
+use crate::report::json_write::{self, Json};
 use crate::report::{self, JSON_VERSION};
 
 /// Output formats of `mtus audit`.
@@ -110,8 +113,26 @@ pub fn audit(
     side: &mut (dyn Write + Send),
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Finished, AuditError> {
+    audit_with(rs, inputs, opts, out, side, progress, false)
+}
+
+/// [`audit`]; with `oracle`, JSON and JSON Lines are written through serde
+/// as they were before [`jsonw`] (the tests compare the two).
+fn audit_with(
+    rs: &RuleSet,
+    inputs: Vec<Input>,
+    opts: &AuditOptions,
+    out: &mut (dyn Write + Send),
+    side: &mut (dyn Write + Send),
+    progress: &mut (dyn FnMut(Progress) + Send),
+    oracle: bool,
+) -> Result<Finished, AuditError> {
     let mut reader = Reader::new(inputs, opts.limits);
+    // The rule set's names escaped once, for the JSON writer (the oracle
+    // writes through serde, as before).
+    let names = (!oracle && matches!(opts.format, Format::Json | Format::Jsonl)).then(|| Arc::new(Names::new(rs)));
     let run_opts = run::Options {
+        json_traces: names.clone().filter(|_| opts.format == Format::Jsonl),
         traces: if opts.format == Format::Jsonl {
             Traces::All
         } else {
@@ -129,6 +150,7 @@ pub fn audit(
         format: opts.format,
         widths: [4, 7, 9],
         rules: rs.origin.describe(),
+        names: names.clone(),
     };
     let mut w = Out::new(out);
     let mut spill = Spill::default();
@@ -194,34 +216,11 @@ pub fn audit(
         }
         Format::Json => {
             w.put(if rows == 0 { "],\n" } else { "\n  ],\n" })?;
-            #[derive(Serialize)]
-            struct Tail<'a> {
-                #[serde(flatten)]
-                summary: &'a Summary,
-                disagreements: &'a [run::Disagreement],
-                disagreements_omitted: u64,
-                rules: crate::report::RulesJson,
+            if oracle {
+                serde_tail(rs, &fin, &mut w)?;
+            } else {
+                json_tail(rs, &fin, &mut w)?;
             }
-            let t = Tail {
-                summary: &fin.summary,
-                disagreements: &fin.kept.disagreements,
-                disagreements_omitted: fin.kept.omitted_disagreements,
-                rules: crate::report::RulesJson::new(rs),
-            };
-            // The fields without the braces (already indented one level),
-            // streamed: with 1,000 traces the text is tens of megabytes.
-            let mut fields = Fields {
-                out: &mut w,
-                skip: 2,
-                held: Vec::with_capacity(1 << 16),
-                error: None,
-            };
-            let r = serde_json::to_writer_pretty(&mut fields, &t);
-            if let Some(e) = fields.error.take() {
-                return Err(e);
-            }
-            r.map_err(|e| AuditError::Write(e.into()))?;
-            fields.finish()?;
             w.put(",\n  \"errors\": [")?;
             spill.copy_to(&mut w)?;
             w.put(if spilled == 0 { "]\n}\n" } else { "\n  ]\n}\n" })?;
@@ -230,6 +229,92 @@ pub fn audit(
     w.put(&tail)?;
     w.flush()?;
     Ok(fin)
+}
+
+/// The fields of the JSON document's closing summary (statistics, kept
+/// disagreements with their traces, the rule set), indented one level,
+/// without braces: streamed, since with 1,000 traces it is tens of
+/// megabytes. The statistics go through serde (once per run); the traces,
+/// the bulk of it, through [`json_write`].
+fn json_tail(rs: &RuleSet, fin: &Finished, w: &mut Out<'_>) -> Result<(), AuditError> {
+    #[derive(Serialize)]
+    struct Head<'a> {
+        #[serde(flatten)]
+        summary: &'a Summary,
+    }
+    serde_fields(w, &Head { summary: &fin.summary })?;
+    let k = &fin.kept;
+    w.put(",\n  \"disagreements\": [")?;
+    let mut buf = String::with_capacity(1 << 16);
+    for (n, x) in k.disagreements.iter().enumerate() {
+        buf.clear();
+        buf.push_str(if n == 0 { "\n    " } else { ",\n    " });
+        let mut j = Json::pretty(&mut buf, 2);
+        let mut o = j.object();
+        j.key(&mut o, "file");
+        j.str(&x.file);
+        j.key(&mut o, "line");
+        j.opt_usize(x.line);
+        j.key(&mut o, "case");
+        j.str(&x.case);
+        json_write::request_fields(&mut j, &mut o, &x.report);
+        j.end(o);
+        w.put(&buf)?;
+    }
+    w.put(if k.disagreements.is_empty() { "]" } else { "\n  ]" })?;
+    buf.clear();
+    buf.push_str(",\n  \"disagreements_omitted\": ");
+    json_write::push_u64(&mut buf, k.omitted_disagreements);
+    buf.push_str(",\n  \"rules\": ");
+    let r = crate::report::RulesJson::new(rs);
+    let mut j = Json::pretty(&mut buf, 1);
+    let mut o = j.object();
+    j.key(&mut o, "kind");
+    j.str(r.kind);
+    j.key(&mut o, "path");
+    j.opt_str(r.path.as_deref());
+    j.key(&mut o, "sha256");
+    j.str(&r.sha256);
+    j.key(&mut o, "description");
+    j.str(&r.description);
+    j.end(o);
+    w.put(&buf)
+}
+
+/// [`json_tail`] all through serde, as it was: the tests' oracle.
+fn serde_tail(rs: &RuleSet, fin: &Finished, w: &mut Out<'_>) -> Result<(), AuditError> {
+    #[derive(Serialize)]
+    struct Tail<'a> {
+        #[serde(flatten)]
+        summary: &'a Summary,
+        disagreements: &'a [run::Disagreement],
+        disagreements_omitted: u64,
+        rules: crate::report::RulesJson,
+    }
+    let t = Tail {
+        summary: &fin.summary,
+        disagreements: &fin.kept.disagreements,
+        disagreements_omitted: fin.kept.omitted_disagreements,
+        rules: crate::report::RulesJson::new(rs),
+    };
+    serde_fields(w, &t)
+}
+
+/// A value serde writes as a pretty JSON object, without its braces
+/// (its fields already indented one level), streamed to `w`.
+fn serde_fields<T: Serialize>(w: &mut Out<'_>, v: &T) -> Result<(), AuditError> {
+    let mut fields = Fields {
+        out: w,
+        skip: 2,
+        held: Vec::with_capacity(1 << 16),
+        error: None,
+    };
+    let r = serde_json::to_writer_pretty(&mut fields, v);
+    if let Some(e) = fields.error.take() {
+        return Err(e);
+    }
+    r.map_err(|e| AuditError::Write(e.into()))?;
+    fields.finish()
 }
 
 /// A JSON object written through to `out` without its first two bytes
@@ -415,6 +500,8 @@ struct Style {
     widths: [usize; 3],
     /// The rule set in force, as CSV's first row names it.
     rules: String,
+    /// The rule set's names, escaped for JSON once (JSON and JSON Lines).
+    names: Option<Arc<Names>>,
 }
 
 const CSV_HEADER: &str = "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n";
@@ -463,6 +550,11 @@ impl Render for Style {
             Err(f) => {
                 match self.format {
                     Format::Text | Format::Markdown => side.push_str(f.rendered.as_deref().unwrap_or("")),
+                    Format::Json | Format::Jsonl if self.names.is_some() => jsonw::error_record(
+                        if self.format == Format::Json { side } else { out },
+                        self.format == Format::Jsonl,
+                        &f.diagnostic,
+                    ),
                     Format::Json => side.push_str(&to_json(&f.diagnostic)),
                     Format::Jsonl => {
                         #[derive(Serialize)]
@@ -505,10 +597,25 @@ impl Render for Style {
             }
             Ok(c) => c,
         };
-        for (i, r) in case.requests.iter().enumerate() {
+        if let Some(names) = &self.names {
+            let rq = case.requests.as_slice();
+            for i in 0..rq.len() {
+                if self.format == Format::Json {
+                    if i > 0 {
+                        out.push_str(",\n    ");
+                    }
+                    jsonw::json_row(out, names, d, &case.case, rq, i);
+                } else {
+                    jsonw::jsonl_row(out, names, d, &case.case, rq, i);
+                }
+            }
+            return;
+        }
+        for i in 0..case.requests.len() {
             match self.format {
                 Format::Text => self.text_row(rs, &case.case, case.requests.as_slice(), i, out),
                 Format::Markdown => {}
+                // The serde rendering `jsonw` replaces: the tests' oracle.
                 Format::Json => {
                     if i > 0 {
                         out.push_str(",\n    ");
@@ -527,7 +634,7 @@ impl Render for Style {
                     out.push_str(&to_json(&Line {
                         kind: "request",
                         row: AuditRow::new(rs, d, &case.case, &case.requests, i),
-                        trace: r.trace.as_deref(),
+                        trace: case.requests[i].trace.as_deref(),
                     }));
                     out.push('\n');
                 }
@@ -1082,6 +1189,99 @@ mod tests {
         }
         let (_, kept, disagree) = run(Format::Text, false);
         assert_eq!(kept, disagree.min(1000));
+    }
+
+    /// Generated cases, some with ids, request text and a file name full
+    /// of what JSON must escape (quotes, backslashes, control characters,
+    /// non-ASCII), some that do not load, some that cannot be decided.
+    fn awkward_corpus(rs: &RuleSet, seed: u64, count: u64) -> String {
+        let mut g = crate::generate::Generator::new(rs, seed).expect("generator");
+        g.options.any_date = 0.1;
+        g.options.extremes = 0.05;
+        let mut text = Vec::new();
+        g.write_jsonl(count, &mut text, "cases.jsonl").expect("generate");
+        let text = String::from_utf8(text).expect("utf-8");
+        let mut out = String::new();
+        for (k, line) in text.lines().enumerate() {
+            // The loader refuses control characters other than tabs and
+            // line breaks in a case: the others come in the file name.
+            let line = match k % 7 {
+                1 => line.replacen("\"case\":\"", "\"case\":\"g\\u00e9\\\"q\\\\ \u{6f22}\\t", 1),
+                2 => line
+                    .replace("\"r1\"", "\"r\\t1 \u{fc}\\n\\r/\"")
+                    .replace("\"r2\"", "\"r2\\\"\u{1f642}\""),
+                3 => line.replacen("\"text\":\"", "\"text\":\"\u{df}\\\"\\\\\\t", 1),
+                _ => line.to_string(),
+            };
+            if k % 53 == 5 {
+                // Cut short: a line that does not parse.
+                let mut cut = line.len() / 2;
+                while !line.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                out.push_str(&line[..cut]);
+            } else {
+                out.push_str(&line);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The hand-written JSON writer (`jsonw`) writes exactly what serde
+    /// wrote: every format, with and without kept traces, on awkward
+    /// generated cases.
+    #[test]
+    fn json_writer_matches_serde() {
+        let rs = RuleSet::embedded(&mut crate::diag::SourceMap::new()).expect("rules");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut shown = [0usize; 4];
+        for (seed, count, name) in [
+            (1, 1500, "cases.jsonl"),
+            (2, 1500, "odd \"name\" \\ \u{e9}\t\u{1}\u{7f}.jsonl"),
+            (3, 1200, "cases3.jsonl"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, awkward_corpus(&rs, seed, count)).expect("write");
+            for format in [Format::Json, Format::Jsonl, Format::Text, Format::Csv] {
+                for keep_traces in [false, true] {
+                    let opts = AuditOptions {
+                        format,
+                        keep_traces,
+                        // None kept (an empty list), or some and the rest omitted.
+                        max_disagreements: if keep_traces { 300 } else { 0 },
+                        ..AuditOptions::default()
+                    };
+                    let run = |oracle| {
+                        let (mut out, mut side) = (Vec::new(), Vec::new());
+                        let fin = audit_with(
+                            &rs,
+                            vec![Input::JsonLines(path.clone())],
+                            &opts,
+                            &mut out,
+                            &mut side,
+                            &mut |_| {},
+                            oracle,
+                        )
+                        .expect("audit");
+                        (out, side, fin.summary.totals)
+                    };
+                    let (out, side, totals) = run(false);
+                    let (want_out, want_side, _) = run(true);
+                    assert!(out == want_out, "{format:?} {seed}: output differs");
+                    assert!(side == want_side, "{format:?} {seed}: side channel differs");
+                    shown[0] += totals.errors;
+                    shown[1] += totals.undecided;
+                    shown[2] += totals.disagree;
+                    if format == Format::Jsonl {
+                        let text = String::from_utf8(out).expect("utf-8");
+                        shown[3] += text.matches("\\u0001").count() * text.matches("\\t1 \u{fc}\\n").count();
+                    }
+                }
+            }
+        }
+        // The corpus has what it is meant to test.
+        assert!(shown.iter().all(|&n| n > 0), "{shown:?}");
     }
 
     #[test]

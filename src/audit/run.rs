@@ -4,7 +4,8 @@
 //!
 //! Each worker keeps its own [`Machine`] and decides with the fast path
 //! ([`Plan`]); the full trace is built only for disagreements that will be
-//! shown. Statistics, the first disagreements and the first errors are
+//! shown: as a [`RequestReport`] for one that may be kept, as JSON text
+//! ([`Options::json_traces`]) for one JSON Lines only writes. Statistics, the first disagreements and the first errors are
 //! gathered in input order by the one thread that writes.
 //!
 //! Invariants: memory is bounded by the batch size and the kept lists,
@@ -19,6 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::input::{Body, ReadError, Reader, Unit};
+use super::jsonw::{self, Names};
 use super::stats::Stats;
 use crate::RuleSet;
 use crate::check::TreatmentId;
@@ -46,8 +48,12 @@ pub struct RequestDone {
     pub treatment: TreatmentId,
     pub verdict: Result<Verdict, EvalError>,
     pub recorded: Option<Recorded>,
-    /// The full trace, for a disagreement that will be shown.
+    /// The full trace, for a disagreement that may be kept for the
+    /// summary.
     pub trace: Option<Box<RequestReport>>,
+    /// The full trace as JSON, for a disagreement JSON Lines writes
+    /// ([`Options::json_traces`]).
+    pub trace_json: Option<String>,
     /// For a request that could not be decided: the line (of the file)
     /// and column of its cause (`EvalError::span`).
     pub error_at: Option<(usize, usize)>,
@@ -101,6 +107,10 @@ pub enum Traces {
 #[derive(Clone, Debug)]
 pub struct Options {
     pub traces: Traces,
+    /// Write each trace of [`Traces::All`] straight to JSON with these
+    /// names ([`jsonw::trace`]) instead of building a [`RequestReport`]
+    /// (still built while disagreements are being kept).
+    pub json_traces: Option<Arc<Names>>,
     /// Disagreements kept, with traces, for the summary.
     pub max_disagreements: usize,
     /// Load errors kept for the summary.
@@ -122,6 +132,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             traces: Traces::Kept,
+            json_traces: None,
             max_disagreements: 1000,
             max_errors: 1000,
             render_errors: None,
@@ -200,7 +211,14 @@ pub fn run<E: Send>(
     // It only ever goes from false to true, when no later trace can be
     // kept, so when a worker sees it does not change what is written.
     let full = AtomicBool::new(opts.max_disagreements == 0);
-    let traces = || opts.traces == Traces::All || !full.load(Ordering::Relaxed);
+    let traces = || {
+        let keeping = !full.load(Ordering::Relaxed);
+        let json = opts.json_traces.as_deref().filter(|_| opts.traces == Traces::All);
+        Want {
+            report: keeping || (opts.traces == Traces::All && json.is_none()),
+            json,
+        }
+    };
     // The first batch: decided, then the renderer prepared from it (the
     // text table takes its column widths from it), then rendered.
     let first = reader.next_batch(opts.first_batch_units, opts.first_batch_bytes);
@@ -313,13 +331,22 @@ fn keep(kept: &mut Kept, d: &mut Done, opts: &Options) {
     }
 }
 
+/// Which traces a disagreement gets.
+#[derive(Clone, Copy, Debug)]
+pub struct Want<'a> {
+    /// A [`RequestReport`], to keep (or to write, without `json`).
+    pub report: bool,
+    /// Its JSON, written with these names.
+    pub json: Option<&'a Names>,
+}
+
 /// Load and decide a batch on all threads, keeping input order.
 fn decide_batch(
     rs: &RuleSet,
     loader: &Loader<'_>,
     plan: &Plan,
     units: Vec<Unit>,
-    traces: bool,
+    traces: Want<'_>,
     render: Option<bool>,
 ) -> Vec<Done> {
     units
@@ -340,7 +367,7 @@ pub fn decide_unit(
     m: &mut Machine,
     verdicts: &mut Vec<Result<Verdict, EvalError>>,
     u: Unit,
-    traces: bool,
+    traces: Want<'_>,
     render: Option<bool>,
 ) -> Done {
     let Unit { file, line, body } = u;
@@ -379,12 +406,20 @@ pub fn decide_unit(
             verdict: v,
             recorded: case.recorded(i).map(|d| d.outcome),
             trace: None,
+            trace_json: None,
             error_at,
         };
-        if traces && r.agrees() == Some(false) {
+        if (traces.report || traces.json.is_some()) && r.agrees() == Some(false) {
             let decisions = full.get_or_insert_with(|| eval::decide_case(rs, m, &case));
             if let Some(d) = decisions.get(i) {
-                r.trace = Some(Box::new(report::request_report(rs, m, &case, i, d, false)));
+                if traces.report {
+                    r.trace = Some(Box::new(report::request_report(rs, m, &case, i, d, false)));
+                }
+                if let Some(names) = traces.json {
+                    let mut json = String::new();
+                    jsonw::trace(&mut json, names, rs, &case, i, d);
+                    r.trace_json = Some(json);
+                }
             }
         }
         requests.push(r);

@@ -12,6 +12,7 @@ pub mod diagnostics;
 mod escape;
 mod excerpt;
 pub mod explain;
+pub mod json_write;
 
 pub use escape::{escape_terminal, escape_terminal_text};
 
@@ -233,6 +234,10 @@ fn cite(p: &Program, c: &Citation) -> String {
 }
 
 /// Describe request `i` of a case, given its decision.
+///
+/// `audit::jsonw::trace` writes the same trace (without advice) straight
+/// to JSON for `audit --format jsonl`: a change here must be made there
+/// too (the audit's tests compare the two).
 pub fn request_report(
     rs: &RuleSet,
     m: &mut Machine,
