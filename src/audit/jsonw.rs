@@ -11,7 +11,7 @@
 //! [`AuditRow`] (kept, with its `Serialize`, as the oracle and for other
 //! callers); a JSON Lines line is what serde_json wrote for the row with
 //! `kind` first and the trace (if any) last. Checked over generated cases
-//! in `tests/audit_json_writer.rs`.
+//! in `audit::output::tests::json_writer_matches_serde`.
 
 use super::run::{Done, RequestDone};
 use crate::RuleSet;

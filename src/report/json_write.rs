@@ -11,8 +11,8 @@
 //!
 //! Invariants: the output is what `serde_json::to_string` (or
 //! `to_string_pretty`, at the same depth) writes for the same value;
-//! checked against serde in `tests/audit_json_writer.rs` and the unit
-//! tests below.
+//! checked against serde by the unit tests below and, over generated
+//! audits, by `audit::output::tests::json_writer_matches_serde`.
 
 use serde_json::Value as J;
 
