@@ -15,19 +15,35 @@ use crate::diag::Diagnostic;
 
 /// Parse one JSON value; `base` is its byte offset in the case file.
 pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>, Diagnostic> {
+    parse_flagged(text, base, limits).map(|(node, _)| node)
+}
+
+/// [`parse`], and whether some string decoded from escapes holds a
+/// control character other than tab and line breaks (only then can
+/// [`super::escaped_controls`] find anything in the tree).
+///
+/// The items of the open containers wait on two shared stacks; a
+/// container's own vector is made, at its exact size, when it closes.
+pub fn parse_flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<(Node<'a>, bool), Diagnostic> {
     let mut p = P {
         text,
         b: text.as_bytes(),
         i: 0,
         base,
+        control: false,
     };
     let mut stack: Vec<Frame<'a>> = Vec::new();
+    let mut items: Vec<Node<'a>> = Vec::new();
+    let mut entries: Vec<(Node<'a>, Node<'a>)> = Vec::new();
     p.ws();
     if p.i >= p.b.len() {
-        return Ok(Node {
-            span: span(base, base),
-            kind: Kind::Null,
-        });
+        return Ok((
+            Node {
+                span: span(base, base),
+                kind: Kind::Null,
+            },
+            false,
+        ));
     }
     loop {
         // A value.
@@ -53,11 +69,11 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                         },
                     }
                 } else if seq {
-                    stack.push(Frame::Seq(start, Vec::new()));
+                    stack.push(Frame::Seq(start, items.len()));
                     continue;
                 } else {
                     let key = p.key()?;
-                    stack.push(Frame::Map(start, Vec::new(), Some(key)));
+                    stack.push(Frame::Map(start, entries.len(), Some(key)));
                     continue;
                 }
             }
@@ -90,9 +106,9 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                     if p.i < p.b.len() {
                         return Err(p.unexpected("the end of the JSON value"));
                     }
-                    return Ok(node);
+                    return Ok((node, p.control));
                 }
-                Some(Frame::Seq(s, items)) => {
+                Some(Frame::Seq(s, from)) => {
                     items.push(node);
                     p.ws();
                     match p.peek() {
@@ -102,19 +118,17 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                         }
                         Some(b']') => {
                             p.i += 1;
-                            let s = *s;
-                            let Some(Frame::Seq(_, items)) = stack.pop() else {
-                                unreachable_frame()?
-                            };
+                            let (s, from) = (*s, *from);
+                            stack.pop();
                             node = Node {
                                 span: p.span(s, p.i),
-                                kind: Kind::Seq(items),
+                                kind: Kind::Seq(items.drain(from..).collect()),
                             };
                         }
                         _ => return Err(p.unexpected("`,` or `]`")),
                     }
                 }
-                Some(Frame::Map(s, entries, key)) => {
+                Some(Frame::Map(s, from, key)) => {
                     if let Some(k) = key.take() {
                         entries.push((k, node));
                     }
@@ -130,13 +144,11 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                         }
                         Some(b'}') => {
                             p.i += 1;
-                            let s = *s;
-                            let Some(Frame::Map(_, entries, _)) = stack.pop() else {
-                                unreachable_frame()?
-                            };
+                            let (s, from) = (*s, *from);
+                            stack.pop();
                             node = Node {
                                 span: p.span(s, p.i),
-                                kind: Kind::Map(entries),
+                                kind: Kind::Map(entries.drain(from..).collect()),
                             };
                         }
                         _ => return Err(p.unexpected("`,` or `}`")),
@@ -147,17 +159,11 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
     }
 }
 
-fn unreachable_frame<T>() -> Result<T, Diagnostic> {
-    Err(Diagnostic::error(
-        "json-syntax",
-        span(0, 0),
-        "unbalanced JSON structure",
-    ))
-}
-
+/// An open container: where it starts, where its items start on the
+/// shared stack, and (a mapping) the key waiting for its value.
 enum Frame<'a> {
-    Seq(usize, Vec<Node<'a>>),
-    Map(usize, Vec<(Node<'a>, Node<'a>)>, Option<Node<'a>>),
+    Seq(usize, usize),
+    Map(usize, usize, Option<Node<'a>>),
 }
 
 struct P<'a> {
@@ -165,6 +171,8 @@ struct P<'a> {
     b: &'a [u8],
     i: usize,
     base: usize,
+    /// A string decoded from escapes holds a control character.
+    control: bool,
 }
 
 impl<'a> P<'a> {
@@ -292,6 +300,9 @@ impl<'a> P<'a> {
                         None => Cow::Borrowed(tail),
                         Some(mut s) => {
                             s.push_str(tail);
+                            if s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+                                self.control = true;
+                            }
                             Cow::Owned(s)
                         }
                     });
@@ -380,26 +391,37 @@ pub(super) fn has_byte(w: u64, b: u8) -> bool {
     has_zero(w ^ (LOW * u64::from(b)))
 }
 
+/// The bytes of `w` that a JSON string treats specially (`"`, `\\` or a
+/// control character) have their high bit set; the lowest set bit is
+/// exactly the first such byte (a borrow only ever flags bytes above a
+/// true one).
+fn special(w: u64) -> u64 {
+    let zero = |x: u64| x.wrapping_sub(LOW) & !x & HIGH;
+    zero(w ^ (LOW * u64::from(b'"'))) | zero(w ^ (LOW * u64::from(b'\\'))) | (w.wrapping_sub(LOW * 0x20) & !w & HIGH)
+}
+
 /// The first position from `i` on that holds a byte a JSON string treats
 /// specially (`"`, `\\` or a control character), or the end: eight
-/// bytes at a time, then one by one.
+/// bytes at a time, the last few padded to a word.
 fn plain_run(b: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = b.get(i..i + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        if has_byte(w, b'"') || has_byte(w, b'\\') || has_control(w) {
-            break;
+        let m = special(u64::from_le_bytes(word));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    while let Some(&c) = b.get(i) {
-        if c == b'"' || c == b'\\' || c < 0x20 {
-            break;
-        }
-        i += 1;
+    let rest = b.get(i..).unwrap_or_default();
+    if rest.is_empty() {
+        return b.len();
     }
-    i
+    // Padding with `"` stops the scan at the end at the latest.
+    let mut word = [b'"'; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    let m = special(u64::from_le_bytes(word));
+    (i + (m.trailing_zeros() / 8) as usize).min(b.len())
 }
 
 #[cfg(test)]
@@ -475,6 +497,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_control_flag_is_set_exactly_when_the_tree_walk_finds_one() {
+        // Escapes of every kind, raw C0 (tab, line breaks) and C1
+        // characters, in keys and values, with and without other escapes.
+        let pieces = [
+            "a", "\\u0007", "\\u0085", "\\t", "\\n", "\\r", "\\b", "\\f", "\\\"", "\\\\", "\\/", "\\u00e9",
+            "\u{85}", "\u{9f}", "\u{a0}", "\u{7f}", "\\u007f", "\\ud83d\\ude00", "é",
+        ];
+        let mut n = 0;
+        for a in pieces {
+            for b in pieces {
+                for text in [
+                    format!("{{\"k\": \"{a}{b}\"}}"),
+                    format!("{{\"{a}{b}\": [1, \"x\"]}}"),
+                    format!("[\"{a}\", {{\"k\": \"{b}\"}}]"),
+                ] {
+                    let (node, flag) = parse_flagged(&text, 0, &Limits::default()).unwrap();
+                    let mut diags = Vec::new();
+                    super::super::escaped_controls(&text, &node, &mut diags);
+                    assert_eq!(flag, !diags.is_empty(), "{text}");
+                    n += usize::from(flag);
+                }
+            }
+        }
+        assert!(n > 100, "the flag is set in {n} texts");
     }
 
     #[test]

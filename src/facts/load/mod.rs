@@ -181,10 +181,13 @@ impl<'p> Loader<'p> {
                 .with_help("case files are YAML or JSON text; is this a binary file?"),
             ]));
         }
-        let root = if json {
-            json::parse(body, base, &self.limits)
+        // Only an escape (a backslash) can make a control character the
+        // byte scan above did not see: most files have none, and the JSON
+        // front end says whether a decoded string holds one.
+        let (root, escaped) = if json {
+            json::parse_flagged(body, base, &self.limits)
         } else {
-            yaml::parse(body, base, &self.limits)
+            yaml::parse(body, base, &self.limits).map(|root| (root, body.contains('\\')))
         }
         .map_err(|d| fail(vec![d]))?;
         let mut ctx = Ctx {
@@ -195,9 +198,7 @@ impl<'p> Loader<'p> {
             local_map: HashMap::new(),
             diags: Vec::new(),
         };
-        // Only an escape (a backslash) can make a control character the
-        // byte scan above did not see: most files have none.
-        if body.contains('\\') {
+        if escaped {
             escaped_controls(text, &root, &mut ctx.diags);
         }
         let case = ctx.case(&root);
@@ -224,8 +225,9 @@ fn escaped_controls(text: &str, node: &tree::Node<'_>, diags: &mut Vec<Diagnosti
     use tree::Kind;
     match &node.kind {
         Kind::Scalar(s) => {
-            let raw = text.get(node.span.start as usize..node.span.end as usize).unwrap_or("");
-            if let (Cow::Owned(t), true) = (&s.text, raw.contains('\\')) {
+            let raw = || text.get(node.span.start as usize..node.span.end as usize).unwrap_or("");
+            let escaped = matches!(s.text, Cow::Owned(_)) && raw().contains('\\');
+            if let (Cow::Owned(t), true) = (&s.text, escaped) {
                 if let Some(c) = t.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
                     diags.push(
                         Diagnostic::error(
