@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::check::{Fact, KeyNode, Program, Scope};
+use crate::check::{Fact, KeyNode, Program, Scope, TreatmentId};
 use crate::value::Sym;
 
 /// The loader's own keys at the top of a case, before the schema's.
@@ -27,6 +27,13 @@ pub struct Keys<'p> {
     pub request: usize,
     /// The slot of `request.strength`, if declared.
     pub request_strength: Option<u16>,
+    /// The catalog's names (canonical, brand, spellings: already
+    /// normalized), with the fast hash.
+    treatments: HashMap<&'p str, TreatmentId, FastHash>,
+    /// Each closed fact's values as a bit set over the symbols, by scope
+    /// and slot (with the fact, so a fact not of the schema is never
+    /// mistaken for the one in its slot).
+    allowed: [Vec<Option<(&'p Fact, Box<[u64]>)>>; 3],
 }
 
 pub struct Group<'p> {
@@ -139,7 +146,27 @@ impl<'p> Keys<'p> {
         let symbols = (0..p.symbols.len())
             .filter_map(|i| p.symbols.name(Sym(i as u32)).map(|n| (n, Sym(i as u32))))
             .collect();
+        let treatments = p.catalog.lookup.iter().map(|(k, &t)| (k.as_str(), t)).collect();
+        let mut allowed: [Vec<Option<(&'p Fact, Box<[u64]>)>>; 3] = Default::default();
+        let words = p.symbols.len().div_ceil(64);
+        for f in &p.schema.facts {
+            let Some(values) = &f.allowed else { continue };
+            let mut bits = vec![0u64; words];
+            for s in values {
+                if let Some(w) = bits.get_mut(s.0 as usize / 64) {
+                    *w |= 1 << (s.0 % 64);
+                }
+            }
+            let by_slot = &mut allowed[scope_index(f.scope)];
+            let slot = usize::from(f.slot);
+            if by_slot.len() <= slot {
+                by_slot.resize(slot + 1, None);
+            }
+            by_slot[slot] = Some((f, bits.into_boxed_slice()));
+        }
         Keys {
+            treatments,
+            allowed,
             symbols,
             diagnosis_tags: p.schema.lookup("diagnoses.tags"),
             groups,
@@ -148,6 +175,28 @@ impl<'p> Keys<'p> {
             request,
             request_strength: p.schema.lookup("request.strength").map(|f| f.slot),
         }
+    }
+
+    /// Whether a closed fact allows a symbol: `f.allowed` holds it.
+    pub fn allows(&self, f: &Fact, s: Sym) -> bool {
+        match self.allowed[scope_index(f.scope)].get(usize::from(f.slot)) {
+            Some(Some((g, bits))) if std::ptr::eq(*g, f) => {
+                bits.get(s.0 as usize / 64).is_some_and(|w| w & (1 << (s.0 % 64)) != 0)
+            }
+            _ => f.allowed.as_ref().is_some_and(|a| a.contains(&s)),
+        }
+    }
+
+    /// [`crate::check::Catalog::resolve`] without normalizing (and
+    /// allocating) a name that is a catalog key or already normal.
+    pub fn resolve(&self, p: &Program, written: &str) -> Option<TreatmentId> {
+        if let Some(&t) = self.treatments.get(written) {
+            return Some(t);
+        }
+        if is_normal(written) {
+            return None;
+        }
+        p.catalog.resolve(written)
     }
 
     /// Add a node and the groups below it; its index. Recursion is as deep
@@ -166,8 +215,109 @@ impl<'p> Keys<'p> {
     }
 }
 
+fn scope_index(s: Scope) -> usize {
+    match s {
+        Scope::Case => 0,
+        Scope::History => 1,
+        Scope::Request => 2,
+    }
+}
+
+/// Whether [`crate::check::normalize_name`] leaves a name as it is:
+/// lowercase ASCII words of letters and digits joined by single `_`.
+pub fn is_normal(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0] != b'_'
+        && b[b.len() - 1] != b'_'
+        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        && !b.windows(2).any(|w| w == b"__")
+}
+
 /// `a == b` for short keys: length and first byte first, so most
 /// mismatches never reach a byte comparison.
 pub fn same_key(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::normalize_name;
+
+    fn program() -> Program {
+        let mut sm = crate::diag::SourceMap::new();
+        match crate::RuleSet::embedded(&mut sm) {
+            Ok(rs) => rs.program,
+            Err(e) => panic!("{:?}", e.diagnostics.first()),
+        }
+    }
+
+    #[test]
+    fn fast_treatment_lookup_is_the_catalogs() {
+        let p = program();
+        let keys = Keys::new(&p);
+        // A catalog key is its own normal form, so finding it as written
+        // is what normalizing first would find.
+        for k in p.catalog.lookup.keys() {
+            assert_eq!(&normalize_name(k), k);
+        }
+        let mut names: Vec<String> = Vec::new();
+        for k in p.catalog.lookup.keys() {
+            names.push(k.clone());
+            names.push(k.to_uppercase());
+            names.push(k.replace('_', " "));
+            names.push(k.replace('_', "__"));
+            names.push(format!("_{k}"));
+            names.push(format!("{k}_"));
+            names.push(format!("{k}x"));
+            names.push(format!("{k} (oral)"));
+        }
+        names.extend((0..p.symbols.len()).filter_map(|i| p.symbols.name(Sym(i as u32)).map(String::from)));
+        names.extend(
+            ["", "_", "a", "Norco", "SOMA", "acetaminophen", "é", "Ibuprofen 800mg", "tens unit", "9"].map(String::from),
+        );
+        for n in &names {
+            assert_eq!(keys.resolve(&p, n), p.catalog.resolve(n), "{n:?}");
+            if is_normal(n) {
+                assert_eq!(&normalize_name(n), n);
+            }
+        }
+    }
+
+    #[test]
+    fn allowed_bit_sets_are_the_facts_lists() {
+        let p = program();
+        let keys = Keys::new(&p);
+        let mut closed = 0;
+        for f in &p.schema.facts {
+            closed += usize::from(f.allowed.is_some());
+            for i in 0..p.symbols.len() as u32 + 70 {
+                let s = Sym(i);
+                let want = f.allowed.as_ref().is_some_and(|a| a.contains(&s));
+                assert_eq!(keys.allows(f, s), want, "{} {i}", f.path);
+            }
+        }
+        assert!(closed > 5, "{closed} closed facts");
+        // A fact not of this schema is read from its own list.
+        let mut other = p.schema.facts.iter().find(|f| f.allowed.is_some()).unwrap().clone();
+        other.allowed = Some(vec![Sym(0)]);
+        assert!(keys.allows(&other, Sym(0)));
+        assert!(!keys.allows(&other, Sym(1)));
+    }
+
+    #[test]
+    fn group_find_is_a_search_of_the_names() {
+        let p = program();
+        let keys = Keys::new(&p);
+        let mut words: Vec<String> = p.schema.facts.iter().flat_map(|f| f.key.clone()).collect();
+        words.extend(TOP_SPECIAL.iter().map(|s| s.to_string()));
+        let more: Vec<String> = words.iter().flat_map(|w| [format!("{w}s"), w[1..].to_string()]).collect();
+        words.extend(more);
+        for g in keys.groups.iter().chain([&keys.case]) {
+            for w in &words {
+                assert_eq!(g.find(w), g.names.iter().position(|n| n == w), "{w}");
+            }
+        }
+    }
 }
