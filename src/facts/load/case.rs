@@ -224,8 +224,10 @@ impl<'p> Ctx<'p> {
     /// The whole case; `None` when it cannot be made (the reasons are in
     /// the diagnostics).
     pub fn case(&mut self, root: &Node<'_>) -> Option<Case> {
-        let first_line = Span {
-            end: root.span.start.max(root.span.end.min(self.line_end(root.span.start))),
+        // The first line of the file (for a message only: finding its end
+        // reads the whole line).
+        let first_line = |ctx: &Self| Span {
+            end: root.span.start.max(root.span.end.min(ctx.line_end(root.span.start))),
             ..root.span
         };
         match &root.kind {
@@ -242,7 +244,7 @@ impl<'p> Ctx<'p> {
             Kind::Seq(_) => {
                 self.error(
                     "not-a-case",
-                    first_line,
+                    first_line(self),
                     "a case file is a mapping of fields, found a list".into(),
                     Some("one case per file; start with `case: ID`".into()),
                 );
@@ -251,7 +253,7 @@ impl<'p> Ctx<'p> {
             Kind::Scalar(_) => {
                 self.error(
                     "not-a-case",
-                    first_line,
+                    first_line(self),
                     format!("a case file is a mapping of fields, found {}", root.describe()),
                     Some("start with `case: ID` on its own line".into()),
                 );

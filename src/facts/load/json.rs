@@ -25,6 +25,14 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
 /// The items of the open containers wait on two shared stacks; a
 /// container's own vector is made, at its exact size, when it closes.
 pub fn parse_flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<(Node<'a>, bool), Diagnostic> {
+    flagged(text, base, limits).map_err(|e| *e)
+}
+
+/// A syntax error, boxed: the scanning functions return it through
+/// every call, and a small `Err` keeps their results in registers.
+type Error = Box<Diagnostic>;
+
+fn flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<(Node<'a>, bool), Error> {
     let mut p = P {
         text,
         b: text.as_bytes(),
@@ -52,7 +60,7 @@ pub fn parse_flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<
         let node = match p.peek() {
             Some(b'{') | Some(b'[') => {
                 if stack.len() >= limits.max_depth {
-                    return Err(super::yaml::too_deep(base + start, 1, limits));
+                    return Err(Box::new(super::yaml::too_deep(base + start, 1, limits)));
                 }
                 let seq = p.b[p.i] == b'[';
                 p.i += 1;
@@ -122,7 +130,7 @@ pub fn parse_flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<
                             stack.pop();
                             node = Node {
                                 span: p.span(s, p.i),
-                                kind: Kind::Seq(items.drain(from..).collect()),
+                                kind: Kind::Seq(items.split_off(from)),
                             };
                         }
                         _ => return Err(p.unexpected("`,` or `]`")),
@@ -148,7 +156,7 @@ pub fn parse_flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<
                             stack.pop();
                             node = Node {
                                 span: p.span(s, p.i),
-                                kind: Kind::Map(entries.drain(from..).collect()),
+                                kind: Kind::Map(entries.split_off(from)),
                             };
                         }
                         _ => return Err(p.unexpected("`,` or `}`")),
@@ -190,15 +198,17 @@ impl<'a> P<'a> {
         span(self.base + start, self.base + end)
     }
 
-    fn error(&self, message: impl Into<String>) -> Diagnostic {
+    #[cold]
+    fn error(&self, message: impl Into<String>) -> Error {
         let end = (self.i + 1).min(self.b.len()).max(self.i);
         let end = (end..=self.b.len())
             .find(|&e| self.text.is_char_boundary(e))
             .unwrap_or(self.b.len());
-        Diagnostic::error("json-syntax", self.span(self.i, end), message)
+        Box::new(Diagnostic::error("json-syntax", self.span(self.i, end), message))
     }
 
-    fn unexpected(&self, wanted: &str) -> Diagnostic {
+    #[cold]
+    fn unexpected(&self, wanted: &str) -> Error {
         match self.text.get(self.i..).and_then(|r| r.chars().next()) {
             Some(c) => self.error(format!("expected {wanted}, found `{}`", c.escape_default())),
             None => self.error(format!("the JSON ends where {wanted} should be")),
@@ -206,7 +216,7 @@ impl<'a> P<'a> {
     }
 
     /// A key and its `:`.
-    fn key(&mut self) -> Result<Node<'a>, Diagnostic> {
+    fn key(&mut self) -> Result<Node<'a>, Error> {
         self.ws();
         if self.peek() != Some(b'"') {
             return Err(self.unexpected("a key in double quotes"));
@@ -225,7 +235,7 @@ impl<'a> P<'a> {
         Ok(key)
     }
 
-    fn word(&mut self, w: &str, start: usize) -> Result<Node<'a>, Diagnostic> {
+    fn word(&mut self, w: &str, start: usize) -> Result<Node<'a>, Error> {
         if self.b[self.i..].starts_with(w.as_bytes()) {
             self.i += w.len();
             Ok(Node {
@@ -248,7 +258,7 @@ impl<'a> P<'a> {
         self.i - from
     }
 
-    fn number(&mut self) -> Result<Node<'a>, Diagnostic> {
+    fn number(&mut self) -> Result<Node<'a>, Error> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -284,7 +294,7 @@ impl<'a> P<'a> {
     }
 
     /// A string at `"`; borrowed when it has no escapes.
-    fn string(&mut self) -> Result<Cow<'a, str>, Diagnostic> {
+    fn string(&mut self) -> Result<Cow<'a, str>, Error> {
         self.i += 1;
         let start = self.i;
         let mut owned: Option<String> = None;
@@ -357,7 +367,7 @@ impl<'a> P<'a> {
         }
     }
 
-    fn hex4(&mut self) -> Result<u32, Diagnostic> {
+    fn hex4(&mut self) -> Result<u32, Error> {
         let digits = self
             .text
             .get(self.i..self.i + 4)
@@ -403,6 +413,7 @@ fn special(w: u64) -> u64 {
 /// The first position from `i` on that holds a byte a JSON string treats
 /// specially (`"`, `\\` or a control character), or the end: eight
 /// bytes at a time, the last few padded to a word.
+#[inline]
 fn plain_run(b: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = b.get(i..i + 8) {
         let mut word = [0u8; 8];

@@ -476,10 +476,12 @@ impl Ctx<'_> {
                 return Some(self.p.catalog.treatment(t).sym);
             }
         }
-        let ok = !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        // (Bytes: any byte of a character beyond ASCII fails.)
+        let ok = s
+            .as_bytes()
+            .first()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
         if !ok {
             let suggestion = crate::check::normalize_name(s);
             self.error(
