@@ -260,15 +260,22 @@ impl Ctx<'_> {
                 }
             },
         };
-        let candidates: Vec<&str> = match rule {
-            Some(id) => p.rule(id).criteria.iter().map(|c| c.name.as_str()).collect(),
-            None => p
-                .rules
-                .iter()
-                .flat_map(|r| r.criteria.iter().map(|c| c.name.as_str()))
-                .collect(),
+        let candidates = || -> Vec<&str> {
+            match rule {
+                Some(id) => p.rule(id).criteria.iter().map(|c| c.name.as_str()).collect(),
+                None => p
+                    .rules
+                    .iter()
+                    .flat_map(|r| r.criteria.iter().map(|c| c.name.as_str()))
+                    .collect(),
+            }
         };
-        if !candidates.contains(&criterion) {
+        let known = match rule {
+            Some(id) => p.rule(id).criteria.iter().any(|c| c.name == criterion),
+            None => p.rules.iter().any(|r| r.criteria.iter().any(|c| c.name == criterion)),
+        };
+        if !known {
+            let candidates = candidates();
             let message = match rule {
                 Some(id) => format!(
                     "`because`: rule `{}` has no criterion `{}`",

@@ -40,9 +40,11 @@ fn flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<(Node<'a>,
         base,
         control: false,
     };
-    let mut stack: Vec<Frame<'a>> = Vec::new();
-    let mut items: Vec<Node<'a>> = Vec::new();
-    let mut entries: Vec<(Node<'a>, Node<'a>)> = Vec::new();
+    // Sized for a case of a few kilobytes (a few dozen keys), so a typical
+    // case never grows them; a large one grows them as usual.
+    let mut stack: Vec<Frame<'a>> = Vec::with_capacity(8);
+    let mut items: Vec<Node<'a>> = Vec::with_capacity(16);
+    let mut entries: Vec<(Node<'a>, Node<'a>)> = Vec::with_capacity(48);
     p.ws();
     if p.i >= p.b.len() {
         return Ok((
