@@ -311,17 +311,17 @@ impl<'a> P<'a> {
                     return Ok(match owned {
                         None => Cow::Borrowed(tail),
                         Some(mut s) => {
+                            self.control |= raw_control(tail);
                             s.push_str(tail);
-                            if s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
-                                self.control = true;
-                            }
                             Cow::Owned(s)
                         }
                     });
                 }
                 Some(b'\\') => {
                     let s = owned.get_or_insert_with(String::new);
-                    s.push_str(&self.text[run..self.i]);
+                    let raw = &self.text[run..self.i];
+                    self.control |= raw_control(raw);
+                    s.push_str(raw);
                     self.i += 1;
                     let c = match self.peek() {
                         Some(b'"') => '"',
@@ -349,7 +349,10 @@ impl<'a> P<'a> {
                                 hi
                             };
                             match char::from_u32(code) {
-                                Some(c) => s.push(c),
+                                Some(c) => {
+                                    self.control |= is_escaped_control(c);
+                                    s.push(c);
+                                }
                                 None => return Err(self.error("a JSON `\\u` escape is not a character")),
                             }
                             run = self.i;
@@ -357,6 +360,7 @@ impl<'a> P<'a> {
                         }
                         _ => return Err(self.error("unknown escape in a JSON string")),
                     };
+                    self.control |= is_escaped_control(c);
                     s.push(c);
                     self.i += 1;
                     run = self.i;
@@ -382,6 +386,19 @@ impl<'a> P<'a> {
             None => Err(self.error("a JSON `\\u` escape needs four hex digits")),
         }
     }
+}
+
+/// A control character that a decoded string may not hold (tabs and
+/// line breaks are text).
+fn is_escaped_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Whether a run of a string as written (no `"`, `\\` nor C0 control
+/// byte: the scan stopped at those) holds a control character: DEL, or
+/// a C1 control (U+0080 to U+009F, `0xC2 0x80..0x9F` in UTF-8).
+fn raw_control(run: &str) -> bool {
+    run.bytes().any(|b| b == 0x7f || b == 0xc2) && run.chars().any(is_escaped_control)
 }
 
 const LOW: u64 = 0x0101_0101_0101_0101;

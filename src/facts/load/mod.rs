@@ -294,6 +294,21 @@ impl Ctx<'_> {
     }
 }
 
+/// The bytes of `w` that [`control_byte`] looks for, each flagged by its
+/// high bit, exactly (no carry crosses bytes: a word with a line break,
+/// as every YAML line has, is settled without a byte loop).
+fn bad_bytes(w: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit set exactly where the byte is zero.
+    let zero = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+    let eq = |b: u8| zero(w ^ (u64::from(b) * 0x0101_0101_0101_0101));
+    // Below 0x20: the low seven bits plus 0x60 stay below 0x80, and the
+    // high bit is clear.
+    let below_space = !((w & LOW7).wrapping_add(0x6060_6060_6060_6060)) & !w & HIGH;
+    (below_space & !(eq(b'\t') | eq(b'\n') | eq(b'\r'))) | eq(0x7f)
+}
+
 /// The first byte that is a C0 control character other than tab and line
 /// ends, or DEL. Eight bytes at a time: a case file is scanned whole
 /// before parsing, so this runs over every byte of every case.
@@ -304,10 +319,35 @@ fn control_byte(b: &[u8]) -> Option<usize> {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let w = u64::from_le_bytes(word);
-        if (json::has_control(w) || json::has_byte(w, 0x7f)) && chunk.iter().any(|&c| bad(c)) {
+        if (json::has_control(w) || json::has_byte(w, 0x7f)) && bad_bytes(w) != 0 {
             break;
         }
         i += 8;
     }
     b.get(i..)?.iter().position(|&c| bad(c)).map(|p| p + i)
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    #[test]
+    fn bad_bytes_flags_exactly_the_bad_bytes() {
+        let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+        // Every byte value at every place, among neighbours that carry or
+        // borrow in a word-wide sum (line breaks, tabs, NUL, high bytes).
+        for fill in [b'a', b'\n', b'\t', b'\r', 0x00, 0x01, 0x1f, 0x20, 0x7f, 0x80, 0xa0, 0xff] {
+            for c in 0..=255u8 {
+                for at in 0..8 {
+                    let mut word = [fill; 8];
+                    word[at] = c;
+                    let m = bad_bytes(u64::from_le_bytes(word));
+                    for (i, &b) in word.iter().enumerate() {
+                        assert_eq!(m >> (i * 8 + 7) & 1 == 1, bad(b), "{word:?} byte {i}");
+                    }
+                    assert_eq!(m & !0x8080_8080_8080_8080, 0);
+                }
+            }
+        }
+    }
 }
