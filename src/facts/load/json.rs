@@ -534,8 +534,25 @@ mod tests {
         // Escapes of every kind, raw C0 (tab, line breaks) and C1
         // characters, in keys and values, with and without other escapes.
         let pieces = [
-            "a", "\\u0007", "\\u0085", "\\t", "\\n", "\\r", "\\b", "\\f", "\\\"", "\\\\", "\\/", "\\u00e9",
-            "\u{85}", "\u{9f}", "\u{a0}", "\u{7f}", "\\u007f", "\\ud83d\\ude00", "é",
+            "a",
+            "\\u0007",
+            "\\u0085",
+            "\\t",
+            "\\n",
+            "\\r",
+            "\\b",
+            "\\f",
+            "\\\"",
+            "\\\\",
+            "\\/",
+            "\\u00e9",
+            "\u{85}",
+            "\u{9f}",
+            "\u{a0}",
+            "\u{7f}",
+            "\\u007f",
+            "\\ud83d\\ude00",
+            "é",
         ];
         let mut n = 0;
         for a in pieces {

@@ -33,8 +33,11 @@ pub struct Keys<'p> {
     /// Each closed fact's values as a bit set over the symbols, by scope
     /// and slot (with the fact, so a fact not of the schema is never
     /// mistaken for the one in its slot).
-    allowed: [Vec<Option<(&'p Fact, Box<[u64]>)>>; 3],
+    allowed: [Vec<Option<Allowed<'p>>>; 3],
 }
+
+/// A closed fact and its values as a bit set over the symbols.
+type Allowed<'p> = (&'p Fact, Box<[u64]>);
 
 pub struct Group<'p> {
     pub names: Vec<&'p str>,
@@ -103,7 +106,7 @@ impl<'p> Group<'p> {
 #[derive(Clone, Copy, Default)]
 pub struct WordHash(u64);
 
-const K: u64 = 0x51_7cc1_b727_220a_95;
+const K: u64 = 0x517c_c1b7_2722_0a95;
 
 impl WordHash {
     fn add(&mut self, w: u64) {
@@ -167,7 +170,7 @@ impl<'p> Keys<'p> {
             .filter_map(|i| p.symbols.name(Sym(i as u32)).map(|n| (n, Sym(i as u32))))
             .collect();
         let treatments = p.catalog.lookup.iter().map(|(k, &t)| (k.as_str(), t)).collect();
-        let mut allowed: [Vec<Option<(&'p Fact, Box<[u64]>)>>; 3] = Default::default();
+        let mut allowed: [Vec<Option<Allowed<'p>>>; 3] = Default::default();
         let words = p.symbols.len().div_ceil(64);
         for f in &p.schema.facts {
             let Some(values) = &f.allowed else { continue };
@@ -250,7 +253,8 @@ pub fn is_normal(s: &str) -> bool {
     !b.is_empty()
         && b[0] != b'_'
         && b[b.len() - 1] != b'_'
-        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
         && !b.windows(2).any(|w| w == b"__")
 }
 
@@ -295,7 +299,19 @@ mod tests {
         }
         names.extend((0..p.symbols.len()).filter_map(|i| p.symbols.name(Sym(i as u32)).map(String::from)));
         names.extend(
-            ["", "_", "a", "Norco", "SOMA", "acetaminophen", "é", "Ibuprofen 800mg", "tens unit", "9"].map(String::from),
+            [
+                "",
+                "_",
+                "a",
+                "Norco",
+                "SOMA",
+                "acetaminophen",
+                "é",
+                "Ibuprofen 800mg",
+                "tens unit",
+                "9",
+            ]
+            .map(String::from),
         );
         for n in &names {
             assert_eq!(keys.resolve(&p, n), p.catalog.resolve(n), "{n:?}");
@@ -332,7 +348,10 @@ mod tests {
         let keys = Keys::new(&p);
         let mut words: Vec<String> = p.schema.facts.iter().flat_map(|f| f.key.clone()).collect();
         words.extend(TOP_SPECIAL.iter().map(|s| s.to_string()));
-        let more: Vec<String> = words.iter().flat_map(|w| [format!("{w}s"), w[1..].to_string()]).collect();
+        let more: Vec<String> = words
+            .iter()
+            .flat_map(|w| [format!("{w}s"), w[1..].to_string()])
+            .collect();
         words.extend(more);
         for g in keys.groups.iter().chain([&keys.case]) {
             for w in &words {

@@ -336,7 +336,9 @@ mod scan_tests {
         let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
         // Every byte value at every place, among neighbours that carry or
         // borrow in a word-wide sum (line breaks, tabs, NUL, high bytes).
-        for fill in [b'a', b'\n', b'\t', b'\r', 0x00, 0x01, 0x1f, 0x20, 0x7f, 0x80, 0xa0, 0xff] {
+        for fill in [
+            b'a', b'\n', b'\t', b'\r', 0x00, 0x01, 0x1f, 0x20, 0x7f, 0x80, 0xa0, 0xff,
+        ] {
             for c in 0..=255u8 {
                 for at in 0..8 {
                     let mut word = [fill; 8];

@@ -481,7 +481,8 @@ impl Ctx<'_> {
             .as_bytes()
             .first()
             .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
+            && s.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
         if !ok {
             let suggestion = crate::check::normalize_name(s);
             self.error(
