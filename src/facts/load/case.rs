@@ -263,7 +263,7 @@ impl<'p> Ctx<'p> {
         let p = self.p;
         let keys = self.keys;
         let mut part = Partial {
-            facts: vec![Value::Absent; p.schema.slots(Scope::Case)],
+            facts: super::absent(p.schema.slots(Scope::Case)),
             ..Partial::default()
         };
         let case_group = &keys.case;

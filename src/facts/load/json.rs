@@ -296,12 +296,25 @@ impl<'a> P<'a> {
     }
 
     /// A string at `"`; borrowed when it has no escapes.
+    #[inline]
     fn string(&mut self) -> Result<Cow<'a, str>, Error> {
         self.i += 1;
         let start = self.i;
+        self.i = plain_run(self.b, start);
+        if self.peek() == Some(b'"') {
+            let text = &self.text[start..self.i];
+            self.i += 1;
+            return Ok(Cow::Borrowed(text));
+        }
+        self.string_escaped(start)
+    }
+
+    /// The rest of a string whose plain run from `start` stopped before
+    /// its closing quote: at an escape, a control character or the end.
+    #[inline(never)]
+    fn string_escaped(&mut self, start: usize) -> Result<Cow<'a, str>, Error> {
         let mut owned: Option<String> = None;
         let mut run = start;
-        self.i = plain_run(self.b, self.i);
         loop {
             match self.peek() {
                 None => return Err(self.error("a JSON string is not closed")),

@@ -294,6 +294,12 @@ impl Ctx<'_> {
     }
 }
 
+/// `n` absent slots (a loop that only writes, where `vec![x; n]` clones
+/// an unknown value into each).
+fn absent(n: usize) -> Vec<crate::value::Value> {
+    std::iter::repeat_with(|| crate::value::Value::Absent).take(n).collect()
+}
+
 /// The bytes of `w` that [`control_byte`] looks for, each flagged by its
 /// high bit, exactly (no carry crosses bytes: a word with a line break,
 /// as every YAML line has, is settled without a byte loop).

@@ -62,7 +62,7 @@ impl Ctx<'_> {
             );
             return None;
         }
-        let mut slots = vec![Value::Absent; p.schema.slots(Scope::Request)];
+        let mut slots = super::absent(p.schema.slots(Scope::Request));
         self.group(
             node,
             &keys.groups[keys.request],
