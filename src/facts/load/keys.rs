@@ -219,7 +219,13 @@ impl<'p> Keys<'p> {
         if is_normal(written) {
             return None;
         }
-        p.catalog.resolve(written)
+        // A short ASCII name (`Soma 350`, `Robaxin-750`) is normalized on
+        // the stack; anything else the catalog's way.
+        let mut buf = [0u8; 64];
+        match normalize_ascii(written, &mut buf) {
+            Some(n) => self.treatments.get(n).copied(),
+            None => p.catalog.resolve(written),
+        }
     }
 
     /// Add a node and the groups below it; its index. Recursion is as deep
@@ -256,6 +262,31 @@ pub fn is_normal(s: &str) -> bool {
         && b.iter()
             .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
         && !b.windows(2).any(|w| w == b"__")
+}
+
+/// [`crate::check::normalize_name`] of an ASCII name into `buf`: words
+/// of letters and digits, lowercased, joined by single `_`. `None` for a
+/// name with a character beyond ASCII or too long for `buf`.
+fn normalize_ascii<'b>(s: &str, buf: &'b mut [u8; 64]) -> Option<&'b str> {
+    let mut n = 0;
+    let mut pending = false;
+    for &c in s.as_bytes() {
+        if !c.is_ascii() {
+            return None;
+        }
+        if c.is_ascii_alphanumeric() {
+            if pending && n > 0 {
+                *buf.get_mut(n)? = b'_';
+                n += 1;
+            }
+            pending = false;
+            *buf.get_mut(n)? = c.to_ascii_lowercase();
+            n += 1;
+        } else {
+            pending = true;
+        }
+    }
+    std::str::from_utf8(&buf[..n]).ok()
 }
 
 /// `a == b` for short keys: length and first byte first, so most
@@ -317,6 +348,38 @@ mod tests {
             assert_eq!(keys.resolve(&p, n), p.catalog.resolve(n), "{n:?}");
             if is_normal(n) {
                 assert_eq!(&normalize_name(n), n);
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_normalizing_is_normalize_name() {
+        let p = program();
+        let mut names: Vec<String> = p.catalog.lookup.keys().cloned().collect();
+        for t in &p.catalog.treatments {
+            names.push(t.name.clone());
+        }
+        let more: Vec<String> = names
+            .iter()
+            .flat_map(|k| {
+                [
+                    k.to_uppercase(),
+                    k.replace('_', " - "),
+                    format!("  {k} 5% "),
+                    format!("{k}-750"),
+                    format!("{k}é"),
+                    k.repeat(5),
+                ]
+            })
+            .collect();
+        names.extend(more);
+        names.extend(["", " ", "-", "A", "a--b", "Ünïcode"].map(String::from));
+        names.extend(["x".repeat(64), "x".repeat(65), "a b".repeat(30)]);
+        for n in &names {
+            let mut buf = [0u8; 64];
+            match normalize_ascii(n, &mut buf) {
+                Some(got) => assert_eq!(got, normalize_name(n), "{n:?}"),
+                None => assert!(!n.is_ascii() || normalize_name(n).len() > 64, "{n:?}"),
             }
         }
     }
