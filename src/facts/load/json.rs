@@ -417,22 +417,6 @@ fn raw_control(run: &str) -> bool {
 const LOW: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of `w` is zero (exact: a borrow only ever sets the
-/// high bit of bytes above a zero byte).
-fn has_zero(w: u64) -> bool {
-    w.wrapping_sub(LOW) & !w & HIGH != 0
-}
-
-/// Whether any byte of `w` is below 0x20.
-pub(super) fn has_control(w: u64) -> bool {
-    w.wrapping_sub(LOW * 0x20) & !w & HIGH != 0
-}
-
-/// Whether any byte of `w` is `b`.
-pub(super) fn has_byte(w: u64, b: u8) -> bool {
-    has_zero(w ^ (LOW * u64::from(b)))
-}
-
 /// The bytes of `w` that a JSON string treats specially (`"`, `\\` or a
 /// control character) have their high bit set; the lowest set bit is
 /// exactly the first such byte (a borrow only ever flags bytes above a

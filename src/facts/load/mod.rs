@@ -319,16 +319,33 @@ fn bad_bytes(w: u64) -> u64 {
 /// ends, or DEL. Eight bytes at a time: a case file is scanned whole
 /// before parsing, so this runs over every byte of every case.
 fn control_byte(b: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+    // Cheap and never missing one: below 0x20 (tab and line ends too) or
+    // DEL; then [`bad_bytes`] settles the word exactly.
+    let maybe = |w: u64| {
+        let del = w ^ (LOW * 0x7f);
+        (w.wrapping_sub(LOW * 0x20) & !w & HIGH) | (del.wrapping_sub(LOW) & !del & HIGH)
+    };
+    let word = |c: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        u64::from_le_bytes(w)
+    };
     let mut i = 0;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        if (json::has_control(w) || json::has_byte(w, 0x7f)) && bad_bytes(w) != 0 {
-            break;
+    // Sixteen bytes a turn: one test for two words.
+    while let Some(chunk) = b.get(i..i + 16) {
+        let (x, y) = (word(&chunk[..8]), word(&chunk[8..]));
+        if maybe(x) | maybe(y) != 0 {
+            for (at, w) in [(i, x), (i + 8, y)] {
+                let m = bad_bytes(w);
+                if m != 0 {
+                    return Some(at + (m.trailing_zeros() / 8) as usize);
+                }
+            }
         }
-        i += 8;
+        i += 16;
     }
     b.get(i..)?.iter().position(|&c| bad(c)).map(|p| p + i)
 }
@@ -354,6 +371,37 @@ mod scan_tests {
                         assert_eq!(m >> (i * 8 + 7) & 1 == 1, bad(b), "{word:?} byte {i}");
                     }
                     assert_eq!(m & !0x8080_8080_8080_8080, 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn control_byte_finds_the_first_bad_byte() {
+        let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+        for len in 0..40 {
+            for fill in [b'a', b'\n', b'\t', 0x80, 0xff] {
+                for special in [
+                    None,
+                    Some(0x00),
+                    Some(0x01),
+                    Some(0x0b),
+                    Some(0x1f),
+                    Some(b'\n'),
+                    Some(0x7f),
+                    Some(0x80),
+                ] {
+                    for at in 0..len.max(1) {
+                        let mut b = vec![fill; len];
+                        if let (Some(c), true) = (special, at < len) {
+                            b[at] = c;
+                        }
+                        // A second bad byte later must not be the one found.
+                        if at + 3 < len {
+                            b[at + 3] = 0x02;
+                        }
+                        assert_eq!(control_byte(&b), b.iter().position(|&c| bad(c)), "{b:?}");
+                    }
                 }
             }
         }
