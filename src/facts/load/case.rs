@@ -7,7 +7,7 @@ use std::fmt;
 
 use super::Ctx;
 use super::determination::PartialDetermination;
-use super::keys::{Group, Next, same_key};
+use super::keys::{FastHash, Group, Next, same_key};
 use super::request::PartialRequest;
 use super::tree::{Kind, Node};
 use super::value::{Name, Plain, plain};
@@ -320,7 +320,7 @@ impl<'p> Ctx<'p> {
                 Some("add `requests:` with at least one request (id, treatment, date)".into()),
             );
         }
-        let index: HashMap<&str, usize> = part
+        let index: HashMap<&str, usize, FastHash> = part
             .requests
             .iter()
             .enumerate()

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::Ctx;
+use super::keys::FastHash;
 use super::tree::{Kind, Node};
 use super::value::{Name, short};
 use crate::check::{Fact, FactType, RuleId, Scope, TreatmentId};
@@ -303,7 +304,7 @@ impl Ctx<'_> {
     pub fn decisions(
         &mut self,
         d: PartialDetermination,
-        index: &HashMap<&str, usize>,
+        index: &HashMap<&str, usize, FastHash>,
         all_ids: &[&str],
         requests: &[Request],
     ) -> Determination {

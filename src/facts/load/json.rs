@@ -218,6 +218,7 @@ impl<'a> P<'a> {
     }
 
     /// A key and its `:`.
+    #[inline]
     fn key(&mut self) -> Result<Node<'a>, Error> {
         self.ws();
         if self.peek() != Some(b'"') {
@@ -237,6 +238,7 @@ impl<'a> P<'a> {
         Ok(key)
     }
 
+    #[inline]
     fn word(&mut self, w: &str, start: usize) -> Result<Node<'a>, Error> {
         if self.b[self.i..].starts_with(w.as_bytes()) {
             self.i += w.len();
@@ -260,6 +262,7 @@ impl<'a> P<'a> {
         self.i - from
     }
 
+    #[inline]
     fn number(&mut self) -> Result<Node<'a>, Error> {
         let start = self.i;
         if self.peek() == Some(b'-') {

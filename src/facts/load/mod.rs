@@ -195,7 +195,7 @@ impl<'p> Loader<'p> {
             text,
             keys: &self.keys,
             local: Vec::new(),
-            local_map: HashMap::new(),
+            local_map: HashMap::default(),
             diags: Vec::new(),
         };
         if escaped {
@@ -262,7 +262,7 @@ struct Ctx<'p> {
     text: &'p str,
     keys: &'p Keys<'p>,
     local: Vec<String>,
-    local_map: HashMap<String, Sym>,
+    local_map: HashMap<String, Sym, keys::FastHash>,
     diags: Vec<Diagnostic>,
 }
 
