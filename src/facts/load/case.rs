@@ -7,7 +7,7 @@ use std::fmt;
 
 use super::Ctx;
 use super::determination::PartialDetermination;
-use super::keys::{Group, Next, same_key};
+use super::keys::{FastHash, Group, Next, same_key};
 use super::request::PartialRequest;
 use super::tree::{Kind, Node};
 use super::value::{Name, Plain, plain};
@@ -224,8 +224,10 @@ impl<'p> Ctx<'p> {
     /// The whole case; `None` when it cannot be made (the reasons are in
     /// the diagnostics).
     pub fn case(&mut self, root: &Node<'_>) -> Option<Case> {
-        let first_line = Span {
-            end: root.span.start.max(root.span.end.min(self.line_end(root.span.start))),
+        // The first line of the file (for a message only: finding its end
+        // reads the whole line).
+        let first_line = |ctx: &Self| Span {
+            end: root.span.start.max(root.span.end.min(ctx.line_end(root.span.start))),
             ..root.span
         };
         match &root.kind {
@@ -242,7 +244,7 @@ impl<'p> Ctx<'p> {
             Kind::Seq(_) => {
                 self.error(
                     "not-a-case",
-                    first_line,
+                    first_line(self),
                     "a case file is a mapping of fields, found a list".into(),
                     Some("one case per file; start with `case: ID`".into()),
                 );
@@ -251,7 +253,7 @@ impl<'p> Ctx<'p> {
             Kind::Scalar(_) => {
                 self.error(
                     "not-a-case",
-                    first_line,
+                    first_line(self),
                     format!("a case file is a mapping of fields, found {}", root.describe()),
                     Some("start with `case: ID` on its own line".into()),
                 );
@@ -261,7 +263,7 @@ impl<'p> Ctx<'p> {
         let p = self.p;
         let keys = self.keys;
         let mut part = Partial {
-            facts: vec![Value::Absent; p.schema.slots(Scope::Case)],
+            facts: super::absent(p.schema.slots(Scope::Case)),
             ..Partial::default()
         };
         let case_group = &keys.case;
@@ -318,7 +320,7 @@ impl<'p> Ctx<'p> {
                 Some("add `requests:` with at least one request (id, treatment, date)".into()),
             );
         }
-        let index: HashMap<&str, usize> = part
+        let index: HashMap<&str, usize, FastHash> = part
             .requests
             .iter()
             .enumerate()

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::Ctx;
+use super::keys::FastHash;
 use super::tree::{Kind, Node};
 use super::value::{Name, short};
 use crate::check::{Fact, FactType, RuleId, Scope, TreatmentId};
@@ -260,15 +261,22 @@ impl Ctx<'_> {
                 }
             },
         };
-        let candidates: Vec<&str> = match rule {
-            Some(id) => p.rule(id).criteria.iter().map(|c| c.name.as_str()).collect(),
-            None => p
-                .rules
-                .iter()
-                .flat_map(|r| r.criteria.iter().map(|c| c.name.as_str()))
-                .collect(),
+        let candidates = || -> Vec<&str> {
+            match rule {
+                Some(id) => p.rule(id).criteria.iter().map(|c| c.name.as_str()).collect(),
+                None => p
+                    .rules
+                    .iter()
+                    .flat_map(|r| r.criteria.iter().map(|c| c.name.as_str()))
+                    .collect(),
+            }
         };
-        if !candidates.contains(&criterion) {
+        let known = match rule {
+            Some(id) => p.rule(id).criteria.iter().any(|c| c.name == criterion),
+            None => p.rules.iter().any(|r| r.criteria.iter().any(|c| c.name == criterion)),
+        };
+        if !known {
+            let candidates = candidates();
             let message = match rule {
                 Some(id) => format!(
                     "`because`: rule `{}` has no criterion `{}`",
@@ -296,7 +304,7 @@ impl Ctx<'_> {
     pub fn decisions(
         &mut self,
         d: PartialDetermination,
-        index: &HashMap<&str, usize>,
+        index: &HashMap<&str, usize, FastHash>,
         all_ids: &[&str],
         requests: &[Request],
     ) -> Determination {

@@ -47,7 +47,7 @@ impl Ctx<'_> {
             let Some(t) = self.treatment(written, key.span) else {
                 // Still read what the entry says, so its own mistakes are
                 // reported in the same run.
-                let mut slots = vec![Value::Absent; p.schema.slots(Scope::History)];
+                let mut slots = super::absent(p.schema.slots(Scope::History));
                 self.group(value, group, &mut slots, Within::History(written), Some(written));
                 continue;
             };
@@ -61,7 +61,7 @@ impl Ctx<'_> {
                 );
                 continue;
             }
-            let mut slots = vec![Value::Absent; p.schema.slots(Scope::History)];
+            let mut slots = super::absent(p.schema.slots(Scope::History));
             self.group(value, group, &mut slots, Within::History(name), Some(name));
             // Not received, yet something is said of it: one of the two
             // is wrong.

@@ -15,19 +15,45 @@ use crate::diag::Diagnostic;
 
 /// Parse one JSON value; `base` is its byte offset in the case file.
 pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>, Diagnostic> {
+    parse_flagged(text, base, limits).map(|(node, _)| node)
+}
+
+/// [`parse`], and whether some string decoded from escapes holds a
+/// control character other than tab and line breaks (only then can
+/// [`super::escaped_controls`] find anything in the tree).
+///
+/// The items of the open containers wait on two shared stacks; a
+/// container's own vector is made, at its exact size, when it closes.
+pub fn parse_flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<(Node<'a>, bool), Diagnostic> {
+    flagged(text, base, limits).map_err(|e| *e)
+}
+
+/// A syntax error, boxed: the scanning functions return it through
+/// every call, and a small `Err` keeps their results in registers.
+type Error = Box<Diagnostic>;
+
+fn flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<(Node<'a>, bool), Error> {
     let mut p = P {
         text,
         b: text.as_bytes(),
         i: 0,
         base,
+        control: false,
     };
-    let mut stack: Vec<Frame<'a>> = Vec::new();
+    // Sized for a case of a few kilobytes (a few dozen keys), so a typical
+    // case never grows them; a large one grows them as usual.
+    let mut stack: Vec<Frame<'a>> = Vec::with_capacity(8);
+    let mut items: Vec<Node<'a>> = Vec::with_capacity(16);
+    let mut entries: Vec<(Node<'a>, Node<'a>)> = Vec::with_capacity(48);
     p.ws();
     if p.i >= p.b.len() {
-        return Ok(Node {
-            span: span(base, base),
-            kind: Kind::Null,
-        });
+        return Ok((
+            Node {
+                span: span(base, base),
+                kind: Kind::Null,
+            },
+            false,
+        ));
     }
     loop {
         // A value.
@@ -36,7 +62,7 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
         let node = match p.peek() {
             Some(b'{') | Some(b'[') => {
                 if stack.len() >= limits.max_depth {
-                    return Err(super::yaml::too_deep(base + start, 1, limits));
+                    return Err(Box::new(super::yaml::too_deep(base + start, 1, limits)));
                 }
                 let seq = p.b[p.i] == b'[';
                 p.i += 1;
@@ -53,11 +79,11 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                         },
                     }
                 } else if seq {
-                    stack.push(Frame::Seq(start, Vec::new()));
+                    stack.push(Frame::Seq(start, items.len()));
                     continue;
                 } else {
                     let key = p.key()?;
-                    stack.push(Frame::Map(start, Vec::new(), Some(key)));
+                    stack.push(Frame::Map(start, entries.len(), Some(key)));
                     continue;
                 }
             }
@@ -90,9 +116,9 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                     if p.i < p.b.len() {
                         return Err(p.unexpected("the end of the JSON value"));
                     }
-                    return Ok(node);
+                    return Ok((node, p.control));
                 }
-                Some(Frame::Seq(s, items)) => {
+                Some(Frame::Seq(s, from)) => {
                     items.push(node);
                     p.ws();
                     match p.peek() {
@@ -102,19 +128,17 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                         }
                         Some(b']') => {
                             p.i += 1;
-                            let s = *s;
-                            let Some(Frame::Seq(_, items)) = stack.pop() else {
-                                unreachable_frame()?
-                            };
+                            let (s, from) = (*s, *from);
+                            stack.pop();
                             node = Node {
                                 span: p.span(s, p.i),
-                                kind: Kind::Seq(items),
+                                kind: Kind::Seq(items.split_off(from)),
                             };
                         }
                         _ => return Err(p.unexpected("`,` or `]`")),
                     }
                 }
-                Some(Frame::Map(s, entries, key)) => {
+                Some(Frame::Map(s, from, key)) => {
                     if let Some(k) = key.take() {
                         entries.push((k, node));
                     }
@@ -130,13 +154,11 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
                         }
                         Some(b'}') => {
                             p.i += 1;
-                            let s = *s;
-                            let Some(Frame::Map(_, entries, _)) = stack.pop() else {
-                                unreachable_frame()?
-                            };
+                            let (s, from) = (*s, *from);
+                            stack.pop();
                             node = Node {
                                 span: p.span(s, p.i),
-                                kind: Kind::Map(entries),
+                                kind: Kind::Map(entries.split_off(from)),
                             };
                         }
                         _ => return Err(p.unexpected("`,` or `}`")),
@@ -147,17 +169,11 @@ pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>
     }
 }
 
-fn unreachable_frame<T>() -> Result<T, Diagnostic> {
-    Err(Diagnostic::error(
-        "json-syntax",
-        span(0, 0),
-        "unbalanced JSON structure",
-    ))
-}
-
+/// An open container: where it starts, where its items start on the
+/// shared stack, and (a mapping) the key waiting for its value.
 enum Frame<'a> {
-    Seq(usize, Vec<Node<'a>>),
-    Map(usize, Vec<(Node<'a>, Node<'a>)>, Option<Node<'a>>),
+    Seq(usize, usize),
+    Map(usize, usize, Option<Node<'a>>),
 }
 
 struct P<'a> {
@@ -165,6 +181,8 @@ struct P<'a> {
     b: &'a [u8],
     i: usize,
     base: usize,
+    /// A string decoded from escapes holds a control character.
+    control: bool,
 }
 
 impl<'a> P<'a> {
@@ -182,15 +200,17 @@ impl<'a> P<'a> {
         span(self.base + start, self.base + end)
     }
 
-    fn error(&self, message: impl Into<String>) -> Diagnostic {
+    #[cold]
+    fn error(&self, message: impl Into<String>) -> Error {
         let end = (self.i + 1).min(self.b.len()).max(self.i);
         let end = (end..=self.b.len())
             .find(|&e| self.text.is_char_boundary(e))
             .unwrap_or(self.b.len());
-        Diagnostic::error("json-syntax", self.span(self.i, end), message)
+        Box::new(Diagnostic::error("json-syntax", self.span(self.i, end), message))
     }
 
-    fn unexpected(&self, wanted: &str) -> Diagnostic {
+    #[cold]
+    fn unexpected(&self, wanted: &str) -> Error {
         match self.text.get(self.i..).and_then(|r| r.chars().next()) {
             Some(c) => self.error(format!("expected {wanted}, found `{}`", c.escape_default())),
             None => self.error(format!("the JSON ends where {wanted} should be")),
@@ -198,7 +218,8 @@ impl<'a> P<'a> {
     }
 
     /// A key and its `:`.
-    fn key(&mut self) -> Result<Node<'a>, Diagnostic> {
+    #[inline]
+    fn key(&mut self) -> Result<Node<'a>, Error> {
         self.ws();
         if self.peek() != Some(b'"') {
             return Err(self.unexpected("a key in double quotes"));
@@ -217,7 +238,8 @@ impl<'a> P<'a> {
         Ok(key)
     }
 
-    fn word(&mut self, w: &str, start: usize) -> Result<Node<'a>, Diagnostic> {
+    #[inline]
+    fn word(&mut self, w: &str, start: usize) -> Result<Node<'a>, Error> {
         if self.b[self.i..].starts_with(w.as_bytes()) {
             self.i += w.len();
             Ok(Node {
@@ -240,7 +262,8 @@ impl<'a> P<'a> {
         self.i - from
     }
 
-    fn number(&mut self) -> Result<Node<'a>, Diagnostic> {
+    #[inline]
+    fn number(&mut self) -> Result<Node<'a>, Error> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -276,12 +299,25 @@ impl<'a> P<'a> {
     }
 
     /// A string at `"`; borrowed when it has no escapes.
-    fn string(&mut self) -> Result<Cow<'a, str>, Diagnostic> {
+    #[inline]
+    fn string(&mut self) -> Result<Cow<'a, str>, Error> {
         self.i += 1;
         let start = self.i;
+        self.i = plain_run(self.b, start);
+        if self.peek() == Some(b'"') {
+            let text = &self.text[start..self.i];
+            self.i += 1;
+            return Ok(Cow::Borrowed(text));
+        }
+        self.string_escaped(start)
+    }
+
+    /// The rest of a string whose plain run from `start` stopped before
+    /// its closing quote: at an escape, a control character or the end.
+    #[inline(never)]
+    fn string_escaped(&mut self, start: usize) -> Result<Cow<'a, str>, Error> {
         let mut owned: Option<String> = None;
         let mut run = start;
-        self.i = plain_run(self.b, self.i);
         loop {
             match self.peek() {
                 None => return Err(self.error("a JSON string is not closed")),
@@ -291,6 +327,7 @@ impl<'a> P<'a> {
                     return Ok(match owned {
                         None => Cow::Borrowed(tail),
                         Some(mut s) => {
+                            self.control |= raw_control(tail);
                             s.push_str(tail);
                             Cow::Owned(s)
                         }
@@ -298,7 +335,9 @@ impl<'a> P<'a> {
                 }
                 Some(b'\\') => {
                     let s = owned.get_or_insert_with(String::new);
-                    s.push_str(&self.text[run..self.i]);
+                    let raw = &self.text[run..self.i];
+                    self.control |= raw_control(raw);
+                    s.push_str(raw);
                     self.i += 1;
                     let c = match self.peek() {
                         Some(b'"') => '"',
@@ -326,7 +365,10 @@ impl<'a> P<'a> {
                                 hi
                             };
                             match char::from_u32(code) {
-                                Some(c) => s.push(c),
+                                Some(c) => {
+                                    self.control |= is_escaped_control(c);
+                                    s.push(c);
+                                }
                                 None => return Err(self.error("a JSON `\\u` escape is not a character")),
                             }
                             run = self.i;
@@ -334,6 +376,7 @@ impl<'a> P<'a> {
                         }
                         _ => return Err(self.error("unknown escape in a JSON string")),
                     };
+                    self.control |= is_escaped_control(c);
                     s.push(c);
                     self.i += 1;
                     run = self.i;
@@ -346,7 +389,7 @@ impl<'a> P<'a> {
         }
     }
 
-    fn hex4(&mut self) -> Result<u32, Diagnostic> {
+    fn hex4(&mut self) -> Result<u32, Error> {
         let digits = self
             .text
             .get(self.i..self.i + 4)
@@ -361,45 +404,54 @@ impl<'a> P<'a> {
     }
 }
 
+/// A control character that a decoded string may not hold (tabs and
+/// line breaks are text).
+fn is_escaped_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Whether a run of a string as written (no `"`, `\\` nor C0 control
+/// byte: the scan stopped at those) holds a control character: DEL, or
+/// a C1 control (U+0080 to U+009F, `0xC2 0x80..0x9F` in UTF-8).
+fn raw_control(run: &str) -> bool {
+    run.bytes().any(|b| b == 0x7f || b == 0xc2) && run.chars().any(is_escaped_control)
+}
+
 const LOW: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of `w` is zero (exact: a borrow only ever sets the
-/// high bit of bytes above a zero byte).
-fn has_zero(w: u64) -> bool {
-    w.wrapping_sub(LOW) & !w & HIGH != 0
-}
-
-/// Whether any byte of `w` is below 0x20.
-pub(super) fn has_control(w: u64) -> bool {
-    w.wrapping_sub(LOW * 0x20) & !w & HIGH != 0
-}
-
-/// Whether any byte of `w` is `b`.
-pub(super) fn has_byte(w: u64, b: u8) -> bool {
-    has_zero(w ^ (LOW * u64::from(b)))
+/// The bytes of `w` that a JSON string treats specially (`"`, `\\` or a
+/// control character) have their high bit set; the lowest set bit is
+/// exactly the first such byte (a borrow only ever flags bytes above a
+/// true one).
+fn special(w: u64) -> u64 {
+    let zero = |x: u64| x.wrapping_sub(LOW) & !x & HIGH;
+    zero(w ^ (LOW * u64::from(b'"'))) | zero(w ^ (LOW * u64::from(b'\\'))) | (w.wrapping_sub(LOW * 0x20) & !w & HIGH)
 }
 
 /// The first position from `i` on that holds a byte a JSON string treats
 /// specially (`"`, `\\` or a control character), or the end: eight
-/// bytes at a time, then one by one.
+/// bytes at a time, the last few padded to a word.
+#[inline]
 fn plain_run(b: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = b.get(i..i + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        if has_byte(w, b'"') || has_byte(w, b'\\') || has_control(w) {
-            break;
+        let m = special(u64::from_le_bytes(word));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    while let Some(&c) = b.get(i) {
-        if c == b'"' || c == b'\\' || c < 0x20 {
-            break;
-        }
-        i += 1;
+    let rest = b.get(i..).unwrap_or_default();
+    if rest.is_empty() {
+        return b.len();
     }
-    i
+    // Padding with `"` stops the scan at the end at the latest.
+    let mut word = [b'"'; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    let m = special(u64::from_le_bytes(word));
+    (i + (m.trailing_zeros() / 8) as usize).min(b.len())
 }
 
 #[cfg(test)]
@@ -475,6 +527,112 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_control_flag_is_set_exactly_when_the_tree_walk_finds_one() {
+        // Escapes of every kind, raw C0 (tab, line breaks) and C1
+        // characters, in keys and values, with and without other escapes.
+        let pieces = [
+            "a",
+            "\\u0007",
+            "\\u0085",
+            "\\t",
+            "\\n",
+            "\\r",
+            "\\b",
+            "\\f",
+            "\\\"",
+            "\\\\",
+            "\\/",
+            "\\u00e9",
+            "\u{85}",
+            "\u{9f}",
+            "\u{a0}",
+            "\u{7f}",
+            "\\u007f",
+            "\\ud83d\\ude00",
+            "é",
+        ];
+        let mut n = 0;
+        for a in pieces {
+            for b in pieces {
+                for text in [
+                    format!("{{\"k\": \"{a}{b}\"}}"),
+                    format!("{{\"{a}{b}\": [1, \"x\"]}}"),
+                    format!("[\"{a}\", {{\"k\": \"{b}\"}}]"),
+                ] {
+                    let (node, flag) = parse_flagged(&text, 0, &Limits::default()).unwrap();
+                    let mut diags = Vec::new();
+                    super::super::escaped_controls(&text, &node, &mut diags);
+                    assert_eq!(flag, !diags.is_empty(), "{text}");
+                    n += usize::from(flag);
+                }
+            }
+        }
+        assert!(n > 100, "the flag is set in {n} texts");
+    }
+
+    /// Our tree against serde_json's `Value` of the same text: structure,
+    /// text of every scalar, and each node's span holding what it parsed.
+    fn same(text: &str, n: &Node<'_>, v: &serde_json::Value) {
+        use serde_json::Value as V;
+        let here = &text[n.span.start as usize..n.span.end as usize];
+        let reparsed: V = serde_json::from_str(here).unwrap_or_else(|e| panic!("{here}: {e}"));
+        assert_eq!(&reparsed, v, "span {:?}", n.span);
+        match (&n.kind, v) {
+            (Kind::Null, V::Null) => {}
+            (Kind::Scalar(s), V::String(t)) => assert!(s.quoted && s.text == t.as_str(), "{here}"),
+            (Kind::Scalar(s), V::Bool(b)) => assert!(!s.quoted && s.text == b.to_string(), "{here}"),
+            (Kind::Scalar(s), V::Number(x)) => {
+                assert!(!s.quoted);
+                assert_eq!(s.text.parse::<f64>().ok(), x.as_f64(), "{here}");
+            }
+            (Kind::Seq(items), V::Array(vs)) => {
+                assert_eq!(items.len(), vs.len(), "{here}");
+                items.iter().zip(vs).for_each(|(i, v)| same(text, i, v));
+            }
+            (Kind::Map(entries), V::Object(m)) => {
+                assert_eq!(entries.len(), m.len(), "{here}");
+                for (k, val) in entries {
+                    let key = k.text().unwrap_or_else(|| panic!("{here}"));
+                    same(text, k, &V::String(key.to_string()));
+                    same(text, val, &m[key]);
+                }
+            }
+            _ => panic!("{here} is {:?}", n.kind),
+        }
+    }
+
+    #[test]
+    fn generated_cases_parse_as_serde_json_parses_them() {
+        let mut sm = crate::diag::SourceMap::new();
+        let rs = crate::RuleSet::embedded(&mut sm).unwrap_or_else(|e| panic!("{:?}", e.diagnostics.first()));
+        let mut m = crate::eval::Machine::new();
+        let mut compared = 0;
+        for extremes in [0.0, 1.0] {
+            let mut g = crate::generate::Generator::new(&rs, 31).unwrap_or_else(|e| panic!("{e}"));
+            g.options.extremes = extremes;
+            for k in 0..150 {
+                let c = g.case(k, &mut m).unwrap_or_else(|e| panic!("{e}"));
+                let text = c.to_json();
+                let (node, flag) = parse_flagged(&text, 0, &Limits::default()).unwrap();
+                // serde_json refuses a number beyond `f64` (an extreme
+                // case's `1e400`), which is JSON all the same: the loader
+                // reports it as a fact value.
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(v) => {
+                        same(&text, &node, &v);
+                        compared += 1;
+                    }
+                    Err(e) => assert!(e.to_string().contains("number out of range"), "{e}"),
+                }
+                let mut diags = Vec::new();
+                super::super::escaped_controls(&text, &node, &mut diags);
+                assert_eq!(flag, !diags.is_empty(), "{text}");
+            }
+        }
+        assert!(compared > 250, "{compared} cases compared");
     }
 
     #[test]

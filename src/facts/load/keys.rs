@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::check::{Fact, KeyNode, Program, Scope};
+use crate::check::{Fact, KeyNode, Program, Scope, TreatmentId};
 use crate::value::Sym;
 
 /// The loader's own keys at the top of a case, before the schema's.
@@ -27,7 +27,17 @@ pub struct Keys<'p> {
     pub request: usize,
     /// The slot of `request.strength`, if declared.
     pub request_strength: Option<u16>,
+    /// The catalog's names (canonical, brand, spellings: already
+    /// normalized), with the fast hash.
+    treatments: HashMap<&'p str, TreatmentId, FastHash>,
+    /// Each closed fact's values as a bit set over the symbols, by scope
+    /// and slot (with the fact, so a fact not of the schema is never
+    /// mistaken for the one in its slot).
+    allowed: [Vec<Option<Allowed<'p>>>; 3],
 }
+
+/// A closed fact and its values as a bit set over the symbols.
+type Allowed<'p> = (&'p Fact, Box<[u64]>);
 
 pub struct Group<'p> {
     pub names: Vec<&'p str>,
@@ -89,27 +99,47 @@ impl<'p> Group<'p> {
     }
 }
 
-/// FNV-1a: a fast hash for the short key and symbol names of a schema
-/// (the standard SipHash guards against hash flooding, which does not
-/// apply to a table built from the rule files).
+/// A fast hash for the short key, symbol and treatment names of a schema,
+/// eight bytes at a time (FxHash's step: rotate, xor, multiply). The
+/// standard SipHash guards against hash flooding, which does not apply to
+/// a table built from the rule files.
 #[derive(Clone, Copy, Default)]
-pub struct Fnv(u64);
+pub struct WordHash(u64);
 
-impl std::hash::Hasher for Fnv {
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+impl WordHash {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+}
+
+impl std::hash::Hasher for WordHash {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
     }
 }
 
-pub type FastHash = std::hash::BuildHasherDefault<Fnv>;
+pub type FastHash = std::hash::BuildHasherDefault<WordHash>;
 
 #[derive(Clone, Copy)]
 pub enum Next {
@@ -139,7 +169,27 @@ impl<'p> Keys<'p> {
         let symbols = (0..p.symbols.len())
             .filter_map(|i| p.symbols.name(Sym(i as u32)).map(|n| (n, Sym(i as u32))))
             .collect();
+        let treatments = p.catalog.lookup.iter().map(|(k, &t)| (k.as_str(), t)).collect();
+        let mut allowed: [Vec<Option<Allowed<'p>>>; 3] = Default::default();
+        let words = p.symbols.len().div_ceil(64);
+        for f in &p.schema.facts {
+            let Some(values) = &f.allowed else { continue };
+            let mut bits = vec![0u64; words];
+            for s in values {
+                if let Some(w) = bits.get_mut(s.0 as usize / 64) {
+                    *w |= 1 << (s.0 % 64);
+                }
+            }
+            let by_slot = &mut allowed[scope_index(f.scope)];
+            let slot = usize::from(f.slot);
+            if by_slot.len() <= slot {
+                by_slot.resize(slot + 1, None);
+            }
+            by_slot[slot] = Some((f, bits.into_boxed_slice()));
+        }
         Keys {
+            treatments,
+            allowed,
             symbols,
             diagnosis_tags: p.schema.lookup("diagnoses.tags"),
             groups,
@@ -147,6 +197,34 @@ impl<'p> Keys<'p> {
             history,
             request,
             request_strength: p.schema.lookup("request.strength").map(|f| f.slot),
+        }
+    }
+
+    /// Whether a closed fact allows a symbol: `f.allowed` holds it.
+    pub fn allows(&self, f: &Fact, s: Sym) -> bool {
+        match self.allowed[scope_index(f.scope)].get(usize::from(f.slot)) {
+            Some(Some((g, bits))) if std::ptr::eq(*g, f) => {
+                bits.get(s.0 as usize / 64).is_some_and(|w| w & (1 << (s.0 % 64)) != 0)
+            }
+            _ => f.allowed.as_ref().is_some_and(|a| a.contains(&s)),
+        }
+    }
+
+    /// [`crate::check::Catalog::resolve`] without normalizing (and
+    /// allocating) a name that is a catalog key or already normal.
+    pub fn resolve(&self, p: &Program, written: &str) -> Option<TreatmentId> {
+        if let Some(&t) = self.treatments.get(written) {
+            return Some(t);
+        }
+        if is_normal(written) {
+            return None;
+        }
+        // A short ASCII name (`Soma 350`, `Robaxin-750`) is normalized on
+        // the stack; anything else the catalog's way.
+        let mut buf = [0u8; 64];
+        match normalize_ascii(written, &mut buf) {
+            Some(n) => self.treatments.get(n).copied(),
+            None => p.catalog.resolve(written),
         }
     }
 
@@ -166,8 +244,182 @@ impl<'p> Keys<'p> {
     }
 }
 
+fn scope_index(s: Scope) -> usize {
+    match s {
+        Scope::Case => 0,
+        Scope::History => 1,
+        Scope::Request => 2,
+    }
+}
+
+/// Whether [`crate::check::normalize_name`] leaves a name as it is:
+/// lowercase ASCII words of letters and digits joined by single `_`.
+pub fn is_normal(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0] != b'_'
+        && b[b.len() - 1] != b'_'
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        && !b.windows(2).any(|w| w == b"__")
+}
+
+/// [`crate::check::normalize_name`] of an ASCII name into `buf`: words
+/// of letters and digits, lowercased, joined by single `_`. `None` for a
+/// name with a character beyond ASCII or too long for `buf`.
+fn normalize_ascii<'b>(s: &str, buf: &'b mut [u8; 64]) -> Option<&'b str> {
+    let mut n = 0;
+    let mut pending = false;
+    for &c in s.as_bytes() {
+        if !c.is_ascii() {
+            return None;
+        }
+        if c.is_ascii_alphanumeric() {
+            if pending && n > 0 {
+                *buf.get_mut(n)? = b'_';
+                n += 1;
+            }
+            pending = false;
+            *buf.get_mut(n)? = c.to_ascii_lowercase();
+            n += 1;
+        } else {
+            pending = true;
+        }
+    }
+    std::str::from_utf8(&buf[..n]).ok()
+}
+
 /// `a == b` for short keys: length and first byte first, so most
 /// mismatches never reach a byte comparison.
 pub fn same_key(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::normalize_name;
+
+    fn program() -> Program {
+        let mut sm = crate::diag::SourceMap::new();
+        match crate::RuleSet::embedded(&mut sm) {
+            Ok(rs) => rs.program,
+            Err(e) => panic!("{:?}", e.diagnostics.first()),
+        }
+    }
+
+    #[test]
+    fn fast_treatment_lookup_is_the_catalogs() {
+        let p = program();
+        let keys = Keys::new(&p);
+        // A catalog key is its own normal form, so finding it as written
+        // is what normalizing first would find.
+        for k in p.catalog.lookup.keys() {
+            assert_eq!(&normalize_name(k), k);
+        }
+        let mut names: Vec<String> = Vec::new();
+        for k in p.catalog.lookup.keys() {
+            names.push(k.clone());
+            names.push(k.to_uppercase());
+            names.push(k.replace('_', " "));
+            names.push(k.replace('_', "__"));
+            names.push(format!("_{k}"));
+            names.push(format!("{k}_"));
+            names.push(format!("{k}x"));
+            names.push(format!("{k} (oral)"));
+        }
+        names.extend((0..p.symbols.len()).filter_map(|i| p.symbols.name(Sym(i as u32)).map(String::from)));
+        names.extend(
+            [
+                "",
+                "_",
+                "a",
+                "Norco",
+                "SOMA",
+                "acetaminophen",
+                "é",
+                "Ibuprofen 800mg",
+                "tens unit",
+                "9",
+            ]
+            .map(String::from),
+        );
+        for n in &names {
+            assert_eq!(keys.resolve(&p, n), p.catalog.resolve(n), "{n:?}");
+            if is_normal(n) {
+                assert_eq!(&normalize_name(n), n);
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_normalizing_is_normalize_name() {
+        let p = program();
+        let mut names: Vec<String> = p.catalog.lookup.keys().cloned().collect();
+        for t in &p.catalog.treatments {
+            names.push(t.name.clone());
+        }
+        let more: Vec<String> = names
+            .iter()
+            .flat_map(|k| {
+                [
+                    k.to_uppercase(),
+                    k.replace('_', " - "),
+                    format!("  {k} 5% "),
+                    format!("{k}-750"),
+                    format!("{k}é"),
+                    k.repeat(5),
+                ]
+            })
+            .collect();
+        names.extend(more);
+        names.extend(["", " ", "-", "A", "a--b", "Ünïcode"].map(String::from));
+        names.extend(["x".repeat(64), "x".repeat(65), "a b".repeat(30)]);
+        for n in &names {
+            let mut buf = [0u8; 64];
+            match normalize_ascii(n, &mut buf) {
+                Some(got) => assert_eq!(got, normalize_name(n), "{n:?}"),
+                None => assert!(!n.is_ascii() || normalize_name(n).len() > 64, "{n:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn allowed_bit_sets_are_the_facts_lists() {
+        let p = program();
+        let keys = Keys::new(&p);
+        let mut closed = 0;
+        for f in &p.schema.facts {
+            closed += usize::from(f.allowed.is_some());
+            for i in 0..p.symbols.len() as u32 + 70 {
+                let s = Sym(i);
+                let want = f.allowed.as_ref().is_some_and(|a| a.contains(&s));
+                assert_eq!(keys.allows(f, s), want, "{} {i}", f.path);
+            }
+        }
+        assert!(closed > 5, "{closed} closed facts");
+        // A fact not of this schema is read from its own list.
+        let mut other = p.schema.facts.iter().find(|f| f.allowed.is_some()).unwrap().clone();
+        other.allowed = Some(vec![Sym(0)]);
+        assert!(keys.allows(&other, Sym(0)));
+        assert!(!keys.allows(&other, Sym(1)));
+    }
+
+    #[test]
+    fn group_find_is_a_search_of_the_names() {
+        let p = program();
+        let keys = Keys::new(&p);
+        let mut words: Vec<String> = p.schema.facts.iter().flat_map(|f| f.key.clone()).collect();
+        words.extend(TOP_SPECIAL.iter().map(|s| s.to_string()));
+        let more: Vec<String> = words
+            .iter()
+            .flat_map(|w| [format!("{w}s"), w[1..].to_string()])
+            .collect();
+        words.extend(more);
+        for g in keys.groups.iter().chain([&keys.case]) {
+            for w in &words {
+                assert_eq!(g.find(w), g.names.iter().position(|n| n == w), "{w}");
+            }
+        }
+    }
 }

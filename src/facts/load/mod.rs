@@ -183,10 +183,13 @@ impl<'p> Loader<'p> {
                 .with_help("case files are YAML or JSON text; is this a binary file?"),
             ]));
         }
-        let root = if json {
-            json::parse(body, base, &self.limits)
+        // Only an escape (a backslash) can make a control character the
+        // byte scan above did not see: most files have none, and the JSON
+        // front end says whether a decoded string holds one.
+        let (root, escaped) = if json {
+            json::parse_flagged(body, base, &self.limits)
         } else {
-            yaml::parse(body, base, &self.limits)
+            yaml::parse(body, base, &self.limits).map(|root| (root, body.contains('\\')))
         }
         .map_err(|d| fail(vec![d]))?;
         let mut ctx = Ctx {
@@ -194,12 +197,10 @@ impl<'p> Loader<'p> {
             text,
             keys: &self.keys,
             local: Vec::new(),
-            local_map: HashMap::new(),
+            local_map: HashMap::default(),
             diags: Vec::new(),
         };
-        // Only an escape (a backslash) can make a control character the
-        // byte scan above did not see: most files have none.
-        if body.contains('\\') {
+        if escaped {
             escaped_controls(text, &root, &mut ctx.diags);
         }
         let case = ctx.case(&root);
@@ -226,11 +227,9 @@ fn escaped_controls(text: &str, node: &tree::Node<'_>, diags: &mut Vec<Diagnosti
     use tree::Kind;
     match &node.kind {
         Kind::Scalar(s) => {
-            let raw = text.get(node.span.start as usize..node.span.end as usize).unwrap_or("");
-            // Owned first: most scalars are borrowed and need no look.
-            if let Cow::Owned(t) = &s.text
-                && raw.contains('\\')
-            {
+            let raw = || text.get(node.span.start as usize..node.span.end as usize).unwrap_or("");
+            let escaped = matches!(s.text, Cow::Owned(_)) && raw().contains('\\');
+            if let (Cow::Owned(t), true) = (&s.text, escaped) {
                 if let Some(c) = t.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
                     diags.push(
                         Diagnostic::error(
@@ -265,7 +264,7 @@ struct Ctx<'p> {
     text: &'p str,
     keys: &'p Keys<'p>,
     local: Vec<String>,
-    local_map: HashMap<String, Sym>,
+    local_map: HashMap<String, Sym, keys::FastHash>,
     diags: Vec<Diagnostic>,
 }
 
@@ -297,20 +296,116 @@ impl Ctx<'_> {
     }
 }
 
+/// `n` absent slots (a loop that only writes, where `vec![x; n]` clones
+/// an unknown value into each).
+fn absent(n: usize) -> Vec<crate::value::Value> {
+    std::iter::repeat_with(|| crate::value::Value::Absent).take(n).collect()
+}
+
+/// The bytes of `w` that [`control_byte`] looks for, each flagged by its
+/// high bit, exactly (no carry crosses bytes: a word with a line break,
+/// as every YAML line has, is settled without a byte loop).
+fn bad_bytes(w: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit set exactly where the byte is zero.
+    let zero = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+    let eq = |b: u8| zero(w ^ (u64::from(b) * 0x0101_0101_0101_0101));
+    // Below 0x20: the low seven bits plus 0x60 stay below 0x80, and the
+    // high bit is clear.
+    let below_space = !((w & LOW7).wrapping_add(0x6060_6060_6060_6060)) & !w & HIGH;
+    (below_space & !(eq(b'\t') | eq(b'\n') | eq(b'\r'))) | eq(0x7f)
+}
+
 /// The first byte that is a C0 control character other than tab and line
 /// ends, or DEL. Eight bytes at a time: a case file is scanned whole
 /// before parsing, so this runs over every byte of every case.
 fn control_byte(b: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+    // Cheap and never missing one: below 0x20 (tab and line ends too) or
+    // DEL; then [`bad_bytes`] settles the word exactly.
+    let maybe = |w: u64| {
+        let del = w ^ (LOW * 0x7f);
+        (w.wrapping_sub(LOW * 0x20) & !w & HIGH) | (del.wrapping_sub(LOW) & !del & HIGH)
+    };
+    let word = |c: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        u64::from_le_bytes(w)
+    };
     let mut i = 0;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        if (json::has_control(w) || json::has_byte(w, 0x7f)) && chunk.iter().any(|&c| bad(c)) {
-            break;
+    // Sixteen bytes a turn: one test for two words.
+    while let Some(chunk) = b.get(i..i + 16) {
+        let (x, y) = (word(&chunk[..8]), word(&chunk[8..]));
+        if maybe(x) | maybe(y) != 0 {
+            for (at, w) in [(i, x), (i + 8, y)] {
+                let m = bad_bytes(w);
+                if m != 0 {
+                    return Some(at + (m.trailing_zeros() / 8) as usize);
+                }
+            }
         }
-        i += 8;
+        i += 16;
     }
     b.get(i..)?.iter().position(|&c| bad(c)).map(|p| p + i)
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    #[test]
+    fn bad_bytes_flags_exactly_the_bad_bytes() {
+        let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+        // Every byte value at every place, among neighbours that carry or
+        // borrow in a word-wide sum (line breaks, tabs, NUL, high bytes).
+        for fill in [
+            b'a', b'\n', b'\t', b'\r', 0x00, 0x01, 0x1f, 0x20, 0x7f, 0x80, 0xa0, 0xff,
+        ] {
+            for c in 0..=255u8 {
+                for at in 0..8 {
+                    let mut word = [fill; 8];
+                    word[at] = c;
+                    let m = bad_bytes(u64::from_le_bytes(word));
+                    for (i, &b) in word.iter().enumerate() {
+                        assert_eq!(m >> (i * 8 + 7) & 1 == 1, bad(b), "{word:?} byte {i}");
+                    }
+                    assert_eq!(m & !0x8080_8080_8080_8080, 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn control_byte_finds_the_first_bad_byte() {
+        let bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+        for len in 0..40 {
+            for fill in [b'a', b'\n', b'\t', 0x80, 0xff] {
+                for special in [
+                    None,
+                    Some(0x00),
+                    Some(0x01),
+                    Some(0x0b),
+                    Some(0x1f),
+                    Some(b'\n'),
+                    Some(0x7f),
+                    Some(0x80),
+                ] {
+                    for at in 0..len.max(1) {
+                        let mut b = vec![fill; len];
+                        if let (Some(c), true) = (special, at < len) {
+                            b[at] = c;
+                        }
+                        // A second bad byte later must not be the one found.
+                        if at + 3 < len {
+                            b[at + 3] = 0x02;
+                        }
+                        assert_eq!(control_byte(&b), b.iter().position(|&c| bad(c)), "{b:?}");
+                    }
+                }
+            }
+        }
+    }
 }

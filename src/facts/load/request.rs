@@ -62,7 +62,7 @@ impl Ctx<'_> {
             );
             return None;
         }
-        let mut slots = vec![Value::Absent; p.schema.slots(Scope::Request)];
+        let mut slots = super::absent(p.schema.slots(Scope::Request));
         self.group(
             node,
             &keys.groups[keys.request],
@@ -78,10 +78,24 @@ impl Ctx<'_> {
             .entries()
             .and_then(|e| e.first())
             .map_or(node.span, |(k, _)| k.span);
-        let id_at = node.get("id").map_or(first_key, |n| n.span);
+        // The values of `id`, `treatment`, `date` and `depends_on` (the
+        // first of each, as `Node::get` finds them), in one pass.
+        let mut named: [Option<&Node<'_>>; 4] = [None; 4];
+        for (k, v) in node.entries().unwrap_or_default() {
+            let i = match k.text() {
+                Some("id") => 0,
+                Some("treatment") => 1,
+                Some("date") => 2,
+                Some("depends_on") => 3,
+                _ => continue,
+            };
+            named[i] = named[i].or(Some(v));
+        }
+        let [id_node, treatment_node, date_node, depends_node] = named;
+        let id_at = id_node.map_or(first_key, |n| n.span);
         let id = text(&slots[b.request_id as usize]);
         match &id {
-            None if node.get("id").is_none_or(|n| n.kind == Kind::Null) => self.error(
+            None if id_node.is_none_or(|n| n.kind == Kind::Null) => self.error(
                 "missing-field",
                 first_key,
                 "a request has no `id`".into(),
@@ -101,7 +115,7 @@ impl Ctx<'_> {
             Value::Sym(s) => p.catalog.by_sym.get(s).copied(),
             _ => None,
         };
-        if treatment.is_none() && node.get("treatment").is_none_or(|n| n.kind == Kind::Null) {
+        if treatment.is_none() && treatment_node.is_none_or(|n| n.kind == Kind::Null) {
             self.error(
                 "missing-field",
                 first_key,
@@ -113,7 +127,7 @@ impl Ctx<'_> {
             Value::Date(d) => Some(d),
             _ => None,
         };
-        if date.is_none() && node.get("date").is_none_or(|n| n.kind == Kind::Null) {
+        if date.is_none() && date_node.is_none_or(|n| n.kind == Kind::Null) {
             self.error(
                 "missing-field",
                 first_key,
@@ -133,14 +147,13 @@ impl Ctx<'_> {
         }
         let depends_on = b.request_depends_on.and_then(|s| {
             let d = text(&slots[s as usize])?;
-            let at = node.get("depends_on").map_or(first_key, |n| n.span);
+            let at = depends_node.map_or(first_key, |n| n.span);
             Some((d, at))
         });
-        let value_at = |key: &str| node.get(key).map(|n| n.span);
         let at = RequestAt {
             entry: first_key,
-            treatment: value_at("treatment"),
-            date: value_at("date"),
+            treatment: treatment_node.map(|n| n.span),
+            date: date_node.map(|n| n.span),
             depends_on: depends_on.as_ref().map(|(_, s)| *s),
         };
         Some(PartialRequest {

@@ -79,6 +79,23 @@ fn is_float(s: &str) -> bool {
     mant_ok && exp_ok
 }
 
+/// A number as a message shows it: as written, or formatted (only when a
+/// message is made).
+#[derive(Clone, Copy)]
+enum Shown<'a> {
+    Num(f64),
+    Text(&'a str),
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shown::Num(x) => f.write_str(&fmt_num(*x)),
+            Shown::Text(t) => f.write_str(t),
+        }
+    }
+}
+
 /// How a case file names a fact, for messages.
 #[derive(Clone, Copy)]
 pub enum Name<'a> {
@@ -252,7 +269,7 @@ impl Ctx<'_> {
     }
 
     /// Check a number (a quantity's in its base unit) against the range.
-    fn in_range(&mut self, f: &Fact, name: Name<'_>, x: f64, shown: &str, node: &Node<'_>) -> bool {
+    fn in_range(&mut self, f: &Fact, name: Name<'_>, x: f64, shown: Shown<'_>, node: &Node<'_>) -> bool {
         let (r, declared) = Self::range(f);
         if r.contains(x) {
             return true;
@@ -278,24 +295,24 @@ impl Ctx<'_> {
     }
 
     fn number(&mut self, f: &Fact, name: Name<'_>, x: f64, integral: bool, node: &Node<'_>) -> Value {
-        let shown = fmt_num(x);
+        let shown = Shown::Num(x);
         match f.ty {
             FactType::Int if integral => {
-                if self.in_range(f, name, x, &shown, node) {
+                if self.in_range(f, name, x, shown, node) {
                     Value::Int(x as i64)
                 } else {
                     Value::Absent
                 }
             }
             FactType::Number | FactType::Score | FactType::Percent => {
-                if self.in_range(f, name, x, &shown, node) {
+                if self.in_range(f, name, x, shown, node) {
                     Value::Num(x)
                 } else {
                     Value::Absent
                 }
             }
             FactType::Quantity => match f.dim.and_then(default_unit) {
-                Some(u) => self.quantity_checked(f, name, Qty::new(x, u), &shown, node),
+                Some(u) => self.quantity_checked(f, name, Qty::new(x, u), shown, node),
                 None => self.wrong(f, name, node),
             },
             FactType::Text => Value::Text(node.text().unwrap_or_default().into()),
@@ -303,7 +320,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn quantity_checked(&mut self, f: &Fact, name: Name<'_>, q: Qty, shown: &str, node: &Node<'_>) -> Value {
+    fn quantity_checked(&mut self, f: &Fact, name: Name<'_>, q: Qty, shown: Shown<'_>, node: &Node<'_>) -> Value {
         if self.in_range(f, name, q.base(), shown, node) {
             Value::Qty(q)
         } else {
@@ -376,7 +393,7 @@ impl Ctx<'_> {
         };
         if unit.is_empty() {
             return match f.dim.and_then(default_unit) {
-                Some(u) => self.quantity_checked(f, name, Qty::new(amount, u), &fmt_num(amount), node),
+                Some(u) => self.quantity_checked(f, name, Qty::new(amount, u), Shown::Num(amount), node),
                 None => fail(
                     self,
                     format!("`{s}` has no unit"),
@@ -409,7 +426,7 @@ impl Ctx<'_> {
                 return Value::Absent;
             }
         }
-        self.quantity_checked(f, name, q, t, node)
+        self.quantity_checked(f, name, q, Shown::Text(t), node)
     }
 
     /// One item of a list of symbols: a word (a plain number is a word too).
@@ -455,14 +472,17 @@ impl Ctx<'_> {
         // catalog knows ("Norco", "Soma") means its canonical treatment.
         // Anything else (acetaminophen) is kept as written.
         if f.scope == Scope::Case && Some(f.slot) == self.p.schema.builtin.medications_current {
-            if let Some(t) = self.p.catalog.resolve(s) {
+            if let Some(t) = self.keys.resolve(self.p, s) {
                 return Some(self.p.catalog.treatment(t).sym);
             }
         }
-        let ok = !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        // (Bytes: any byte of a character beyond ASCII fails.)
+        let ok = s
+            .as_bytes()
+            .first()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && s.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
         if !ok {
             let suggestion = crate::check::normalize_name(s);
             self.error(
@@ -475,7 +495,7 @@ impl Ctx<'_> {
         }
         if let Some(allowed) = &f.allowed {
             let known = self.keys.symbols.get(s).copied();
-            if let Some(sym) = known.filter(|x| allowed.contains(x)) {
+            if let Some(sym) = known.filter(|x| self.keys.allows(f, *x)) {
                 return Some(sym);
             }
             let names: Vec<&str> = allowed.iter().filter_map(|a| self.p.symbols.name(*a)).collect();
@@ -508,9 +528,7 @@ impl Ctx<'_> {
 
     /// A treatment name, canonical or brand.
     pub fn treatment(&mut self, written: &str, at: Span) -> Option<TreatmentId> {
-        // A name already written as the catalog keys it needs no normalizing.
-        let known = self.p.catalog.lookup.get(written).copied();
-        if let Some(t) = known.or_else(|| self.p.catalog.resolve(written)) {
+        if let Some(t) = self.keys.resolve(self.p, written) {
             return Some(t);
         }
         let help = match self.p.catalog.suggest(written) {
