@@ -98,16 +98,10 @@ impl RuleNames {
                 let mut a = w.array();
                 for k in &g.low_consts {
                     w.item(&mut a);
-                    let mut o = w.object();
-                    w.key(&mut o, "name");
-                    w.str(&k.name);
-                    w.key(&mut o, "value");
-                    w.str(&k.value);
-                    w.key(&mut o, "ids");
-                    w.strs(&k.ids);
-                    w.end(o);
+                    jw::low_const(&mut w, k);
                 }
                 w.end(a);
+                let reason = quoted(&g.low_reason());
                 CriterionNames {
                     name: quoted(&c.name),
                     kind: match c.kind {
@@ -122,10 +116,10 @@ impl RuleNames {
                         None => "null",
                     },
                     confidence_ids: str_array(&g.ids),
-                    low_reason: g.is_low().then(|| quoted(&g.low_reason())),
+                    low_reason: g.is_low().then(|| reason.clone()),
                     low_ids: str_array(&g.low_ids),
                     low_consts,
-                    reason: quoted(&g.low_reason()),
+                    reason,
                 }
             })
             .collect();

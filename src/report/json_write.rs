@@ -488,7 +488,7 @@ fn low_criterion(w: &mut Json<'_>, c: &LowCriterion) {
     w.end(o);
 }
 
-fn low_const(w: &mut Json<'_>, k: &LowConst) {
+pub(crate) fn low_const(w: &mut Json<'_>, k: &LowConst) {
     let mut o = w.object();
     w.key(&mut o, "name");
     w.str(&k.name);

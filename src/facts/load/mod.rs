@@ -184,12 +184,12 @@ impl<'p> Loader<'p> {
             ]));
         }
         // Only an escape (a backslash) can make a control character the
-        // byte scan above did not see: most files have none, and the JSON
-        // front end says whether a decoded string holds one.
+        // byte scan above did not see: each front end says whether a
+        // decoded string may hold one.
         let (root, escaped) = if json {
             json::parse_flagged(body, base, &self.limits)
         } else {
-            yaml::parse(body, base, &self.limits).map(|root| (root, body.contains('\\')))
+            yaml::parse_flagged(body, base, &self.limits)
         }
         .map_err(|d| fail(vec![d]))?;
         let mut ctx = Ctx {

@@ -20,9 +20,17 @@ use crate::diag::Diagnostic;
 /// files are written in, giving the same tree; on anything else it
 /// declines and the event parser runs (every error comes from it).
 pub fn parse<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<Node<'a>, Diagnostic> {
+    parse_flagged(text, base, limits).map(|(n, _)| n)
+}
+
+/// [`parse`], and whether an escape may have spelt a control character
+/// (only then can [`super::escaped_controls`] find anything in the tree):
+/// never when the fast path read the text (its only escapes are `\"`,
+/// `\\` and `''`), else when the text holds a backslash.
+pub fn parse_flagged<'a>(text: &'a str, base: usize, limits: &Limits) -> Result<(Node<'a>, bool), Diagnostic> {
     match super::yaml_fast::parse(text, base, limits) {
-        Some(n) => Ok(n),
-        None => parse_saphyr(text, base, limits),
+        Some(n) => Ok((n, false)),
+        None => parse_saphyr(text, base, limits).map(|n| (n, text.contains('\\'))),
     }
 }
 
