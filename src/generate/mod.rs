@@ -689,3 +689,73 @@ fn examples(description: &str) -> Vec<String> {
     }
     out
 }
+
+/// The case loader's JSON front end against serde_json (the oracle) over
+/// generated cases: it lives here, beside the generator, so the engine
+/// needs neither.
+#[cfg(test)]
+mod json_oracle {
+    use crate::facts::Limits;
+    use crate::facts::load::testing::{Kind, Node, has_escaped_control, parse_flagged};
+
+    /// Our tree against serde_json's `Value` of the same text: structure,
+    /// text of every scalar, and each node's span holding what it parsed.
+    fn same(text: &str, n: &Node<'_>, v: &serde_json::Value) {
+        use serde_json::Value as V;
+        let here = &text[n.span.start as usize..n.span.end as usize];
+        let reparsed: V = serde_json::from_str(here).unwrap_or_else(|e| panic!("{here}: {e}"));
+        assert_eq!(&reparsed, v, "span {:?}", n.span);
+        match (&n.kind, v) {
+            (Kind::Null, V::Null) => {}
+            (Kind::Scalar(s), V::String(t)) => assert!(s.quoted && s.text == t.as_str(), "{here}"),
+            (Kind::Scalar(s), V::Bool(b)) => assert!(!s.quoted && s.text == b.to_string(), "{here}"),
+            (Kind::Scalar(s), V::Number(x)) => {
+                assert!(!s.quoted);
+                assert_eq!(s.text.parse::<f64>().ok(), x.as_f64(), "{here}");
+            }
+            (Kind::Seq(items), V::Array(vs)) => {
+                assert_eq!(items.len(), vs.len(), "{here}");
+                items.iter().zip(vs).for_each(|(i, v)| same(text, i, v));
+            }
+            (Kind::Map(entries), V::Object(m)) => {
+                assert_eq!(entries.len(), m.len(), "{here}");
+                for (k, val) in entries {
+                    let key = k.text().unwrap_or_else(|| panic!("{here}"));
+                    same(text, k, &V::String(key.to_string()));
+                    same(text, val, &m[key]);
+                }
+            }
+            _ => panic!("{here} is {:?}", n.kind),
+        }
+    }
+
+    #[test]
+    fn generated_cases_parse_as_serde_json_parses_them() {
+        let mut sm = crate::diag::SourceMap::new();
+        let rs = crate::RuleSet::embedded(&mut sm).unwrap_or_else(|e| panic!("{:?}", e.diagnostics.first()));
+        let mut m = crate::eval::Machine::new();
+        let mut compared = 0;
+        for extremes in [0.0, 1.0] {
+            let mut g = super::Generator::new(&rs, 31).unwrap_or_else(|e| panic!("{e}"));
+            g.options.extremes = extremes;
+            for k in 0..150 {
+                let c = g.case(k, &mut m).unwrap_or_else(|e| panic!("{e}"));
+                let text = c.to_json();
+                let (node, flag) = parse_flagged(&text, 0, &Limits::default()).unwrap();
+                // serde_json refuses a number beyond `f64` (an extreme
+                // case's `1e400`), which is JSON all the same: the loader
+                // reports it as a fact value.
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(v) => {
+                        same(&text, &node, &v);
+                        compared += 1;
+                    }
+                    Err(e) => assert!(e.to_string().contains("number out of range"), "{e}"),
+                }
+                assert_eq!(flag, has_escaped_control(&text, &node), "{text}");
+            }
+        }
+        assert!(compared > 250, "{compared} cases compared");
+    }
+
+}

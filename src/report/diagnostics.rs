@@ -9,32 +9,6 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, FileId, Severity, SourceMap};
 
-impl<'a> Files<'a> for SourceMap {
-    type FileId = FileId;
-    type Name = &'a str;
-    type Source = &'a str;
-
-    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        Ok(&self.get(id).name)
-    }
-
-    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        Ok(&self.get(id).text)
-    }
-
-    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
-        Ok(self.get(id).line_index(byte_index))
-    }
-
-    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<std::ops::Range<usize>, FilesError> {
-        let f = self.get(id);
-        f.line_range(line_index).ok_or(FilesError::LineTooLarge {
-            given: line_index,
-            max: f.line_index(f.text.len()),
-        })
-    }
-}
-
 fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
     let mut out = match d.severity {
         Severity::Error => cs::Diagnostic::error(),
@@ -70,11 +44,11 @@ impl<'a> Files<'a> for Shifted<'a> {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        self.sm.name(id)
+        Ok(&self.sm.get(id).name)
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        self.sm.source(id)
+        Ok(&self.sm.get(id).text)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
@@ -88,7 +62,11 @@ impl<'a> Files<'a> for Shifted<'a> {
                 given: line_index,
                 max: self.lines_before,
             })?;
-        self.sm.line_range(id, inner)
+        let f = self.sm.get(id);
+        f.line_range(inner).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: f.line_index(f.text.len()) + self.lines_before,
+        })
     }
 }
 

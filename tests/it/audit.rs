@@ -1,0 +1,191 @@
+//! Golden outputs of `mtus audit` on a fixed set of cases
+//! (`tests/fixtures/audit/`: YAML files, one broken, and a JSON Lines file
+//! with bad records), in every format, and the HTML page.
+
+use crate::common;
+
+const FIXTURES: &str = "tests/fixtures/audit";
+
+fn audit(args: &[&str]) -> (String, String, Option<i32>) {
+    let o = common::mtus(&[&["audit", "--threads", "2"], args, &[FIXTURES]].concat());
+    let err = common::stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    (common::stdout(&o), err, o.status.code())
+}
+
+#[test]
+fn text() {
+    let (out, err, code) = audit(&[]);
+    assert_eq!(code, Some(1), "a broken input fails the run");
+    insta::assert_snapshot!("text", out);
+    insta::assert_snapshot!("text_stderr", err);
+}
+
+#[test]
+fn markdown() {
+    let (out, _, _) = audit(&["--format", "markdown"]);
+    insta::assert_snapshot!("markdown", out);
+}
+
+#[test]
+fn csv() {
+    let (out, err, _) = audit(&["--format", "csv"]);
+    assert_eq!(err, "", "machine formats keep errors in the output");
+    insta::assert_snapshot!("csv", out);
+}
+
+#[test]
+fn json_keeps_the_documented_fields() {
+    let (out, err, code) = audit(&["--format", "json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(err, "");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(v["version"], 1);
+    for key in [
+        "requests",
+        "totals",
+        "agreement",
+        "disagreements",
+        "errors",
+        "kappa",
+        "confusion",
+        "by_category",
+        "deciders",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let t = &v["totals"];
+    assert_eq!(t["inputs"], 9);
+    assert_eq!(t["errors"], 3);
+    assert_eq!(t["cases"], 6);
+    assert_eq!(t["requests"], 7);
+    assert_eq!(t["unrecorded"], 1);
+    let row = &v["requests"][0];
+    for key in [
+        "file",
+        "line",
+        "case",
+        "request",
+        "treatment",
+        "category",
+        "outcome",
+        "predicted",
+        "recorded",
+        "agrees",
+        "decided_by",
+        "error",
+    ] {
+        assert!(row.get(key).is_some(), "request rows lack {key}");
+    }
+    let errors = v["errors"].as_array().expect("errors");
+    let places: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}:{}", e["file"].as_str().unwrap_or("?"), e["line"]))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "tests/fixtures/audit/d-broken.yaml:7",
+            "tests/fixtures/audit/e-batch.jsonl:4",
+            "tests/fixtures/audit/e-batch.jsonl:5"
+        ]
+    );
+    insta::assert_json_snapshot!("json_summary", {
+        let mut v = v.clone();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("requests");
+            o.remove("disagreements");
+        }
+        v
+    });
+}
+
+#[test]
+fn html_page_is_self_contained() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("audit.html");
+    let (_, _, code) = audit(&["--format", "csv", "--html", &page.display().to_string()]);
+    assert_eq!(code, Some(1));
+    let html = std::fs::read_to_string(&page).expect("page written");
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<svg"), "the chart is inline SVG");
+    assert!(html.contains("Agreement by treatment class"));
+    assert!(html.contains("<details>"), "disagreements with their traces");
+    assert!(html.contains("spasm_on_exam"));
+    // Nothing to fetch: no script, no external link, font or image.
+    for bad in ["<script", "src=", "href=", "@import", "url("] {
+        assert!(!html.contains(bad), "the page has {bad}");
+    }
+    // The only URL is the SVG namespace, which is not fetched.
+    assert_eq!(
+        html.matches("http").count(),
+        html.matches("http://www.w3.org/2000/svg").count()
+    );
+}
+
+/// A request that falls with the request it depends on says so in every
+/// row format, rather than showing an empty reason.
+#[test]
+fn a_request_that_falls_with_another_names_it() {
+    let case = "cases/ppi-falls-with-denied-nsaid.yaml";
+    let run = |format: &str| {
+        let o = common::mtus(&["audit", "--format", format, case]);
+        (common::stdout(&o), common::stderr(&o), o.status.code())
+    };
+    let (out, err, code) = run("csv");
+    assert_eq!(code, Some(0), "{err}");
+    let header: Vec<&str> = out.lines().next().unwrap_or("").split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "falls_with")
+        .expect("falls_with column");
+    let rows: Vec<Vec<&str>> = out.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let cell = |id: &str| rows.iter().find(|r| r[5] == id).map(|r| r[col]);
+    assert_eq!(cell("omeprazole"), Some("naproxen"), "{out}");
+    assert_eq!(cell("naproxen"), Some(""), "{out}");
+    for format in ["json", "jsonl"] {
+        let (out, err, _) = run(format);
+        assert!(
+            out.contains(r#""request":"omeprazole""#) || out.contains(r#""request": "omeprazole""#),
+            "{err}"
+        );
+        assert!(
+            out.contains(r#""falls_with":"naproxen""#) || out.contains(r#""falls_with": "naproxen""#),
+            "{format}: {out}"
+        );
+    }
+}
+
+/// Every audit output names the rule set that decided it: the text and
+/// Markdown first line, a `rules` field in JSON and in the JSON Lines
+/// summary, CSV's first row, the HTML page's title line.
+#[test]
+fn the_rule_set_is_named() {
+    let (text, _, _) = audit(&[]);
+    assert!(text.starts_with("rules: "), "{text}");
+    let (md, _, _) = audit(&["--format", "markdown"]);
+    assert!(md.starts_with("Rules: "), "{md}");
+    let (json, _, _) = audit(&["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert!(v["rules"]["sha256"].as_str().is_some_and(|h| !h.is_empty()), "{json}");
+    let (jsonl, _, _) = audit(&["--format", "jsonl"]);
+    let last = jsonl.lines().last().unwrap_or("");
+    let s: serde_json::Value = serde_json::from_str(last).expect("summary line");
+    assert_eq!(s["kind"], "summary");
+    assert!(
+        s["rules"]["description"].as_str().is_some_and(|d| d.contains("sha256")),
+        "{last}"
+    );
+    let (csv, _, _) = audit(&["--format", "csv"]);
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("rules,") && l.contains("sha256")),
+        "{csv}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("audit.html");
+    let _ = audit(&["--format", "csv", "--html", &page.display().to_string()]);
+    let html = std::fs::read_to_string(&page).expect("page written");
+    assert!(html.contains("(rules: "), "the page names the rule set");
+}
