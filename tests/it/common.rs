@@ -20,6 +20,22 @@ pub fn rel(path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// The shipped cases written for the project (`cases/*.yaml`, sorted), as
+/// paths from the crate root: not the real determinations of
+/// `cases/imr-2016/`, which are measured by `audit` (tests/it/real_cases.rs),
+/// not expected to pass.
+pub fn shipped_case_files() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(root().join("cases"))
+        .expect("cases/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .map(|n| format!("cases/{n}"))
+        .collect();
+    files.sort();
+    files
+}
+
 pub fn shipped_rules() -> (SourceMap, RuleSet) {
     let mut sm = SourceMap::new();
     match RuleSet::embedded(&mut sm) {

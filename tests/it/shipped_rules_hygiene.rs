@@ -23,7 +23,10 @@ fn shipped_rules_have_no_lint_warnings() {
 
 #[test]
 fn shipped_cases_pass_mtus_test() {
-    let o = common::mtus(&["--rules", "rules", "test", "cases"]);
+    let files = common::shipped_case_files();
+    let mut args = vec!["--rules", "rules", "test"];
+    args.extend(files.iter().map(String::as_str));
+    let o = common::mtus(&args);
     assert!(o.status.success(), "{}{}", common::stdout(&o), common::stderr(&o));
     assert!(
         common::stdout(&o).contains(" passed, 0 failed"),

@@ -1,5 +1,7 @@
 //! Every canonical treatment has a rule in force for a request dated
-//! 2015-06-01, and the guideline periods end where criteria.md says they
+//! 2015-06-01, or is a known coverage gap (a real treatment the catalog
+//! names so that a request for it reads as "no rule covers X", never as a
+//! typo), and the guideline periods end where criteria.md says they
 //! end: a request after a rule's period gets "no rule in force", never a
 //! decision.
 
@@ -24,8 +26,90 @@ fn every_treatment_has_a_rule_in_force_in_mid_2015() {
             Err(e) => uncovered.push(format!("{}: {e}", t.name)),
         }
     }
-    assert!(uncovered.is_empty(), "{}", uncovered.join("\n"));
+    uncovered.sort();
+    let expected: Vec<String> = NO_RULE_YET.iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = uncovered.iter().map(|u| u.split(':').next().unwrap_or("").to_string()).collect();
+    assert_eq!(
+        names, expected,
+        "the treatments with no rule changed: a new rule shrinks NO_RULE_YET, a new catalog entry grows it\n{}",
+        uncovered.join("\n")
+    );
+    for u in &uncovered {
+        let name = u.split(':').next().unwrap_or("");
+        assert!(
+            u.ends_with(&format!("no rule covers {name}")) || u.ends_with(&format!("for {name}")),
+            "{u}"
+        );
+    }
 }
+
+/// The catalog's treatments that no rule covers yet (issue 22: the real
+/// letters dispute them), sorted. Each is decided as "no rule covers X".
+const NO_RULE_YET: &[&str] = &[
+    "arm_sling",
+    "assistant_surgeon",
+    "bath_chair",
+    "betamethasone",
+    "biofeedback",
+    "bone_scan",
+    "brace",
+    "butalbital_acetaminophen_caffeine",
+    "chlorzoxazone",
+    "cold_therapy_unit",
+    "commode",
+    "compounded_oral_suspension",
+    "compression_wraps",
+    "ct_scan",
+    "diagnostic_ultrasound",
+    "electrical_stimulation",
+    "electrocardiogram",
+    "electroencephalogram",
+    "facet_joint_injection",
+    "famotidine",
+    "functional_capacity_evaluation",
+    "gloves",
+    "grip_strength_testing",
+    "hearing_aid",
+    "hip_pad",
+    "hospital_bed",
+    "hot_cold_packs",
+    "hygiene_wipes",
+    "infrared_therapy",
+    "inpatient_rehabilitation",
+    "joint_injection",
+    "knee_arthroscopy",
+    "knee_scooter",
+    "localized_intense_neurostimulation",
+    "medical_transportation",
+    "medication_management",
+    "methylprednisolone",
+    "mr_arthrogram",
+    "nerve_conduction_study",
+    "office_visit",
+    "ondansetron",
+    "prednisone",
+    "preoperative_clearance",
+    "preoperative_labs",
+    "promethazine",
+    "prp_injection",
+    "psychological_testing",
+    "range_of_motion_testing",
+    "ranitidine",
+    "shockwave_therapy",
+    "shoulder_arthroscopy",
+    "sildenafil",
+    "specialist_consultation",
+    "spine_surgery",
+    "surgery",
+    "therapeutic_exercise",
+    "topical_lidocaine",
+    "topical_salicylate",
+    "traction",
+    "trigger_point_impedance_imaging",
+    "ultrasound_therapy",
+    "wheelchair",
+    "x_ray",
+];
 
 #[test]
 fn opioid_rules_end_when_the_2016_opioid_guideline_begins() {
