@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::check::{Fact, FactType, KeyNode, Program, Scope, TreatmentId};
 use crate::check::describe::{allowed_names, dims_of, range_of, unit_names};
+use crate::check::{Fact, FactType, KeyNode, Program, Scope, TreatmentId};
 use crate::value::Date;
 
 pub use crate::check::describe::{fact_summary, treatment_names};

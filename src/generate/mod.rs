@@ -757,5 +757,4 @@ mod json_oracle {
         }
         assert!(compared > 250, "{compared} cases compared");
     }
-
 }

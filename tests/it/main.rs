@@ -3,7 +3,6 @@
 //! `mtus` binary the way a user would; `common` holds the shared helpers.
 //! Run one area with `cargo test --test it audit::`.
 
-mod common;
 mod audit;
 mod audit_scale;
 mod bad_cases;
@@ -14,6 +13,7 @@ mod case_schema;
 mod case_traces;
 mod cases_agree;
 mod casetest;
+mod common;
 mod confidence;
 mod current_regime;
 mod doc;

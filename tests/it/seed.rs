@@ -53,5 +53,9 @@ fn the_same_input_gives_the_same_bytes() {
     assert_eq!(a.stdout, b.stdout);
     assert_eq!(a.status.code(), b.status.code());
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).expect("audit JSON");
-    assert!(v["totals"]["cases"].as_u64().unwrap_or(0) > 500, "{}", common::stderr(&a));
+    assert!(
+        v["totals"]["cases"].as_u64().unwrap_or(0) > 500,
+        "{}",
+        common::stderr(&a)
+    );
 }

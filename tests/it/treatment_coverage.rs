@@ -28,9 +28,13 @@ fn every_treatment_has_a_rule_in_force_in_mid_2015() {
     }
     uncovered.sort();
     let expected: Vec<String> = NO_RULE_YET.iter().map(|s| s.to_string()).collect();
-    let names: Vec<String> = uncovered.iter().map(|u| u.split(':').next().unwrap_or("").to_string()).collect();
+    let names: Vec<String> = uncovered
+        .iter()
+        .map(|u| u.split(':').next().unwrap_or("").to_string())
+        .collect();
     assert_eq!(
-        names, expected,
+        names,
+        expected,
         "the treatments with no rule changed: a new rule shrinks NO_RULE_YET, a new catalog entry grows it\n{}",
         uncovered.join("\n")
     );

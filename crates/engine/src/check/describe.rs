@@ -172,4 +172,3 @@ pub fn fact_summary(p: &Program, f: &Fact) -> String {
         }
     }
 }
-

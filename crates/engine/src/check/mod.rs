@@ -9,8 +9,8 @@
 //! is bounded by the parser's nesting limit.
 
 mod catalog;
-pub mod describe;
 pub mod confidence;
+pub mod describe;
 mod expr;
 pub mod model;
 mod rules;
