@@ -160,6 +160,16 @@ enum Command {
     /// the fact schema of the rules in use, for editors to validate and
     /// complete case files (docs/case-file.md).
     Schema(cli::schema::SchemaArgs),
+    /// Read IMR final determination letters (PDF or text): one row per
+    /// disputed item (--format jsonl|csv), a case file per letter for a
+    /// person to complete (-o DIR), or which line gave which value
+    /// (--explain). Exit 1 when a file is not a letter or cannot be read.
+    Ingest(cli::ingest::IngestArgs),
+    /// Read request lines as offices and letters write them ("Norco
+    /// 10/325 mg #120", "PT 2x6 lumbar spine"): the treatment, the rules
+    /// that decide it, the quantity, strength, directions, regions and
+    /// codes, each with its place in the line; exit 1 on an error.
+    Request(cli::request::RequestArgs),
     /// Write a commented case file template for a treatment: the facts the
     /// rules in force for it read, each with its type and allowed values.
     New(cli::new::NewArgs),
@@ -287,6 +297,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lint(args) => cli::lint::run(&mut ctx, &location, &args),
         Command::Schema(args) => cli::schema::run(&rules, &args),
         Command::New(args) => cli::new::run(&rules, &args),
+        Command::Ingest(args) => cli::ingest::run(&mut ctx, &rules, &args),
+        Command::Request(args) => cli::request::run(&mut ctx, &rules, &args),
         Command::Doc(args) => cli::doc::run(&mut ctx, &rules, &args),
         Command::Lsp(args) => cli::lsp::run(&ctx, &args),
         Command::Serve(args) => cli::serve::run(&mut ctx, rules, location.dir.as_deref(), &args),

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use mtus::diag::{Diagnostic, SourceFile, SourceMap, Span};
 use mtus::inputs::{self, InputError, Limits};
 use mtus::report::diagnostics;
+use mtus::value::Date;
 use mtus::{RuleErrors, RuleOriginKind, RuleSet, facts};
 
 pub struct Ctx {
@@ -230,5 +231,27 @@ pub fn create_output(path: &Path, force: bool) -> Result<std::fs::File> {
             anyhow::bail!("{shown} already exists; give --force to write over it")
         }
         Err(e) => Err(e).with_context(|| format!("cannot create {shown}")),
+    }
+}
+
+/// Today (UTC) as a date.
+pub fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date((secs / 86_400) as i32)
+}
+
+/// The date a `--date` option gives, or today without one: the one place
+/// a command-line date is read.
+pub fn date_or_today(written: Option<&str>) -> anyhow::Result<Date> {
+    match written {
+        Some(d) => Date::parse(d).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--date takes a date written YYYY-MM-DD, not `{}`",
+                mtus::report::escape_terminal(d)
+            )
+        }),
+        None => Ok(today()),
     }
 }

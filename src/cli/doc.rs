@@ -3,13 +3,12 @@
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::common::{Ctx, flush, read_case};
 use super::files;
 use mtus::RuleSet;
 use mtus::doc::{self, CaseInput};
-use mtus::value::Date;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BookFormat {
@@ -37,14 +36,6 @@ pub struct DocArgs {
     /// Write into a folder that holds files `mtus doc` did not write.
     #[arg(long)]
     pub force: bool,
-}
-
-/// Today (UTC) as a date.
-fn today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Date((secs / 86_400) as i32)
 }
 
 /// An absolute path with `.` and `..` worked out by name (the folders
@@ -84,15 +75,7 @@ fn relative(from: &Path, to: &Path) -> String {
 }
 
 pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &DocArgs) -> Result<ExitCode> {
-    let date = match &args.date {
-        Some(d) => Date::parse(d).with_context(|| {
-            format!(
-                "--date takes a date written YYYY-MM-DD, not `{}`",
-                mtus::report::escape_terminal(d)
-            )
-        })?,
-        None => today(),
-    };
+    let date = super::common::date_or_today(args.date.as_deref())?;
     let default = [super::common::default_cases(rules.origin.path.as_deref())];
     let paths = if args.cases.is_empty() {
         // Without cases beside the rules, the book is written without

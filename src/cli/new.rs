@@ -9,7 +9,6 @@ use anyhow::{Context, Result, bail};
 
 use super::common::flush;
 use mtus::RuleSet;
-use mtus::value::Date;
 
 #[derive(clap::Args)]
 pub struct NewArgs {
@@ -28,14 +27,6 @@ pub struct NewArgs {
     pub force: bool,
 }
 
-/// Today (UTC) as a date.
-fn today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Date((secs / 86_400) as i32)
-}
-
 pub fn run(rules: &RuleSet, args: &NewArgs) -> Result<ExitCode> {
     let p = &rules.program;
     let Some(t) = p.catalog.resolve(&args.treatment) else {
@@ -49,10 +40,7 @@ pub fn run(rules: &RuleSet, args: &NewArgs) -> Result<ExitCode> {
             mtus::report::escape_terminal(&args.treatment)
         );
     };
-    let date = match &args.date {
-        Some(d) => Date::parse(d).with_context(|| format!("--date takes a date written YYYY-MM-DD, not `{d}`"))?,
-        None => today(),
-    };
+    let date = super::common::date_or_today(args.date.as_deref())?;
     let mut text = mtus::schema_json::case_template(p, t, date);
     match &args.out {
         None => flush(&mut text)?,

@@ -1,0 +1,420 @@
+//! Letters to case files: a final determination letter as `mtus-letters`
+//! reads it, each disputed item's line read by the request-line reader
+//! against the rules' catalog, written as a case file a person completes.
+//!
+//! What the letter states is written (claimant, injury date, the items as
+//! requests, the determination with its reviewer); what a person must
+//! weigh is not: the clinical facts are left as a comment naming the
+//! summary's lines. The case file written is loaded back with the rules
+//! before it is returned, and a request value that does not load is
+//! written as a comment instead, so the file always reads.
+//!
+//! Invariant: it never invents a value; a field the letter or the line
+//! does not give is absent, and an unreadable decision is no decision.
+
+use std::fmt::Write as _;
+
+use mtus_engine::RuleSet;
+use mtus_engine::check::ClassId;
+use mtus_letters::{Decision, Item, Letter, Row};
+use mtus_request::{Reading, Resolution, StrengthUnit, Unit};
+
+/// One item of a letter with its line read.
+pub struct ReadItem<'a> {
+    pub item: &'a Item,
+    pub reading: Reading,
+    /// The canonical treatment, when the line names one.
+    pub treatment: Option<String>,
+}
+
+/// Reads every item's line of a letter.
+pub fn read_items<'a>(rules: &RuleSet, letter: &'a Letter) -> Vec<ReadItem<'a>> {
+    letter
+        .items
+        .iter()
+        .map(|item| {
+            let reading = crate::request::read(rules, &item.text.value);
+            let treatment = match reading.treatment.as_ref().map(|t| &t.resolution) {
+                Some(Resolution::Known { id }) => Some(id.clone()),
+                _ => None,
+            };
+            ReadItem {
+                item,
+                reading,
+                treatment,
+            }
+        })
+        .collect()
+}
+
+/// The analysts' rows of a letter, each with the treatment its line names.
+pub fn rows(letter: &Letter, file: &str, items: &[ReadItem]) -> Vec<Row> {
+    let mut rows = letter.rows(file);
+    for (row, i) in rows.iter_mut().zip(items) {
+        row.treatment = i.treatment.clone();
+    }
+    rows
+}
+
+/// A case file written from a letter: the YAML text, and what a person
+/// must still do (each a sentence).
+pub struct CaseFile {
+    pub name: String,
+    pub text: String,
+    pub notes: Vec<String>,
+}
+
+/// Writes the case file of a letter read from `file`.
+pub fn case_file(rules: &RuleSet, file: &str, letter: &Letter, items: &[ReadItem]) -> CaseFile {
+    let name = letter
+        .case_number
+        .as_ref()
+        .map(|c| c.value.clone())
+        .unwrap_or_else(|| stem(file));
+    let mut full = true;
+    loop {
+        let (text, mut notes) = write(rules, file, &name, letter, items, full);
+        match mtus_engine::facts::load_yaml(&rules.program, &format!("{name}.yaml"), &text) {
+            Ok(_) => return CaseFile { name, text, notes },
+            Err(_) if full => full = false,
+            Err(e) => {
+                let first = e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
+                notes.push(format!("the case file does not load yet: {first}"));
+                return CaseFile { name, text, notes };
+            }
+        }
+    }
+}
+
+fn stem(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "letter".into())
+}
+
+/// Ids for the requests: the treatment's name, or `item_N`, unique.
+fn ids(items: &[ReadItem]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (n, i) in items.iter().enumerate() {
+        let base = i.treatment.clone().unwrap_or_else(|| format!("item_{}", n + 1));
+        let mut id = base.clone();
+        let mut k = 2;
+        while out.contains(&id) {
+            id = format!("{base}_{k}");
+            k += 1;
+        }
+        out.push(id);
+    }
+    out
+}
+
+/// A YAML double-quoted scalar.
+fn quoted(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(o, "\\u{:04x}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// A comment's text on one line, with nothing that ends the comment.
+fn comment(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+fn unit_name(u: Unit) -> Option<&'static str> {
+    Some(match u {
+        Unit::Visit => "visit",
+        Unit::Tablet => "tablet",
+        Unit::Capsule => "capsule",
+        Unit::Patch => "patch",
+        Unit::Unit => "unit",
+        Unit::Hour => "hour",
+        Unit::Day => "day",
+        Unit::Week => "week",
+        Unit::Month => "month",
+        Unit::G => "g",
+        Unit::Pad | Unit::Ml => return None,
+    })
+}
+
+/// The unit a bare count ("#30") of the treatment is in, when the catalog
+/// gives the treatment one kind of count: tablets (or capsules, the same
+/// to the rules), visits or units.
+fn count_unit(rules: &RuleSet, treatment: Option<&str>) -> Option<&'static str> {
+    use mtus_engine::value::Dim;
+    let c = &rules.program.catalog;
+    let t = c.treatment(c.treatment_named(treatment?)?);
+    let counts: Vec<&'static str> = t
+        .quantity_dims
+        .iter()
+        .filter_map(|d| match d {
+            Dim::Tablet => Some("tablet"),
+            Dim::Visit => Some("visit"),
+            Dim::Item => Some("unit"),
+            _ => None,
+        })
+        .collect();
+    match counts[..] {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// The request fields the line gives beyond its treatment, as `key:
+/// value` texts.
+fn request_fields(rules: &RuleSet, treatment: Option<&str>, r: &Reading) -> Vec<String> {
+    let mut f = Vec::new();
+    if let Some(q) = &r.quantity {
+        let amount = q.with_refills.unwrap_or(q.amount);
+        // A bare count of a drug given in mg or mcg counts its doses:
+        // tablets or capsules, the same to the rules.
+        let doses = r
+            .strength
+            .iter()
+            .any(|c| matches!(c.unit, Some(StrengthUnit::Mg | StrengthUnit::Mcg)));
+        let unit = match q.unit {
+            Some(u) => unit_name(u),
+            None => count_unit(rules, treatment).or(doses.then_some("tablet")),
+        };
+        if let (false, Some(u)) = (amount.is_range(), unit) {
+            f.push(format!("quantity: {} {u}", number(amount.lo)));
+        }
+    }
+    if let [c] = &r.strength[..] {
+        let unit = match c.unit {
+            Some(StrengthUnit::Mg) => Some("mg"),
+            Some(StrengthUnit::Mcg) => Some("mcg"),
+            Some(StrengthUnit::G) => Some("g"),
+            Some(StrengthUnit::Percent) => Some("percent"),
+            Some(StrengthUnit::McgPerHr) => Some("mcg_per_hour"),
+            _ => None,
+        };
+        if let Some(u) = unit {
+            f.push(format!("strength: {} {u}", number(c.amount)));
+        }
+    }
+    if let Some(p) = &r.per_week {
+        if !p.value.is_range() {
+            f.push(format!("per_week: {}", number(p.value.lo)));
+        }
+    }
+    if let Some(d) = &r.duration {
+        if let (false, Some(u)) = (d.value.amount.is_range(), unit_name(d.value.unit)) {
+            f.push(format!("duration: {} {u}", number(d.value.amount.lo)));
+        }
+    }
+    let regions: Vec<&str> = r.regions.iter().filter_map(|g| g.name.as_deref()).collect();
+    if !regions.is_empty() {
+        f.push(format!("body_region: [{}]", regions.join(", ")));
+    }
+    f
+}
+
+fn is_surgery(rules: &RuleSet, treatment: Option<&str>) -> bool {
+    let c = &rules.program.catalog;
+    let Some(t) = treatment.and_then(|t| c.treatment_named(t)) else {
+        return false;
+    };
+    let surgical: Option<ClassId> = c.class_named("surgical");
+    surgical.is_some_and(|s| c.treatment(t).classes.contains(&s))
+}
+
+fn write(
+    rules: &RuleSet,
+    file: &str,
+    name: &str,
+    letter: &Letter,
+    items: &[ReadItem],
+    full: bool,
+) -> (String, Vec<String>) {
+    let mut o = String::new();
+    let mut notes = Vec::new();
+    let date = |v: &Option<mtus_letters::Located<String>>| v.as_ref().map(|d| (d.value.clone(), d.place));
+    let _ = writeln!(o, "# Read from {} by `mtus ingest`.", comment(file));
+    match (letter.summary.first(), letter.summary.last()) {
+        (Some(a), Some(b)) => {
+            let _ = writeln!(
+                o,
+                "# The clinical facts are for a person to encode from the clinical case summary,\n# {} to {} of the letter, each with a `# pN lM` comment naming its line.",
+                pl(a.place),
+                pl(b.place)
+            );
+            notes.push(format!(
+                "encode the clinical facts from the summary ({} to {})",
+                pl(a.place),
+                pl(b.place)
+            ));
+        }
+        _ => {
+            let _ = writeln!(o, "# The letter's clinical case summary could not be found.");
+            notes.push("the clinical case summary could not be found".into());
+        }
+    }
+    let _ = writeln!(o, "case: {}", quoted(name));
+    let mut claimant = Vec::new();
+    if let Some(a) = &letter.age {
+        claimant.push(format!("age: {}", a.value));
+    }
+    if let Some(s) = &letter.sex {
+        claimant.push(format!("sex: {}", s.value.as_str()));
+    }
+    if !claimant.is_empty() {
+        let place = letter
+            .age
+            .as_ref()
+            .map(|a| a.place)
+            .or(letter.sex.as_ref().map(|s| s.place));
+        let _ = write!(o, "claimant: {{ {} }}", claimant.join(", "));
+        if let Some(p) = place {
+            let _ = write!(o, "  # {}", pl(p));
+        }
+        o.push('\n');
+    }
+    if let Some((d, p)) = date(&letter.injury_date) {
+        let _ = writeln!(o, "injury: {{ date: {d} }}  # {}", pl(p));
+    }
+    // The request's own date is in the summary (the RFA); the header's
+    // UR denial date is the nearest the header gives.
+    let request_date = date(&letter.ur_denial_date)
+        .map(|(d, p)| (d, format!("UR denial date, {}", pl(p))))
+        .or_else(|| date(&letter.date_assigned).map(|(d, p)| (d, format!("date assigned, {}", pl(p)))));
+    let ids = ids(items);
+    let surgery = items
+        .iter()
+        .position(|i| is_surgery(rules, i.treatment.as_deref()))
+        .map(|k| ids[k].clone());
+    let _ = writeln!(o, "requests:");
+    for (k, i) in items.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "  - id: {}  # item {}, {}",
+            ids[k],
+            i.item.number,
+            pl(i.item.text.place)
+        );
+        let _ = writeln!(o, "    text: {}", quoted(&i.item.text.value));
+        match &i.treatment {
+            Some(t) => {
+                let _ = writeln!(o, "    treatment: {t}");
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "    # treatment: the line names no treatment of the catalog: a person names it"
+                );
+                notes.push(format!(
+                    "name the treatment of item {} ({})",
+                    i.item.number,
+                    pl(i.item.text.place)
+                ));
+            }
+        }
+        for f in request_fields(rules, i.treatment.as_deref(), &i.reading) {
+            if full {
+                let _ = writeln!(o, "    {f}");
+            } else {
+                let _ = writeln!(o, "    # {f}  (read from the line; did not load: check it)");
+            }
+        }
+        let associated = i
+            .item
+            .text
+            .value
+            .to_lowercase()
+            .starts_with("associated surgical service");
+        if let (true, Some(s)) = (associated, &surgery) {
+            if *s != ids[k] {
+                let _ = writeln!(o, "    depends_on: {s}");
+            }
+        }
+        if i.item.ur_modified {
+            let original = i
+                .item
+                .original_request
+                .as_ref()
+                .map(|r| comment(&r.value))
+                .unwrap_or_default();
+            let authorized = i
+                .item
+                .authorized
+                .as_ref()
+                .map(|r| comment(&r.value))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "    # UR modified the request: original \"{original}\"; authorized \"{authorized}\""
+            );
+            notes.push(format!(
+                "item {}: utilization review authorized part of the request; count it in the facts",
+                i.item.number
+            ));
+        }
+        match &request_date {
+            Some((d, why)) => {
+                let _ = writeln!(o, "    date: {d}  # {why}; the RFA date in the summary is better");
+            }
+            None => notes.push(format!("give item {} its request date", i.item.number)),
+        }
+    }
+    let _ = writeln!(o, "determination:");
+    if let Some((d, p)) = date(&letter.decision_date) {
+        let _ = writeln!(o, "  date: {d}  # {}", pl(p));
+    }
+    let specialty: Vec<&str> = letter.specialties.iter().map(|s| s.value.as_str()).collect();
+    let licensure: Vec<&str> = letter.licensure.iter().map(|l| l.value.code.as_str()).collect();
+    if !specialty.is_empty() || !licensure.is_empty() {
+        let _ = writeln!(o, "  reviewer:");
+        if !specialty.is_empty() {
+            let _ = writeln!(o, "    specialty: {}", quoted(&specialty.join("; ")));
+        }
+        if !licensure.is_empty() {
+            let l: Vec<String> = licensure.iter().map(|c| quoted(c)).collect();
+            let _ = writeln!(o, "    licensure: [{}]", l.join(", "));
+        }
+    }
+    let _ = writeln!(o, "  decisions:");
+    for (k, i) in items.iter().enumerate() {
+        let place = pl(i.item.decision.place);
+        match i.item.decision.value {
+            Decision::Upheld | Decision::Overturned => {
+                let _ = writeln!(
+                    o,
+                    "    - {{ request: {}, outcome: {} }}  # {place}",
+                    ids[k],
+                    i.item.decision.value.as_str()
+                );
+            }
+            Decision::Unreadable => {
+                let _ = writeln!(o, "    # {}: the decision could not be read ({place})", ids[k]);
+                notes.push(format!(
+                    "item {}: the decision could not be read ({place})",
+                    i.item.number
+                ));
+            }
+        }
+    }
+    (o, notes)
+}
+
+fn pl(p: mtus_letters::Place) -> String {
+    format!("p{} l{}", p.page, p.line)
+}
