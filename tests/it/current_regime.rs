@@ -85,10 +85,14 @@ fn no_criterion_encoded_names_the_guideline_versions_in_force() {
         !text.contains("(Feb 24, 2016)"),
         "a version no longer in force is not named: {text}"
     );
-    // Before the current regime the message is as before.
-    let e = deciding("hydrocodone_acetaminophen", "2017-11-30").expect_err("2009 opioid rules ended in 2016");
+    // Before the current regime the message is as before: no rule is in
+    // force before the 2009 guideline.
+    let e = deciding("massage_therapy", "2009-01-01").expect_err("no rule before the 2009 guideline");
+    assert_eq!(e.to_string(), "no rule in force on 2009-01-01 for massage_therapy");
+    // Between the 2009 opioid rules and the current regime, the 2016
+    // opioid guideline decides.
     assert_eq!(
-        e.to_string(),
-        "no rule in force on 2017-11-30 for hydrocodone_acetaminophen"
+        deciding("hydrocodone_acetaminophen", "2017-11-30").expect("2016 opioids"),
+        ["opioids_2016"]
     );
 }

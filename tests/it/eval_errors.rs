@@ -31,11 +31,11 @@ fn check_text_points_at_the_date_and_the_dependency() {
     let o = mtus(&["check", YAML]);
     assert_eq!(o.status.code(), Some(1), "an undecided request is not a pass");
     let out = stdout(&o);
-    let (dl, dc) = place(YAML, "2016-09-15", 1);
+    let (dl, dc) = place(YAML, "2009-03-15", 1);
     let (pl, pc) = place(YAML, "tramadol", place(YAML, "depends_on", 1).0);
     assert!(
         out.contains(&format!(
-            "error[no-rule-in-force]: no rule in force on 2016-09-15 for tramadol\n   --> {YAML}:{dl}:{dc}\n"
+            "error[no-rule-in-force]: no rule in force on 2009-03-15 for tramadol\n   --> {YAML}:{dl}:{dc}\n"
         )),
         "{out}"
     );
@@ -57,7 +57,7 @@ fn check_json_carries_line_and_column() {
             e["column"].as_u64(),
         )
     };
-    let (dl, dc) = place(YAML, "2016-09-15", 1);
+    let (dl, dc) = place(YAML, "2009-03-15", 1);
     let (pl, pc) = place(YAML, "tramadol", place(YAML, "depends_on", 1).0);
     assert_eq!(
         at(0),
@@ -74,7 +74,7 @@ fn test_failure_points_at_the_cause_not_the_outcome() {
     let o = mtus(&["test", YAML]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    let (dl, dc) = place(YAML, "2016-09-15", 1);
+    let (dl, dc) = place(YAML, "2009-03-15", 1);
     let (pl, pc) = place(YAML, "tramadol", place(YAML, "depends_on", 1).0);
     assert!(err.contains(&format!("{YAML}:{dl}:{dc}")), "{err}");
     assert!(err.contains(&format!("{YAML}:{pl}:{pc}")), "{err}");
@@ -90,7 +90,7 @@ fn audit_rows_locate_undecided_requests() {
         .map(|l| serde_json::from_str(l).expect("json line"))
         .filter(|v: &serde_json::Value| v["kind"] == "request")
         .collect();
-    let (dl, dc) = place(YAML, "2016-09-15", 1);
+    let (dl, dc) = place(YAML, "2009-03-15", 1);
     let (pl, pc) = place(YAML, "tramadol", place(YAML, "depends_on", 1).0);
     let at = |v: &serde_json::Value| (v["line"].as_u64(), v["column"].as_u64());
     assert_eq!(rows.len(), 2);
@@ -100,7 +100,7 @@ fn audit_rows_locate_undecided_requests() {
     // JSON Lines: the record's line, the column within it; a decided
     // request keeps its record's line and no column.
     let csv = stdout(&mtus(&["audit", "--format", "csv", JSONL]));
-    let (jl, jc) = place(JSONL, "\"2016-09-15\"", 1);
+    let (jl, jc) = place(JSONL, "\"2009-03-15\"", 1);
     assert_eq!(jl, 2);
     let lines: Vec<&str> = csv.lines().filter(|l| l.starts_with("request,")).collect();
     assert_eq!(lines.len(), 2, "{csv}");
@@ -128,7 +128,7 @@ fn eval_errors_are_diagnostics_of_the_case_file() {
             mtus::report::diagnostics::render(&sm, &d, false)
         })
         .collect();
-    let (dl, dc) = place(YAML, "2016-09-15", 1);
+    let (dl, dc) = place(YAML, "2009-03-15", 1);
     assert!(rendered[0].contains(&format!("{YAML}:{dl}:{dc}")), "{}", rendered[0]);
     // The treatment asked for is noted beside the date.
     assert!(rendered[0].contains("the treatment asked for"), "{}", rendered[0]);

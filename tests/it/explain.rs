@@ -326,7 +326,9 @@ fn explain_agrees_with_the_trace_on_generated_cases() {
             criteria += explain_all(&format!("{}.yaml", case.id), &case.to_yaml(), false).0;
         }
     }
-    assert!(criteria > 1000, "{criteria} criteria explained");
+    // (the count moves with the catalog, which shapes the random stream:
+    // 931 with the rules of the 2016 letters, over 1000 before them)
+    assert!(criteria > 800, "{criteria} criteria explained");
 }
 
 /// `requests.treatments` is gathered from every request's `treatment:`,

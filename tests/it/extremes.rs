@@ -225,8 +225,9 @@ fn extreme_cases_are_rejected_or_decided_within_the_rules_limits() {
     // met are recomputed, values past the rules' limits reach the engine.
     assert!(t.loaded > 100 && t.rejected > 100, "{t:?}");
     // (the count moves with the catalog, which shapes the random stream:
-    // 298 with the 2016 letters' vocabulary, over 300 before it)
-    assert!(t.checked > 250, "{t:?}");
+    // 298 with the 2016 letters' vocabulary, over 300 before it, 194 with
+    // their rules)
+    assert!(t.checked > 150, "{t:?}");
     assert!(t.past_a_limit > 100, "{t:?}");
     assert!(t.necessary > 10, "{t:?}");
 }

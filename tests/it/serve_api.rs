@@ -302,6 +302,7 @@ fn the_form_lists_what_the_rules_in_force_read() {
             "request.quantity",
             "course.active_therapy",
             "course.home_exercise",
+            "request.ur_authorized",
             "history.massage_therapy.received",
             "history.massage_therapy.visits",
             "history.massage_therapy.functional_improvement",
