@@ -140,20 +140,13 @@ fn number(n: f64) -> String {
     }
 }
 
+/// The case-file unit of a request-line unit; none for millilitres and
+/// pads, which no request quantity counts in.
 fn unit_name(u: Unit) -> Option<&'static str> {
-    Some(match u {
-        Unit::Visit => "visit",
-        Unit::Tablet => "tablet",
-        Unit::Capsule => "capsule",
-        Unit::Patch => "patch",
-        Unit::Unit => "unit",
-        Unit::Hour => "hour",
-        Unit::Day => "day",
-        Unit::Week => "week",
-        Unit::Month => "month",
-        Unit::G => "g",
-        Unit::Pad | Unit::Ml => return None,
-    })
+    match u {
+        Unit::Pad | Unit::Ml => None,
+        u => Some(u.name()),
+    }
 }
 
 /// The unit a bare count ("#30") of the treatment is in, when the catalog

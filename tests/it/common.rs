@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use mtus::RuleSet;
@@ -101,4 +101,16 @@ pub fn redact_rules_hash(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The folder of the real letters: `$MTUS_SHARED/imr-letters` when
+/// `MTUS_SHARED` is set (point it at an empty folder to run as a fresh
+/// clone does), else `../shared/imr-letters` beside the repository.
+/// None (the test skips) unless it holds `truth.json` and `pdf/`.
+pub fn shared_letters() -> Option<PathBuf> {
+    let dir = match std::env::var_os("MTUS_SHARED") {
+        Some(d) => PathBuf::from(d).join("imr-letters"),
+        None => root().join("../shared/imr-letters"),
+    };
+    (dir.join("truth.json").is_file() && dir.join("pdf").is_dir()).then_some(dir)
 }

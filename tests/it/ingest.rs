@@ -166,11 +166,11 @@ fn explain_names_the_line_of_every_value() {
 /// treatment ("Ultrasound 1 times 8": therapy or imaging, a person says).
 #[test]
 fn real_letters_read_and_their_case_files_load() {
-    let shared = common::root().join("../shared/imr-letters");
-    let Ok(truth) = std::fs::read_to_string(shared.join("truth.json")) else {
-        eprintln!("skipped: ../shared/imr-letters is not here");
+    let Some(shared) = common::shared_letters() else {
+        eprintln!("skipped: the real letters (../shared/imr-letters, or $MTUS_SHARED) are not here");
         return;
     };
+    let truth = std::fs::read_to_string(shared.join("truth.json")).expect("truth.json");
     let truth: serde_json::Value = serde_json::from_str(&truth).expect("truth.json");
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().to_str().expect("utf-8 path");

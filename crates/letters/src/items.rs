@@ -293,18 +293,12 @@ fn build_item(
             "the item heading is empty",
         ));
     }
-    let mut item = Item {
+    let mut item = Item::read(
         number,
-        text: Located::new(text.clone(), head_place),
-        heading: Located::new(h.text.clone(), head_place),
+        Located::new(text.clone(), head_place),
+        Located::new(h.text.clone(), head_place),
         decision,
-        ur_modified: false,
-        original_request: None,
-        authorized: None,
-        claims_administrator: None,
-        reviewer: None,
-        rationale: Vec::new(),
-    };
+    );
     modification(&h, &text, &mut item, letter);
     fill_body(&mut item, body, words, letter);
     item
@@ -429,21 +423,15 @@ fn read_2013(lines: &[Line], words: &Words, letter: &mut Letter) {
             }
         };
         let place = j.place_at(m.end());
-        letter.items.push(Item {
+        letter.items.push(Item::read(
             number,
-            text: Located::new(text.clone(), place),
-            heading: Located::new(
+            Located::new(text.clone(), place),
+            Located::new(
                 format!("{}{}", &j.text[m.start()..m.end()], window.trim_end()),
                 j.place_at(m.start()),
             ),
             decision,
-            ur_modified: false,
-            original_request: None,
-            authorized: None,
-            claims_administrator: None,
-            reviewer: None,
-            rationale: Vec::new(),
-        });
+        ));
     }
     // Rationale blocks, in order.
     let mut items = std::mem::take(&mut letter.items);
@@ -474,6 +462,25 @@ fn read_2013(lines: &[Line], words: &Words, letter: &mut Letter) {
                 Some(item.text.place),
                 "no rationale block (\"N) Regarding the request for ...\")",
             ));
+        }
+    }
+}
+
+impl Item {
+    /// An item as its heading gives it: the modification, citations and
+    /// rationale are filled in after.
+    fn read(number: usize, text: Located<String>, heading: Located<String>, decision: Located<Decision>) -> Item {
+        Item {
+            number,
+            text,
+            heading,
+            decision,
+            ur_modified: false,
+            original_request: None,
+            authorized: None,
+            claims_administrator: None,
+            reviewer: None,
+            rationale: Vec::new(),
         }
     }
 }

@@ -90,8 +90,14 @@ const KNOWN: &[(&str, &str, usize, &str)] = &[
     ),
 ];
 
+/// The folder of the real letters: `$MTUS_SHARED/imr-letters` when
+/// `MTUS_SHARED` is set (point it at an empty folder to run as a fresh
+/// clone does), else `../shared/imr-letters` beside the repository.
 fn shared() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/imr-letters");
+    let dir = match std::env::var_os("MTUS_SHARED") {
+        Some(d) => PathBuf::from(d).join("imr-letters"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/imr-letters"),
+    };
     (dir.join("truth.json").is_file() && dir.join("pdf").is_dir()).then_some(dir)
 }
 
