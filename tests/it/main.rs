@@ -36,6 +36,7 @@ mod lint_fix;
 mod lint_fixtures;
 mod lsp;
 mod new_case;
+mod real_cases;
 mod reference;
 mod request_line;
 mod rule_location;
