@@ -187,3 +187,67 @@ fn the_decision_policy_in_force_is_the_best_measured() {
     let (a, k) = scored(Policy::UndocumentedOverturns);
     assert_eq!(format!("{:.1}% {:.2}", a * 100.0, k), "53.6% 0.12");
 }
+
+/// Criteria the project's own cases (`cases/*.yaml`, not the real set) have
+/// not yet seen both met and failed: a list that may only shrink. The 2016-17
+/// rules written from the real letters are all covered; these are older.
+const NOT_YET_BOTH_WAYS: &[&str] = &[
+    "acetaminophen.continued_pain_relief",
+    "acetaminophen.continued_functional_improvement",
+    "acoem_acupuncture_low_back.improvement_reported",
+    "acoem_esi_lbd_2016.repeat_after_relief",
+    "acoem_esi_lbd_2019.repeat_after_relief",
+    "acoem_esi_lbd_2020.repeat_after_relief",
+    "acoem_functional_restoration.continued_with_progress",
+    "epidural_steroid_injections.interlaminar_levels",
+    "h_wave.trial_benefit",
+];
+
+#[test]
+fn every_criterion_has_a_passing_and_a_failing_case_of_our_own() {
+    let files = common::shipped_case_files();
+    let mut args = vec!["test", "--builtin-rules", "--coverage", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let o = common::mtus(&args);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("test JSON");
+    assert_eq!(v["summary"]["failed"], 0, "{}", common::stderr(&o));
+    let (_, rules) = common::shipped_rules();
+    // An unconditional `exclude` ("not recommended") can never be met.
+    let never_met: BTreeSet<String> = rules
+        .program
+        .rules
+        .iter()
+        .flat_map(|r| {
+            r.criteria
+                .iter()
+                .filter(|c| c.expr.is_none())
+                .map(move |c| format!("{}.{}", r.name, c.name))
+        })
+        .collect();
+    let mut gaps = BTreeSet::new();
+    for rule in v["coverage"]["rules"].as_array().expect("coverage") {
+        for c in rule["criteria"].as_array().expect("criteria") {
+            let name = format!(
+                "{}.{}",
+                rule["rule"].as_str().unwrap_or("?"),
+                c["criterion"].as_str().unwrap_or("?")
+            );
+            let met = c["met"].as_u64().unwrap_or(0) > 0;
+            let failed = c["not_met"].as_u64().unwrap_or(0) + c["not_documented"].as_u64().unwrap_or(0) > 0;
+            if !(met || never_met.contains(&name)) || !failed {
+                gaps.insert(name);
+            }
+        }
+    }
+    let listed: BTreeSet<String> = NOT_YET_BOTH_WAYS.iter().map(|s| s.to_string()).collect();
+    let new: Vec<_> = gaps.difference(&listed).collect();
+    let covered: Vec<_> = listed.difference(&gaps).collect();
+    assert!(
+        new.is_empty(),
+        "criteria with no passing or no failing case in cases/: {new:?}"
+    );
+    assert!(
+        covered.is_empty(),
+        "now covered both ways, take them off NOT_YET_BOTH_WAYS: {covered:?}"
+    );
+}
