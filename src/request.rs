@@ -230,6 +230,18 @@ fn qualified(catalog: &Catalog, vocab: &CatalogVocabulary, r: &Reading, text: &s
         }
     }
     if let Some(f) = &r.form {
+        // "Methyl salicylate / menthol compounded cream": a compounded
+        // cream, gel, ointment or lotion is a topical compound whatever its
+        // first ingredient.
+        let topical = matches!(f.value.name(), "cream" | "gel" | "ointment" | "lotion");
+        let compounded = text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case("compounded") || w.eq_ignore_ascii_case("compound"));
+        if topical && compounded {
+            if let Some(t) = catalog.treatment_named("topical_compound") {
+                return Some(t);
+            }
+        }
         if let Some(t) = catalog.resolve(&format!("{text} {}", f.value.name())) {
             return Some(t);
         }

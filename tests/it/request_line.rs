@@ -140,3 +140,29 @@ fn real_request_lines_name_the_treatment_a_person_encoded() {
         .collect();
     assert_eq!(otherwise, expected, "{same} of {read} lines give the encoded treatment");
 }
+
+/// The treatment every shipped case's `text` reads as, against the case's
+/// own `treatment:`, found when the two were compared across `cases/`: a
+/// canonical name with `_` is one name, and a compounded cream is a
+/// topical compound whatever its first ingredient.
+#[test]
+fn canonical_names_and_compounded_creams_read_as_written() {
+    let lines = [
+        ("hydrocodone_acetaminophen", "hydrocodone_acetaminophen"),
+        ("diclofenac_misoprostol 75-0.2mg #60", "diclofenac_misoprostol"),
+        ("Methyl salicylate / menthol compounded cream", "topical_compound"),
+        ("Salonpas patch #30", "topical_salicylate"),
+    ];
+    let mut args = vec!["request", "--date", "2016-12-01", "--format", "json"];
+    args.extend(lines.iter().map(|(l, _)| *l));
+    let o = common::mtus(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let read: Vec<serde_json::Value> = common::stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(read.len(), lines.len());
+    for ((line, want), r) in lines.iter().zip(&read) {
+        assert_eq!(r["treatment"]["resolution"]["id"], *want, "{line}: {r}");
+    }
+}

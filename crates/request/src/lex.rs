@@ -47,8 +47,10 @@ impl Tok {
     }
 }
 
+/// Letters, digits, and `_` (a canonical name such as
+/// `hydrocodone_acetaminophen` is one word, not two).
 fn is_run_char(c: char) -> bool {
-    c.is_alphanumeric()
+    c.is_alphanumeric() || c == '_'
 }
 
 pub fn lex(line: &str) -> Vec<Tok> {
