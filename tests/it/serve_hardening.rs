@@ -613,3 +613,54 @@ fn listening_beyond_loopback_needs_public() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-host `evil:80` is not a host name"));
 }
+
+/// A line of `/proc/PID/status` in KiB (`VmHWM`, `VmRSS`); `None` off Linux.
+fn proc_kib(s: &Server, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", s.child.id())).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Post `count` bodies of `body` at once; every answer's status.
+fn post_at_once(s: &Arc<Server>, body: &Arc<Vec<u8>>, count: usize) -> Vec<u16> {
+    let threads: Vec<_> = (0..count)
+        .map(|_| {
+            let (s, body) = (s.clone(), body.clone());
+            std::thread::spawn(move || post(&s, "/v1/check", "\r\nContent-Type: application/json", &body).status)
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().expect("a client")).collect()
+}
+
+#[test]
+fn bodies_held_at_once_are_bounded() {
+    // 4 MiB bodies (a case whose id is long: read, parsed, found wanting);
+    // a long body timeout, as the later ones wait for room while a debug
+    // build decides the earlier ones.
+    let s = Arc::new(start(&["--body-timeout-ms", "300000"]));
+    let mut body = b"{\"case\": \"".to_vec();
+    body.extend(std::iter::repeat_n(b'x', 4 << 20));
+    body.extend(b"\"}");
+    let body = Arc::new(body);
+    let Some(base) = proc_kib(&s, "VmHWM") else {
+        eprintln!("SKIPPED: no /proc to read the server's memory from");
+        return;
+    };
+    // 16 at once about fill the 64 MiB budget; 48 at once would hold 192
+    // MiB without it.
+    assert!(post_at_once(&s, &body, 16).iter().all(|&st| st == 422));
+    let some = proc_kib(&s, "VmHWM").unwrap_or(0).saturating_sub(base);
+    assert!(post_at_once(&s, &body, 48).iter().all(|&st| st == 422));
+    let many = proc_kib(&s, "VmHWM").unwrap_or(0).saturating_sub(base);
+    std::thread::sleep(Duration::from_secs(2));
+    let idle = proc_kib(&s, "VmRSS").unwrap_or(0).saturating_sub(base);
+    eprintln!(
+        "peak over the start: {} MiB with 16 bodies of 4 MiB at once, {} MiB with 48; {} MiB held when idle",
+        some / 1024,
+        many / 1024,
+        idle / 1024
+    );
+    assert!(many < some * 2, "48 bodies at once peak at {many} KiB, 16 at {some} KiB");
+}
