@@ -94,9 +94,8 @@ pub fn run(ctx: &mut Ctx, rules: RuleSet, rules_dir: Option<&std::path::Path>, a
 /// port, scheme or path.
 fn allowed_names(names: &[String]) -> Result<Vec<String>> {
     for n in names {
-        let ok = !n.is_empty()
-            && n.len() <= 253
-            && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        let ok =
+            !n.is_empty() && n.len() <= 253 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
         if !ok {
             bail!(
                 "--allow-host `{}` is not a host name; give a name such as `mtus.office.lan`, without port, scheme or path",

@@ -87,14 +87,16 @@ pub(super) fn busy() -> Response {
         "the server is busy with other requests".to_string(),
         "try again in a moment",
     );
-    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     r
 }
 
 /// A refusal after which the rest of the body is not read: the connection
 /// is closed.
 fn closing(mut r: Response) -> Response {
-    r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    r.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
     r
 }
 

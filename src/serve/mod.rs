@@ -232,7 +232,9 @@ impl FromRef<Shared> for Arc<App> {
 pub fn router(app: Arc<App>, bound: SocketAddr, options: &Options) -> Router {
     let settings = options.settings.clone();
     let budget = settings.body_budget_bytes.max(app.limits.max_file_bytes);
-    let budget_kib = u32::try_from(budget.div_ceil(1024)).unwrap_or(u32::MAX >> 3).min(u32::MAX >> 3);
+    let budget_kib = u32::try_from(budget.div_ceil(1024))
+        .unwrap_or(u32::MAX >> 3)
+        .min(u32::MAX >> 3);
     let views = Views {
         rules: api::json_bytes(&model::rules(&app.rules.program)),
         schema: api::json_bytes(&model::schema(&app.rules.program)),

@@ -190,7 +190,11 @@ fn only_requests_naming_this_server_are_answered() {
             let a = get(&s, path, &host);
             assert_eq!(a.status, 421, "Host: {host} {path}: {}", a.body);
             assert_eq!(a.code(), "unknown-host");
-            assert!(a.json()["errors"][0]["help"].as_str().is_some_and(|h| h.contains("--allow-host")));
+            assert!(
+                a.json()["errors"][0]["help"]
+                    .as_str()
+                    .is_some_and(|h| h.contains("--allow-host"))
+            );
         }
     }
     // No Host at all (HTTP/1.0).
@@ -221,13 +225,23 @@ fn a_post_from_another_site_is_refused() {
         format!("http://127.0.0.1:{port}/path"),
     ] {
         for path in ["/v1/check", "/v1/yaml"] {
-            let a = post(&s, path, &format!("\r\nOrigin: {origin}\r\nContent-Type: application/json"), &body);
+            let a = post(
+                &s,
+                path,
+                &format!("\r\nOrigin: {origin}\r\nContent-Type: application/json"),
+                &body,
+            );
             assert_eq!(a.status, 403, "Origin: {origin}: {}", a.body);
             assert_eq!(a.code(), "cross-origin");
         }
     }
     for origin in [format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")] {
-        let a = post(&s, "/v1/check", &format!("\r\nOrigin: {origin}\r\nContent-Type: application/json"), &body);
+        let a = post(
+            &s,
+            "/v1/check",
+            &format!("\r\nOrigin: {origin}\r\nContent-Type: application/json"),
+            &body,
+        );
         assert_eq!(a.status, 200, "Origin: {origin}: {}", a.body);
     }
     // No Origin (curl, scripts): answered.
@@ -314,7 +328,8 @@ fn a_body_over_the_cap_is_refused_before_it_is_read() {
 fn a_client_that_trickles_its_headers_is_cut_off() {
     let s = start(&["--header-timeout-ms", "500"]);
     let mut c = connect(&s);
-    c.write_all(format!("GET /v1/rules HTTP/1.1\r\nHost: {}\r\n", s.addr).as_bytes()).expect("send");
+    c.write_all(format!("GET /v1/rules HTTP/1.1\r\nHost: {}\r\n", s.addr).as_bytes())
+        .expect("send");
     let start = Instant::now();
     let mut closed = false;
     // One byte of a header every 100 ms, for up to 10 s.
@@ -331,7 +346,10 @@ fn a_client_that_trickles_its_headers_is_cut_off() {
     }
     let took = start.elapsed();
     assert!(closed, "still open after {took:?}");
-    assert!(took >= Duration::from_millis(400), "closed before the timeout: {took:?}");
+    assert!(
+        took >= Duration::from_millis(400),
+        "closed before the timeout: {took:?}"
+    );
     // The server goes on.
     assert_eq!(get(&s, "/v1/rules", &s.addr.to_string()).status, 200);
 }
@@ -345,7 +363,8 @@ fn idle_connections_are_closed() {
     assert!(took.is_some_and(|t| t >= Duration::from_millis(400)), "{took:?}");
     // Idle after one answer (keep-alive).
     let mut c = connect(&s);
-    c.write_all(format!("GET /v1/rules HTTP/1.1\r\nHost: {}\r\n\r\n", s.addr).as_bytes()).expect("send");
+    c.write_all(format!("GET /v1/rules HTTP/1.1\r\nHost: {}\r\n\r\n", s.addr).as_bytes())
+        .expect("send");
     let a = read_answer(&mut c).expect("an answer");
     assert_eq!(a.status, 200);
     assert_ne!(a.header("connection").as_deref(), Some("close"), "kept alive");
@@ -376,8 +395,14 @@ fn connections_past_the_cap_wait_for_one_to_close() {
     // Let the server accept both.
     std::thread::sleep(Duration::from_millis(300));
     let mut c = connect(&s);
-    c.write_all(format!("GET /v1/rules HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", s.addr).as_bytes())
-        .expect("queued by the kernel");
+    c.write_all(
+        format!(
+            "GET /v1/rules HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            s.addr
+        )
+        .as_bytes(),
+    )
+    .expect("queued by the kernel");
     c.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
     let mut byte = [0u8; 1];
     let early = c.read(&mut byte);
@@ -434,7 +459,10 @@ fn a_slow_check_does_not_hold_up_the_page_or_the_rules() {
         n *= 2;
     };
     eprintln!("a case of {n} requests ({} bytes) takes {slow:?}", body.len());
-    assert!(slow >= Duration::from_secs(2), "{n} requests check in {slow:?}: too fast to test");
+    assert!(
+        slow >= Duration::from_secs(2),
+        "{n} requests check in {slow:?}: too fast to test"
+    );
     let body = Arc::new(body);
     // Two at once (the server's two worker threads were stalled by two).
     let slow_posts: Vec<_> = (0..2)
@@ -460,7 +488,10 @@ fn a_slow_check_does_not_hold_up_the_page_or_the_rules() {
     for p in slow_posts {
         let ((status, took), done) = p.join().expect("the slow post");
         assert_eq!(status, 200);
-        assert!(done > quick_done, "the slow post ended ({took:?}) before the quick ones: not concurrent");
+        assert!(
+            done > quick_done,
+            "the slow post ended ({took:?}) before the quick ones: not concurrent"
+        );
     }
     eprintln!("while two slow checks ran, the page and the rules answered in at most {worst:?}");
     // Ratios, not absolute times: the quick answers took a small part of
@@ -560,7 +591,13 @@ fn running_out_of_descriptors_does_not_stop_the_server() {
     let start = Instant::now();
     let answered = loop {
         let mut c = connect(&s);
-        let sent = c.write_all(format!("GET /v1/rules HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", s.addr).as_bytes());
+        let sent = c.write_all(
+            format!(
+                "GET /v1/rules HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                s.addr
+            )
+            .as_bytes(),
+        );
         match sent.and_then(|()| read_answer(&mut c)) {
             Ok(a) => break a.status,
             Err(_) if start.elapsed() < Duration::from_secs(30) => std::thread::sleep(Duration::from_millis(200)),
@@ -583,7 +620,10 @@ fn listening_beyond_loopback_needs_public() {
         .expect("mtus runs");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--host 0.0.0.0 is reachable beyond this computer"), "{err}");
+    assert!(
+        err.contains("--host 0.0.0.0 is reachable beyond this computer"),
+        "{err}"
+    );
     assert!(err.contains("pass --public"), "{err}");
     assert!(out.stdout.is_empty(), "nothing listened on");
 
@@ -662,5 +702,8 @@ fn bodies_held_at_once_are_bounded() {
         many / 1024,
         idle / 1024
     );
-    assert!(many < some * 2, "48 bodies at once peak at {many} KiB, 16 at {some} KiB");
+    assert!(
+        many < some * 2,
+        "48 bodies at once peak at {many} KiB, 16 at {some} KiB"
+    );
 }
