@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every fuzz target for a while and fail on the first crash.
 #
-#   fuzz/smoke.sh [SECONDS_PER_TARGET] [TARGET...]   (default: 30, all five)
+#   fuzz/smoke.sh [SECONDS_PER_TARGET] [TARGET...]   (default: 30, all of them)
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). Works on the
 # stable toolchain: `-s none` builds without a sanitizer (the address
@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 secs=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(rules yaml_case yaml_fast jsonl_case fmt_roundtrip)
+[ ${#targets[@]} -gt 0 ] || targets=(rules yaml_case yaml_fast jsonl_case fmt_roundtrip letter_text letter_pdf request_line)
 
 if [ ! -d corpus/jsonl_case ] || [ -z "$(ls -A corpus/jsonl_case)" ]; then
     ./seed.sh

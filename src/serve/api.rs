@@ -1,17 +1,21 @@
 //! The `/v1/*` handlers. Each answers JSON (`/v1/yaml` answers YAML text
 //! when the case is good); every error is a `CheckJson` with no case and
 //! the diagnostics in `errors`, as `mtus check --format json` prints them.
+//!
+//! A posted body is checked before it is read (its type, its
+//! `Content-Length` against the cap), read under the body timeout and the
+//! cap while holding room in the bytes-held budget, and then loaded and
+//! decided on the blocking pool (`decide`).
 
-use std::sync::Arc;
-
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody, QueryRejection};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tokio::sync::OwnedSemaphorePermit;
 
-use super::{App, POSTED_FILE, model, yaml};
+use super::{App, POSTED_FILE, Shared, model, yaml};
 use crate::diag::{Diagnostic, Severity, SourceMap, Span};
 use crate::eval::{self, Machine};
 use crate::facts::{Case, Loader};
@@ -21,14 +25,27 @@ use crate::report::{self, JSON_VERSION};
 use crate::value::Date;
 
 /// Pretty JSON with a final newline, as the command line prints it.
-fn json_response(status: StatusCode, v: &impl Serialize) -> Response {
+pub(super) fn json_bytes(v: &impl Serialize) -> Bytes {
     match serde_json::to_string_pretty(v) {
         Ok(mut text) => {
             text.push('\n');
-            (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+            Bytes::from(text)
         }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        // A view of the rules that cannot be written is a bug; an empty
+        // body makes it a 500 where it is answered.
+        Err(_) => Bytes::new(),
     }
+}
+
+fn json_text_response(status: StatusCode, text: Bytes) -> Response {
+    if text.is_empty() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+}
+
+fn json_response(status: StatusCode, v: &impl Serialize) -> Response {
+    json_text_response(status, json_bytes(v))
 }
 
 fn errors_response(status: StatusCode, errors: &[DiagnosticJson]) -> Response {
@@ -44,7 +61,7 @@ fn errors_response(status: StatusCode, errors: &[DiagnosticJson]) -> Response {
 }
 
 /// An error about the request itself (no place in a posted case).
-fn bare_error(status: StatusCode, code: &'static str, message: String, help: &str) -> Response {
+pub(super) fn bare_error(status: StatusCode, code: &'static str, message: String, help: &str) -> Response {
     errors_response(
         status,
         &[DiagnosticJson {
@@ -61,26 +78,152 @@ fn bare_error(status: StatusCode, code: &'static str, message: String, help: &st
     )
 }
 
-/// The body, or the response that refuses it: 413 over the cap.
-fn body_or_refusal(app: &App, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Box<Response>> {
-    body.map_err(|e| {
-        Box::new(match e {
-            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => bare_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                format!(
-                    "the case is larger than {}",
-                    crate::inputs::describe_bytes(app.limits.max_file_bytes)
-                ),
-                "a case file is at most --max-file-bytes long; start the server with a larger --max-file-bytes",
-            ),
-            other => bare_error(
-                StatusCode::BAD_REQUEST,
-                "unreadable",
-                "the request body could not be read".to_string(),
-                &other.body_text(),
-            ),
+/// 503: no room among the requests in flight, the bodies held or the
+/// deciding threads within the wait allowed.
+pub(super) fn busy() -> Response {
+    let mut r = bare_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        "the server is busy with other requests".to_string(),
+        "try again in a moment",
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
+/// A refusal after which the rest of the body is not read: the connection
+/// is closed.
+fn closing(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    r
+}
+
+fn too_large(app: &App) -> Response {
+    closing(bare_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        format!(
+            "the case is larger than {}",
+            crate::inputs::describe_bytes(app.limits.max_file_bytes)
+        ),
+        "a case file is at most --max-file-bytes long; start the server with a larger --max-file-bytes",
+    ))
+}
+
+/// Whether the request says its body is JSON (`application/json`, any
+/// parameters, any case).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let media = v.split(';').next().unwrap_or("").trim();
+            media.eq_ignore_ascii_case("application/json")
         })
+}
+
+/// A posted body, read within the caps, with the room it holds in the
+/// bytes-held budget (kept until the answer is made).
+struct Posted {
+    body: Bytes,
+    _room: OwnedSemaphorePermit,
+}
+
+/// Read a posted case's body: 415 unless it is JSON, 413 by its length
+/// before reading or as soon as it passes the cap, 408 when it is not all
+/// sent within the body timeout, 503 when there is no room for it in time.
+async fn read_posted(s: &Shared, headers: &HeaderMap, body: Body) -> Result<Posted, Box<Response>> {
+    let app = &s.app;
+    if !is_json(headers) {
+        let given = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map_or_else(|| "no content type".to_string(), |v| format!("`{}`", v.escape_debug()));
+        return Err(Box::new(closing(bare_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "not-json",
+            format!("the case is posted as {given}, not as JSON"),
+            "post the case with the header `Content-Type: application/json`",
+        ))));
+    }
+    let cap = app.limits.max_file_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > cap) || body.size_hint().lower() > cap {
+        return Err(Box::new(too_large(app)));
+    }
+    let settings = &s.server.settings;
+    // Room for the body in the budget: its length, or the whole cap when
+    // it is not given (chunked).
+    let need = declared.unwrap_or(cap).div_ceil(1024).max(1);
+    let need = u32::try_from(need).unwrap_or(u32::MAX).min(s.server.budget_kib);
+    let room = tokio::time::timeout(settings.body_timeout, s.server.budget.clone().acquire_many_owned(need)).await;
+    let Ok(Ok(room)) = room else {
+        return Err(Box::new(busy()));
+    };
+    let start = usize::try_from(declared.unwrap_or(0).min(cap)).unwrap_or(0);
+    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+    let read = async {
+        let mut body = body;
+        let mut buf: Vec<u8> = Vec::with_capacity(start);
+        while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            let frame = frame.map_err(|e| {
+                Box::new(closing(bare_error(
+                    StatusCode::BAD_REQUEST,
+                    "unreadable",
+                    "the request body could not be read".to_string(),
+                    &format!("the connection broke while the case was sent ({e})"),
+                )))
+            })?;
+            if let Ok(data) = frame.into_data() {
+                if buf.len().saturating_add(data.len()) > cap {
+                    return Err(Box::new(too_large(app)));
+                }
+                buf.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(buf))
+    };
+    match tokio::time::timeout(settings.body_timeout, read).await {
+        Ok(Ok(body)) => Ok(Posted { body, _room: room }),
+        Ok(Err(r)) => Err(r),
+        Err(_) => Err(Box::new(closing(bare_error(
+            StatusCode::REQUEST_TIMEOUT,
+            "too-slow",
+            format!(
+                "the case was not all sent within {} s",
+                settings.body_timeout.as_secs_f64()
+            ),
+            "send the whole body at once",
+        )))),
+    }
+}
+
+/// Run `work` on the blocking pool once one of its threads is free; a
+/// panic in it is a 500.
+async fn decide<F>(s: &Shared, work: F) -> Response
+where
+    F: FnOnce() -> Response + Send + 'static,
+{
+    let Ok(permit) = s.server.pool.clone().acquire_owned().await else {
+        return busy();
+    };
+    let done = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await;
+    done.unwrap_or_else(|_| {
+        bare_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server failed on this request".to_string(),
+            "this is a bug in mtus; please report it with the case that caused it",
+        )
     })
 }
 
@@ -120,12 +263,22 @@ fn load(app: &App, body: &[u8]) -> Result<Case, Box<Response>> {
 
 /// `POST /v1/check`: the case decided, as `mtus check --format json`
 /// prints it for a file named `case.json`.
-pub async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let body = match body_or_refusal(&app, body) {
-        Ok(b) => b,
+pub async fn check(State(s): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let posted = match read_posted(&s, &headers, body).await {
+        Ok(p) => p,
         Err(r) => return *r,
     };
-    let case = match load(&app, &body) {
+    let app = s.app.clone();
+    decide(&s, move || {
+        let r = check_case(&app, &posted.body);
+        drop(posted);
+        r
+    })
+    .await
+}
+
+fn check_case(app: &App, body: &[u8]) -> Response {
+    let case = match load(app, body) {
         Ok(c) => c,
         Err(r) => return *r,
     };
@@ -133,7 +286,7 @@ pub async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejecti
     let mut machine = Machine::new();
     let decisions = eval::decide_case(rules, &mut machine, &case);
     let mut r = report::case_report(rules, &mut machine, POSTED_FILE, &case, &decisions, true);
-    if let Ok(text) = std::str::from_utf8(&body) {
+    if let Ok(text) = std::str::from_utf8(body) {
         report::locate_errors(
             &mut r,
             &case,
@@ -154,15 +307,25 @@ pub async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejecti
 }
 
 /// `POST /v1/yaml`: a good case as a YAML case file.
-pub async fn yaml(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let body = match body_or_refusal(&app, body) {
-        Ok(b) => b,
+pub async fn yaml(State(s): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let posted = match read_posted(&s, &headers, body).await {
+        Ok(p) => p,
         Err(r) => return *r,
     };
-    if let Err(r) = load(&app, &body) {
+    let app = s.app.clone();
+    decide(&s, move || {
+        let r = yaml_case(&app, &posted.body);
+        drop(posted);
+        r
+    })
+    .await
+}
+
+fn yaml_case(app: &App, body: &[u8]) -> Response {
+    if let Err(r) = load(app, body) {
         return *r;
     }
-    match serde_json::from_slice::<serde_json::Value>(&body) {
+    match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(v) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/yaml; charset=utf-8")],
@@ -178,16 +341,18 @@ pub async fn yaml(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejectio
     }
 }
 
-pub async fn rules(State(app): State<Arc<App>>) -> Response {
-    json_response(StatusCode::OK, &model::rules(&app.rules.program))
+// The views of the rules, computed once when the server starts.
+
+pub async fn rules(State(s): State<Shared>) -> Response {
+    json_text_response(StatusCode::OK, s.server.views.rules.clone())
 }
 
-pub async fn schema(State(app): State<Arc<App>>) -> Response {
-    json_response(StatusCode::OK, &model::schema(&app.rules.program))
+pub async fn schema(State(s): State<Shared>) -> Response {
+    json_text_response(StatusCode::OK, s.server.views.schema.clone())
 }
 
-pub async fn treatments(State(app): State<Arc<App>>) -> Response {
-    json_response(StatusCode::OK, &model::treatments(&app.rules))
+pub async fn treatments(State(s): State<Shared>) -> Response {
+    json_text_response(StatusCode::OK, s.server.views.treatments.clone())
 }
 
 #[derive(Deserialize)]
@@ -196,8 +361,14 @@ pub struct FormQuery {
     date: Option<String>,
 }
 
-/// `GET /v1/form?treatment=X&date=YYYY-MM-DD`.
-pub async fn form(State(app): State<Arc<App>>, q: Result<Query<FormQuery>, QueryRejection>) -> Response {
+/// `GET /v1/form?treatment=X&date=YYYY-MM-DD`, on the blocking pool (an
+/// unknown name is compared with every name of the catalog).
+pub async fn form(State(s): State<Shared>, q: Result<Query<FormQuery>, QueryRejection>) -> Response {
+    let app = s.app.clone();
+    decide(&s, move || form_of(&app, q)).await
+}
+
+fn form_of(app: &App, q: Result<Query<FormQuery>, QueryRejection>) -> Response {
     let Ok(Query(q)) = q else {
         return bare_error(
             StatusCode::BAD_REQUEST,

@@ -42,6 +42,7 @@ mod request_line;
 mod rule_location;
 mod seed;
 mod serve_api;
+mod serve_hardening;
 mod shipped_rules_hygiene;
 mod to_pass;
 mod treatment_coverage;

@@ -1,0 +1,22 @@
+//! Arbitrary text as a letter (`mtus_letters::read_text`, the reader
+//! behind `mtus ingest`): reading never panics, and every line it keeps is
+//! on a page and line from 1.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(letter) = mtus_letters::read_text(text) {
+        for l in &letter.lines {
+            assert!(
+                l.place.page >= 1 && l.place.line >= 1,
+                "a place before the start: {:?}\ninput:\n{text}",
+                l.place
+            );
+        }
+        let _ = format!("{letter:?}");
+    }
+});
