@@ -20,9 +20,11 @@
 //! offers UTF-8.
 
 pub mod actions;
+pub mod case;
 pub mod completion;
 pub mod hover;
 pub mod index;
+pub mod symbols;
 pub mod text;
 pub mod workspace;
 
@@ -41,7 +43,6 @@ use crate::diag::{Diagnostic, Severity};
 use crate::inputs::Limits;
 use text::{Encoding, LineIndex};
 use workspace::{Overlay, RuleFolder};
-
 
 /// The largest message read from the client.
 pub const MAX_MESSAGE_BYTES: usize = 64 << 20;
@@ -319,11 +320,7 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, limits: L
                     folder,
                 } => server.checked(key, generation, *folder),
                 Event::Linted { key, generation, lints } => server.linted(&key, generation, lints),
-                Event::Cased {
-                    uri,
-                    generation,
-                    diags,
-                } => server.cased(&uri, generation, diags)?,
+                Event::Cased { uri, generation, diags } => server.cased(&uri, generation, diags)?,
             }
             next = rx.try_recv().ok();
         }
@@ -422,7 +419,7 @@ struct Server<W: Write> {
     linter: Worker,
 }
 
-type Builtin = Arc<OnceLock<Result<RuleSet, String>>>;
+type Builtin = Arc<OnceLock<Result<Arc<RuleSet>, String>>>;
 
 type Answer = Result<Value, (i32, String)>;
 
@@ -430,10 +427,10 @@ fn params<P: serde::de::DeserializeOwned>(v: Value) -> Result<P, (i32, String)> 
     serde_json::from_value(v).map_err(|e| (INVALID_PARAMS, format!("invalid parameters: {e}")))
 }
 
-fn load_builtin(b: &Builtin) -> &Result<RuleSet, String> {
+fn load_builtin(b: &Builtin) -> &Result<Arc<RuleSet>, String> {
     b.get_or_init(|| {
         let mut sm = crate::diag::SourceMap::new();
-        RuleSet::embedded(&mut sm).map_err(|e| e.to_string())
+        RuleSet::embedded(&mut sm).map(Arc::new).map_err(|e| e.to_string())
     })
 }
 
@@ -538,6 +535,8 @@ impl<W: Write> Server<W> {
             "textDocument/completion" => self.completion(params(r.params)?),
             "textDocument/formatting" => self.formatting(params(r.params)?),
             "textDocument/codeAction" => self.code_action(params(r.params)?),
+            "textDocument/documentSymbol" => self.document_symbol(params(r.params)?),
+            "textDocument/codeLens" => self.code_lens(params(r.params)?),
             m => Err((METHOD_NOT_FOUND, format!("mtus does not answer `{m}`"))),
         }
     }
@@ -569,6 +568,10 @@ impl<W: Write> Server<W> {
                 ..Default::default()
             }),
             document_formatting_provider: Some(lt::OneOf::Left(true)),
+            document_symbol_provider: Some(lt::OneOf::Left(true)),
+            code_lens_provider: Some(lt::CodeLensOptions {
+                resolve_provider: Some(false),
+            }),
             code_action_provider: Some(lt::CodeActionProviderCapability::Options(lt::CodeActionOptions {
                 code_action_kinds: Some(vec![lt::CodeActionKind::QUICKFIX]),
                 ..Default::default()
@@ -985,8 +988,54 @@ impl<W: Write> Server<W> {
         })
     }
 
+    /// The rules a case file is read with, when they are at hand (its
+    /// workspace's, analysed and checking; else the built-in ones, loaded).
+    fn case_rules(&self, doc: &Document) -> Option<Arc<RuleSet>> {
+        let dir = doc
+            .path
+            .as_deref()
+            .and_then(|p| p.parent())
+            .and_then(workspace::find_rules_dir);
+        match dir {
+            Some(dir) => self.folders.get(&FolderKey::Dir(dir))?.current.as_ref()?.rules.clone(),
+            None => match self.builtin.get()? {
+                Ok(rs) => Some(rs.clone()),
+                Err(_) => None,
+            },
+        }
+    }
+
+    fn case_hover(&self, uri: &str, pos: lt::Position) -> Answer {
+        let Some(doc) = self.docs.get(uri).filter(|d| !d.oversize) else {
+            return Ok(Value::Null);
+        };
+        let Some(rules) = self.case_rules(doc) else {
+            return Ok(Value::Null);
+        };
+        let offset = doc.lines.offset(&doc.text, pos, self.enc);
+        let Some((markdown, start, end)) = case::hover(&rules, &doc.text, offset) else {
+            return Ok(Value::Null);
+        };
+        to_value(lt::Hover {
+            contents: lt::HoverContents::Markup(lt::MarkupContent {
+                kind: lt::MarkupKind::Markdown,
+                value: markdown,
+            }),
+            range: Some(doc.lines.range(&doc.text, start, end, self.enc)),
+        })
+    }
+
+    fn is_case(&self, uri: &lt::Uri) -> bool {
+        self.docs
+            .get(uri.as_str())
+            .is_some_and(|d| matches!(d.kind, Kind::Case { json: false }))
+    }
+
     fn hover(&mut self, p: lt::HoverParams) -> Answer {
         let tdp = p.text_document_position_params;
+        if self.is_case(&tdp.text_document.uri) {
+            return self.case_hover(tdp.text_document.uri.as_str(), tdp.position);
+        }
         let Some((f, id, offset)) = self.locate(&tdp.text_document.uri, tdp.position) else {
             return Ok(Value::Null);
         };
@@ -1041,12 +1090,29 @@ impl<W: Write> Server<W> {
     fn completion(&mut self, p: lt::CompletionParams) -> Answer {
         let tdp = p.text_document_position;
         let uri = tdp.text_document.uri.as_str();
+        if self.is_case(&tdp.text_document.uri) {
+            let Some(doc) = self.docs.get(uri).filter(|d| !d.oversize) else {
+                return Ok(Value::Null);
+            };
+            let Some(rules) = self.case_rules(doc) else {
+                return Ok(Value::Null);
+            };
+            let offset = doc.lines.offset(&doc.text, tdp.position, self.enc);
+            return to_value(lt::CompletionResponse::List(lt::CompletionList {
+                is_incomplete: false,
+                items: case::complete(&rules, &doc.text, offset),
+            }));
+        }
         // The buffer as it is now (the analysis may be a keystroke older:
         // the `.` just typed is in the buffer, maybe not in the analysis).
         let Some(doc) = self.docs.get(uri).filter(|d| d.kind == Kind::Rules && !d.oversize) else {
             return Ok(Value::Null);
         };
-        let Some(f) = self.folders.get(&folder_key(uri, doc)).and_then(|st| st.current.clone()) else {
+        let Some(f) = self
+            .folders
+            .get(&folder_key(uri, doc))
+            .and_then(|st| st.current.clone())
+        else {
             return Ok(Value::Null);
         };
         let offset = doc.lines.offset(&doc.text, tdp.position, self.enc);
@@ -1075,6 +1141,68 @@ impl<W: Write> Server<W> {
             Err(crate::format::FormatError::Syntax(_)) => to_value(Vec::<lt::TextEdit>::new()),
             Err(e @ crate::format::FormatError::Internal(_)) => Err((REQUEST_FAILED, e.to_string())),
         }
+    }
+
+    fn document_symbol(&mut self, p: lt::DocumentSymbolParams) -> Answer {
+        let uri = p.text_document.uri;
+        let Some(doc) = self.docs.get(uri.as_str()).filter(|d| !d.oversize) else {
+            return Ok(Value::Null);
+        };
+        let symbols = match doc.kind {
+            Kind::Case { json: false } => symbols::case_outline(&doc.text, &doc.lines, self.enc),
+            Kind::Rules => match self.locate(&uri, lt::Position::default()) {
+                Some((f, id, _)) => symbols::rule_outline(&f, id, self.enc),
+                None => return Ok(Value::Null),
+            },
+            _ => return Ok(Value::Null),
+        };
+        to_value(lt::DocumentSymbolResponse::Nested(symbols))
+    }
+
+    /// A case file's lenses: `mtus test` on the file, `mtus explain` on
+    /// each request. Each is a command `mtus.run` whose one argument is
+    /// the command line to run (`["mtus", "explain", ...]`), with the rules
+    /// the server checks the case with (`--rules DIR` or `--builtin-rules`).
+    fn code_lens(&mut self, p: lt::CodeLensParams) -> Answer {
+        let uri = p.text_document.uri;
+        let Some(doc) = self.docs.get(uri.as_str()).filter(|d| !d.oversize) else {
+            return Ok(Value::Null);
+        };
+        let (Kind::Case { json: false }, Some(path)) = (doc.kind, doc.path.as_ref()) else {
+            return to_value(Vec::<lt::CodeLens>::new());
+        };
+        let file = path.display().to_string();
+        let rules: Vec<String> = match path.parent().and_then(workspace::find_rules_dir) {
+            Some(dir) => vec!["--rules".into(), dir.display().to_string()],
+            None => vec!["--builtin-rules".into()],
+        };
+        let lens = |title: String, at: lt::Range, args: Vec<String>| {
+            let mut argv: Vec<String> = vec!["mtus".into()];
+            argv.extend(args);
+            lt::CodeLens {
+                range: at,
+                command: Some(lt::Command {
+                    title,
+                    command: "mtus.run".into(),
+                    arguments: Some(vec![json!(argv)]),
+                }),
+                data: None,
+            }
+        };
+        let mut lenses = Vec::new();
+        let top = doc.lines.range(&doc.text, 0, 0, self.enc);
+        let mut test = vec!["test".to_string()];
+        test.extend(rules.iter().cloned());
+        test.push(file.clone());
+        lenses.push(lens("mtus test".into(), top, test));
+        for r in symbols::case_requests(&doc.text) {
+            let mut args = vec!["explain".to_string()];
+            args.extend(rules.iter().cloned());
+            args.extend([file.clone(), r.id.clone()]);
+            let at = doc.lines.range(&doc.text, r.id_start, r.id_end, self.enc);
+            lenses.push(lens(format!("mtus explain {}", r.id), at, args));
+        }
+        to_value(lenses)
     }
 
     fn code_action(&mut self, p: lt::CodeActionParams) -> Answer {
@@ -1111,8 +1239,8 @@ struct CaseJob {
 
 impl CaseJob {
     fn run(self) -> Event {
-        let diags = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.diagnostics()))
-            .unwrap_or_else(|_| {
+        let diags =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.diagnostics())).unwrap_or_else(|_| {
                 vec![bare_diagnostic(&Diagnostic::bare(
                     "internal",
                     "mtus failed while loading this case (a bug; please report it with the file)",

@@ -37,6 +37,11 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// The byte offset where each line starts (the first is 0).
+    pub fn starts(&self) -> &[usize] {
+        &self.starts
+    }
+
     /// The LSP position of a byte offset (clamped to the text, moved back
     /// to the start of the character it falls in).
     pub fn position(&self, text: &str, offset: usize, enc: Encoding) -> Position {

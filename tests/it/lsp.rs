@@ -837,7 +837,11 @@ rule massage_draft \"Massage therapy, draft\"
     let diags = d["diagnostics"].as_array().unwrap();
     assert_eq!(diags.len(), 1, "{d}");
     assert_eq!(diags[0]["code"], "unknown-fact", "{d}");
-    assert_eq!(diags[0]["range"]["start"], pos(text, "course.home_exrcise", 0, 0), "{d}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        pos(text, "course.home_exrcise", 0, 0),
+        "{d}"
+    );
     let h = c.request(
         "textDocument/hover",
         json!({ "textDocument": { "uri": u }, "position": pos(text, "course.active_therapy", 0, 3) }),
@@ -927,6 +931,154 @@ fn a_buffer_over_the_file_cap_is_refused() {
         "textDocument/hover",
         json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 8 } }),
     );
-    assert!(h["result"]["contents"]["value"].as_str().is_some_and(|v| v.contains("extra_limit")), "{h}");
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("extra_limit")),
+        "{h}"
+    );
+    c.finish();
+}
+
+fn labels(v: &Value) -> Vec<String> {
+    v["result"]["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["label"].as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
+
+/// A case file: hover on its keys and values (from the fact schema of its
+/// workspace), completion of keys and values, its requests as the outline,
+/// and lenses that run `mtus test` and `mtus explain` with its rules.
+#[test]
+fn a_case_file_gets_hover_completion_outline_and_lenses() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    copy_rules(&root.join("rules"));
+    std::fs::create_dir_all(root.join("cases")).unwrap();
+    let path = root.join("cases/massage.yaml");
+    let text = "\
+case: massage-1
+exam: { muscle_spasm: true }
+history:
+  massage_therapy: { received: true, visits: 2 visit }
+requests:
+  - id: m
+    treatment: massage_therapy
+    quantity: 6 visit
+    intent: chronic
+    date: 2018-03-15
+  - { id: c, treatment: cyclobenzaprine, date: 2018-03-15 }
+";
+    std::fs::write(&path, text).unwrap();
+    let mut c = Client::start(&root);
+    initialize(&mut c, false);
+    let u = uri(&path);
+    open(&mut c, &u, "yaml", text);
+    let d = c.diagnostics(&u);
+    assert_eq!(d["diagnostics"], json!([]), "{d}");
+    let hover = |c: &mut Client, needle: &str, nth: usize| {
+        let h = c.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": u }, "position": pos(text, needle, nth, 1) }),
+        );
+        h["result"]["contents"]["value"].as_str().unwrap_or("").to_string()
+    };
+    insta::assert_snapshot!("case_hover_quantity", hover(&mut c, "quantity", 0));
+    let h = hover(&mut c, "muscle_spasm", 0);
+    assert!(
+        h.contains("**fact** `exam.muscle_spasm`: `bool`") && h.contains("muscle spasm found"),
+        "{h}"
+    );
+    let h = hover(&mut c, "chronic", 0);
+    assert!(h.contains("**value** `chronic` of fact `request.intent`"), "{h}");
+    assert!(h.contains("allowed values: `acute_flare`, `chronic`"), "{h}");
+    let h = hover(&mut c, "visits", 0);
+    assert!(h.contains("**fact** `history.*.visits`"), "{h}");
+    let h = hover(&mut c, "massage_therapy", 0);
+    assert!(h.contains("**treatment** `massage_therapy`: Massage therapy"), "{h}");
+    let h = hover(&mut c, "cyclobenzaprine", 0);
+    assert!(h.contains("class") && h.contains("muscle_relaxant"), "{h}");
+
+    // Completion: a request's keys, a closed fact's values, the top level.
+    let typed = text.replace("    date: 2018-03-15\n  - {", "    date: 2018-03-15\n    in\n  - {");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 2 }, "contentChanges": [{ "text": typed }] }),
+    );
+    let complete = |c: &mut Client, text: &str, needle: &str| {
+        c.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": u }, "position": pos(text, needle, 0, needle.len()) }),
+        )
+    };
+    let l = labels(&complete(&mut c, &typed, "\n    in"));
+    for want in ["intent", "quantity", "treatment", "date", "id"] {
+        assert!(l.contains(&want.to_string()), "{want} not in {l:?}");
+    }
+    assert!(!l.contains(&"visits".to_string()), "{l:?}");
+    let l = labels(&complete(&mut c, text, "intent: "));
+    assert_eq!(l, ["acute_flare", "chronic"]);
+    let l = labels(&complete(&mut c, text, "exam: { "));
+    assert_eq!(l, ["muscle_spasm"]);
+    let l = labels(&complete(&mut c, text, "{ received: true, "));
+    assert_eq!(l, ["received", "visits"]);
+    let l = labels(&complete(&mut c, text, "treatment: "));
+    assert_eq!(l, ["massage_therapy", "cyclobenzaprine"]);
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 3 }, "contentChanges": [{ "text": text }] }),
+    );
+
+    let outline = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } }));
+    insta::assert_snapshot!("case_outline", pretty(&outline));
+    let lenses = c.request("textDocument/codeLens", json!({ "textDocument": { "uri": u } }));
+    insta::assert_snapshot!("case_code_lens", pretty(&lenses));
+    // Each lens's command line runs, from any folder.
+    let tmp = root.display().to_string();
+    for l in lenses["result"].as_array().unwrap() {
+        let argv: Vec<String> = l["command"]["arguments"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().replace("[TMP]", &tmp))
+            .collect();
+        assert_eq!(argv[0], "mtus");
+        let out = Command::new(env!("CARGO_BIN_EXE_mtus"))
+            .args(&argv[1..])
+            .current_dir("/")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{argv:?}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("rules: ") && stdout.contains("/rules (--rules"),
+            "{stdout}"
+        );
+    }
+    c.finish();
+}
+
+/// A rule file's outline: its items in file order, a rule's criteria under
+/// it.
+#[test]
+fn a_rule_files_outline() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    let rules = root.join("rules");
+    copy_rules(&rules);
+    let mut c = Client::start(&root);
+    initialize(&mut c, false);
+    let path = rules.join("massage.mtus");
+    let u = uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    open(&mut c, &u, "mtus", &text);
+    let _ = c.diagnostics(&u);
+    let outline = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } }));
+    insta::assert_snapshot!("rule_outline", pretty(&outline));
     c.finish();
 }
