@@ -67,7 +67,7 @@ pub fn actions(
     };
     let text = f.text(file);
     let range = |a: usize, b: usize| ff.lines.range(text, a, b, enc);
-    for d in &f.diagnostics {
+    for d in f.all_diagnostics() {
         let Some(span) = d.span.filter(|s| s.file == file) else {
             continue;
         };

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use lsp_types::{CompletionItem, CompletionItemKind, Documentation};
 
 use super::workspace::RuleFolder;
-use crate::diag::FileId;
 
 const ITEM_KEYWORDS: &[&str] = &["rule", "fact", "extend fact", "const", "class", "treatment", "source"];
 const CLAUSE_KEYWORDS: &[&str] = &[
@@ -54,9 +53,9 @@ fn item(label: &str, kind: CompletionItemKind, detail: Option<String>, doc: Opti
     }
 }
 
-/// The candidates at a byte offset of a file of the folder.
-pub fn complete(f: &RuleFolder, file: FileId, offset: usize) -> Vec<CompletionItem> {
-    let text = f.text(file);
+/// The candidates at a byte offset of a text (the buffer as it is now:
+/// the folder's analysis may be a moment older).
+pub fn complete(f: &RuleFolder, text: &str, offset: usize) -> Vec<CompletionItem> {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

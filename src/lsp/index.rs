@@ -363,7 +363,7 @@ mod tests {
 
     fn shipped() -> RuleFolder {
         let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules"));
-        analyze(Some(dir), &[], &Limits::default(), false)
+        analyze(Some(dir), &[], &Limits::default())
     }
 
     #[test]
@@ -415,7 +415,7 @@ mod tests {
             .map(|x| x.id)
             .unwrap_or_else(|| panic!("no massage.mtus"));
         let at = f.text(massage).find("prior.received").unwrap_or(0) + "prior.".len();
-        let labels: Vec<String> = completion::complete(&f, massage, at)
+        let labels: Vec<String> = completion::complete(&f, f.text(massage), at)
             .into_iter()
             .map(|i| i.label)
             .collect();

@@ -20,17 +20,19 @@
 //! offers UTF-8.
 
 pub mod actions;
+pub mod case;
 pub mod completion;
 pub mod hover;
 pub mod index;
+pub mod symbols;
 pub mod text;
 pub mod workspace;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
-use std::rc::Rc;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 use lsp_server::{Message, Notification, Request, Response};
 use lsp_types as lt;
@@ -172,54 +174,157 @@ fn write_frame(w: &mut impl Write, body: &str) -> std::io::Result<()> {
     w.flush()
 }
 
+/// What the main loop waits for: a message from the client, or a result
+/// from a worker.
+enum Event {
+    In(Incoming),
+    /// A folder analysed (checked, not linted) for a generation.
+    Checked {
+        key: FolderKey,
+        generation: u64,
+        folder: Box<RuleFolder>,
+    },
+    /// A folder's lint warnings for a generation.
+    Linted {
+        key: FolderKey,
+        generation: u64,
+        lints: Vec<Diagnostic>,
+    },
+    /// A case file's diagnostics for one of its generations.
+    Cased {
+        uri: String,
+        generation: u64,
+        diags: Vec<lt::Diagnostic>,
+    },
+}
+
+type Job = Box<dyn FnOnce() -> Event + Send>;
+
+#[derive(Default)]
+struct Queue {
+    jobs: BTreeMap<String, Job>,
+    stop: bool,
+}
+
+/// A thread that runs jobs one at a time, off the main loop. A job given
+/// under a key replaces the one waiting under that key (not one that
+/// runs): an edit supersedes the analysis of the edit before it.
+struct Worker {
+    queue: Arc<(Mutex<Queue>, Condvar)>,
+}
+
+fn lock(m: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Worker {
+    fn spawn(name: &str, tx: Sender<Event>) -> Worker {
+        let queue: Arc<(Mutex<Queue>, Condvar)> = Arc::default();
+        let q = queue.clone();
+        let run = move || {
+            loop {
+                let job = {
+                    let (m, cv) = &*q;
+                    let mut g = lock(m);
+                    loop {
+                        if g.stop {
+                            return;
+                        }
+                        if let Some((_, job)) = g.jobs.pop_first() {
+                            break job;
+                        }
+                        g = cv.wait(g).unwrap_or_else(std::sync::PoisonError::into_inner);
+                    }
+                };
+                // A job that panics (a bug) is lost, not the worker: each
+                // job catches what it can answer for itself.
+                if let Ok(event) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
+                    if tx.send(event).is_err() {
+                        return;
+                    }
+                }
+            }
+        };
+        // Without a thread the jobs never run; the server then answers
+        // requests and publishes nothing, rather than stopping.
+        let _ = std::thread::Builder::new().name(name.into()).spawn(run);
+        Worker { queue }
+    }
+
+    fn submit(&self, key: String, job: Job) {
+        let (m, cv) = &*self.queue;
+        lock(m).jobs.insert(key, job);
+        cv.notify_one();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let (m, cv) = &*self.queue;
+        lock(m).stop = true;
+        cv.notify_all();
+    }
+}
+
 /// Serve one client: read messages from `input` (a thread of its own), write
-/// answers to `output`, until `exit` or the end of the input.
+/// answers to `output`, until `exit` or the end of the input. Rule folders
+/// are checked and linted, and case files loaded, on two worker threads:
+/// the main loop only answers, so a request is answered while a lint runs.
 pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, limits: Limits) -> Result<Ending, LspError> {
-    let (tx, rx) = mpsc::channel::<Incoming>();
+    let (tx, rx) = mpsc::channel::<Event>();
+    let reader_tx = tx.clone();
     std::thread::spawn(move || {
         let mut input = input;
         loop {
             match read_frame(&mut input) {
                 Ok(Some(body)) => {
                     if let Some(m) = classify(&body) {
-                        if tx.send(m).is_err() {
+                        if reader_tx.send(Event::In(m)).is_err() {
                             return;
                         }
                     }
                 }
                 Ok(None) => return,
                 Err(e) => {
-                    let _ = tx.send(Incoming::Broken(e));
+                    let _ = reader_tx.send(Event::In(Incoming::Broken(e)));
                     return;
                 }
             }
         }
     });
-    let mut server = Server::new(output, limits);
+    let mut server = Server::new(output, limits, tx);
     loop {
         let Ok(first) = rx.recv() else {
             return Ok(Ending::Abrupt);
         };
         let mut next = Some(first);
-        // Handle every message that is waiting, then publish diagnostics
-        // once: typing fast does not check the rules once per key.
-        while let Some(m) = next.take() {
-            match m {
-                Incoming::Message(m) => {
+        // Handle every event that is waiting, then start the analyses
+        // they call for once: typing fast does not check the rules once
+        // per key.
+        while let Some(e) = next.take() {
+            match e {
+                Event::In(Incoming::Message(m)) => {
                     if let Some(end) = server.handle(m)? {
                         return Ok(end);
                     }
                 }
-                Incoming::Invalid { id, code, message } => server.send_raw(&json!({
+                Event::In(Incoming::Invalid { id, code, message }) => server.send_raw(&json!({
                     "jsonrpc": "2.0",
                     "id": id,
                     "error": { "code": code, "message": message },
                 }))?,
-                Incoming::Broken(why) => return Err(LspError::Framing(why)),
+                Event::In(Incoming::Broken(why)) => return Err(LspError::Framing(why)),
+                Event::Checked {
+                    key,
+                    generation,
+                    folder,
+                } => server.checked(key, generation, *folder),
+                Event::Linted { key, generation, lints } => server.linted(&key, generation, lints),
+                Event::Cased { uri, generation, diags } => server.cased(&uri, generation, diags)?,
             }
             next = rx.try_recv().ok();
         }
-        server.publish()?;
+        server.schedule()?;
     }
 }
 
@@ -237,10 +342,16 @@ struct Document {
     version: i32,
     lines: LineIndex,
     kind: Kind,
+    /// Larger than the file cap: not parsed, one diagnostic says so.
+    oversize: bool,
+    /// A case file's generation: bumped whenever its diagnostics are out
+    /// of date (its text or its rules changed).
+    generation: u64,
 }
 
 impl Document {
-    fn set_text(&mut self, text: String) {
+    fn set_text(&mut self, text: String, limits: &Limits) {
+        self.oversize = u64::try_from(text.len()).unwrap_or(u64::MAX) > limits.max_file_bytes;
         self.lines = LineIndex::new(&text);
         self.text = text;
     }
@@ -254,6 +365,40 @@ enum FolderKey {
     Alone(String),
 }
 
+impl FolderKey {
+    fn job(&self) -> String {
+        match self {
+            FolderKey::Dir(d) => format!("dir:{}", d.display()),
+            FolderKey::Alone(u) => format!("alone:{u}"),
+        }
+    }
+}
+
+/// What the server knows of a rule folder.
+#[derive(Default)]
+struct FolderState {
+    /// Bumped by every change to its files' texts.
+    generation: u64,
+    /// The generation last handed to the checker.
+    submitted: u64,
+    /// The latest analysis back from the checker (it may be of an older
+    /// generation: requests are answered from it meanwhile).
+    current: Option<Arc<RuleFolder>>,
+    current_generation: u64,
+    /// A lint is wanted once the generation is checked (opened, saved).
+    wants_lint: bool,
+    /// The generation being linted.
+    linting: Option<u64>,
+    /// Diagnostics of the generation are owed to the editor.
+    owed: bool,
+}
+
+impl FolderState {
+    fn fresh(&self) -> bool {
+        self.current.is_some() && self.current_generation == self.generation
+    }
+}
+
 struct Server<W: Write> {
     out: W,
     limits: Limits,
@@ -261,16 +406,20 @@ struct Server<W: Write> {
     initialized: bool,
     shutdown: bool,
     docs: BTreeMap<String, Document>,
-    folders: HashMap<FolderKey, Rc<RuleFolder>>,
-    /// Folders whose analysis is out of date (kept to carry lints over).
-    stale: BTreeSet<FolderKey>,
-    builtin: Option<Rc<Result<RuleSet, String>>>,
-    /// Folders to publish, and whether to lint them.
-    dirty_folders: BTreeMap<FolderKey, bool>,
+    folders: HashMap<FolderKey, FolderState>,
+    /// The built-in rules, loaded by a worker on first need.
+    builtin: Builtin,
+    /// Case files whose diagnostics are out of date.
     dirty_cases: BTreeSet<String>,
+    /// Oversized buffers owed their one diagnostic.
+    dirty_oversize: BTreeSet<String>,
     /// URIs that were last sent diagnostics that were not empty.
     published: BTreeSet<String>,
+    checker: Worker,
+    linter: Worker,
 }
+
+type Builtin = Arc<OnceLock<Result<Arc<RuleSet>, String>>>;
 
 type Answer = Result<Value, (i32, String)>;
 
@@ -278,8 +427,15 @@ fn params<P: serde::de::DeserializeOwned>(v: Value) -> Result<P, (i32, String)> 
     serde_json::from_value(v).map_err(|e| (INVALID_PARAMS, format!("invalid parameters: {e}")))
 }
 
+fn load_builtin(b: &Builtin) -> &Result<Arc<RuleSet>, String> {
+    b.get_or_init(|| {
+        let mut sm = crate::diag::SourceMap::new();
+        RuleSet::embedded(&mut sm).map(Arc::new).map_err(|e| e.to_string())
+    })
+}
+
 impl<W: Write> Server<W> {
-    fn new(out: W, limits: Limits) -> Server<W> {
+    fn new(out: W, limits: Limits, tx: Sender<Event>) -> Server<W> {
         Server {
             out,
             limits,
@@ -288,11 +444,12 @@ impl<W: Write> Server<W> {
             shutdown: false,
             docs: BTreeMap::new(),
             folders: HashMap::new(),
-            stale: BTreeSet::new(),
-            builtin: None,
-            dirty_folders: BTreeMap::new(),
+            builtin: Arc::default(),
             dirty_cases: BTreeSet::new(),
+            dirty_oversize: BTreeSet::new(),
             published: BTreeSet::new(),
+            checker: Worker::spawn("mtus-check", tx.clone()),
+            linter: Worker::spawn("mtus-lint", tx),
         }
     }
 
@@ -378,6 +535,8 @@ impl<W: Write> Server<W> {
             "textDocument/completion" => self.completion(params(r.params)?),
             "textDocument/formatting" => self.formatting(params(r.params)?),
             "textDocument/codeAction" => self.code_action(params(r.params)?),
+            "textDocument/documentSymbol" => self.document_symbol(params(r.params)?),
+            "textDocument/codeLens" => self.code_lens(params(r.params)?),
             m => Err((METHOD_NOT_FOUND, format!("mtus does not answer `{m}`"))),
         }
     }
@@ -409,6 +568,10 @@ impl<W: Write> Server<W> {
                 ..Default::default()
             }),
             document_formatting_provider: Some(lt::OneOf::Left(true)),
+            document_symbol_provider: Some(lt::OneOf::Left(true)),
+            code_lens_provider: Some(lt::CodeLensOptions {
+                resolve_provider: Some(false),
+            }),
             code_action_provider: Some(lt::CodeActionProviderCapability::Options(lt::CodeActionOptions {
                 code_action_kinds: Some(vec![lt::CodeActionKind::QUICKFIX]),
                 ..Default::default()
@@ -432,15 +595,18 @@ impl<W: Write> Server<W> {
                     let uri = p.text_document.uri.as_str().to_string();
                     let path = text::uri_to_path(&uri);
                     let kind = kind_of(path.as_deref(), &uri, &p.text_document.language_id);
-                    let doc = Document {
+                    let mut doc = Document {
                         path,
-                        lines: LineIndex::new(&p.text_document.text),
-                        text: p.text_document.text,
+                        lines: LineIndex::new(""),
+                        text: String::new(),
                         version: p.text_document.version,
                         kind,
+                        oversize: false,
+                        generation: 0,
                     };
+                    doc.set_text(p.text_document.text, &self.limits);
                     self.docs.insert(uri.clone(), doc);
-                    self.changed(&uri, true);
+                    self.changed(&uri, true, true);
                 }
             }
             "textDocument/didChange" => {
@@ -454,30 +620,34 @@ impl<W: Write> Server<W> {
                                     let a = doc.lines.offset(&doc.text, r.start, enc);
                                     let b = doc.lines.offset(&doc.text, r.end, enc);
                                     let (a, b) = (a.min(b), a.max(b));
-                                    let mut t = doc.text.clone();
+                                    let mut t = std::mem::take(&mut doc.text);
                                     t.replace_range(a..b, &c.text);
                                     t
                                 }
                                 None => c.text,
                             };
-                            doc.set_text(new);
+                            doc.set_text(new, &self.limits);
                         }
                         doc.version = p.text_document.version;
-                        self.changed(&uri, false);
+                        self.changed(&uri, true, false);
                     }
                 }
             }
             "textDocument/didSave" => {
                 if let Ok(p) = serde_json::from_value::<lt::DidSaveTextDocumentParams>(n.params) {
-                    self.changed(p.text_document.uri.as_str(), true);
+                    self.changed(p.text_document.uri.as_str(), false, true);
                 }
             }
             "textDocument/didClose" => {
                 if let Ok(p) = serde_json::from_value::<lt::DidCloseTextDocumentParams>(n.params) {
                     let uri = p.text_document.uri.as_str().to_string();
-                    self.changed(&uri, false);
+                    self.changed(&uri, true, false);
                     if let Some(doc) = self.docs.remove(&uri) {
-                        if doc.kind != Kind::Rules {
+                        self.dirty_oversize.remove(&uri);
+                        // A rule file keeps its diagnostics while it is
+                        // part of its folder on disk.
+                        let on_disk = doc.path.as_ref().is_some_and(|p| p.is_file());
+                        if doc.kind != Kind::Rules || doc.oversize || !on_disk {
                             self.dirty_cases.remove(&uri);
                             // Its diagnostics go with it.
                             self.published.remove(&uri);
@@ -491,107 +661,252 @@ impl<W: Write> Server<W> {
             }
             "workspace/didChangeWatchedFiles" => {
                 // Files changed on disk: analyse every folder again.
-                let keys: Vec<FolderKey> = self.folders.keys().cloned().collect();
-                self.stale.extend(keys.iter().cloned());
-                self.dirty_folders.extend(keys.into_iter().map(|k| (k, true)));
-                let cases: Vec<String> = self.case_uris();
-                self.dirty_cases.extend(cases);
+                for st in self.folders.values_mut() {
+                    st.generation += 1;
+                    st.wants_lint = true;
+                    st.owed = true;
+                }
+                self.cases_changed();
             }
             _ => {}
         }
     }
 
-    fn case_uris(&self) -> Vec<String> {
-        self.docs
-            .iter()
-            .filter(|(_, d)| matches!(d.kind, Kind::Case { .. }))
-            .map(|(u, _)| u.clone())
-            .collect()
+    /// Every case file's diagnostics are out of date (they may use rules
+    /// that changed).
+    fn cases_changed(&mut self) {
+        for (uri, d) in &mut self.docs {
+            if matches!(d.kind, Kind::Case { .. }) {
+                d.generation += 1;
+                self.dirty_cases.insert(uri.clone());
+            }
+        }
     }
 
-    /// A document changed (or was opened, saved, closed): its folder's
-    /// analysis is stale, and so are the case files' (they may use those
-    /// rules).
-    fn changed(&mut self, uri: &str, lint: bool) {
-        let Some(doc) = self.docs.get(uri) else {
+    /// A document changed (`text`: its text, or it was opened or closed)
+    /// or was saved; `lint`: lint its folder (opened, saved).
+    fn changed(&mut self, uri: &str, text: bool, lint: bool) {
+        let Some(doc) = self.docs.get_mut(uri) else {
             return;
         };
+        if doc.oversize {
+            self.dirty_oversize.insert(uri.to_string());
+        }
         match doc.kind {
             Kind::Rules => {
                 let key = folder_key(uri, doc);
-                self.stale.insert(key.clone());
-                let want = self.dirty_folders.entry(key).or_insert(false);
-                *want |= lint;
-                let cases = self.case_uris();
-                self.dirty_cases.extend(cases);
+                let st = self.folders.entry(key).or_default();
+                if text {
+                    st.generation += 1;
+                }
+                st.wants_lint |= lint;
+                st.owed = true;
+                if text {
+                    self.cases_changed();
+                }
             }
             Kind::Case { .. } => {
-                self.dirty_cases.insert(uri.to_string());
+                doc.generation += 1;
+                if !doc.oversize {
+                    self.dirty_cases.insert(uri.to_string());
+                }
             }
             Kind::Other => {}
         }
     }
 
-    /// A folder's analysis, made again if it is stale (or not linted and
-    /// `lint` is asked for).
-    fn folder(&mut self, key: &FolderKey, lint: bool) -> Rc<RuleFolder> {
-        if let Some(f) = self.folders.get(key) {
-            if !self.stale.contains(key) && (f.linted || !lint) {
-                return f.clone();
-            }
+    /// A folder checked: the latest analysis to answer from, unless a newer
+    /// one came back first.
+    fn checked(&mut self, key: FolderKey, generation: u64, mut folder: RuleFolder) {
+        let Some(st) = self.folders.get_mut(&key) else {
+            return;
+        };
+        if st.current.is_some() && generation <= st.current_generation {
+            return;
         }
-        let overlays: Vec<Overlay> = self
+        if let Some(prev) = &st.current {
+            folder.keep_lints_of(prev);
+        }
+        st.current = Some(Arc::new(folder));
+        st.current_generation = generation;
+    }
+
+    /// A folder linted: its warnings replace the carried ones, when they
+    /// are of the analysis answered from; stale ones are dropped.
+    fn linted(&mut self, key: &FolderKey, generation: u64, lints: Vec<Diagnostic>) {
+        let Some(st) = self.folders.get_mut(key) else {
+            return;
+        };
+        if st.linting == Some(generation) {
+            st.linting = None;
+        }
+        if st.current_generation != generation {
+            return;
+        }
+        let Some(cur) = &st.current else { return };
+        let mut f = RuleFolder::clone(cur);
+        f.lints = lints;
+        f.linted = true;
+        f.carried = false;
+        st.current = Some(Arc::new(f));
+    }
+
+    /// A case file's diagnostics: sent if they are of its text and rules as
+    /// they are now.
+    fn cased(&mut self, uri: &str, generation: u64, diags: Vec<lt::Diagnostic>) -> Result<(), LspError> {
+        let live = self
             .docs
+            .get(uri)
+            .is_some_and(|d| d.generation == generation && !d.oversize);
+        if live && !self.shutdown {
+            self.send_diagnostics(uri, diags)?;
+        }
+        Ok(())
+    }
+
+    /// The overlays of a folder's open rule files.
+    fn overlays(&self, key: &FolderKey) -> Vec<Overlay> {
+        self.docs
             .iter()
             .filter(|(u, d)| d.kind == Kind::Rules && folder_key(u, d) == *key)
             .map(|(u, d)| Overlay {
                 uri: u.clone(),
                 path: d.path.clone(),
-                text: d.text.clone(),
+                text: (!d.oversize).then(|| d.text.clone()),
             })
-            .collect();
-        let dir = match key {
-            FolderKey::Dir(d) => Some(d.as_path()),
-            FolderKey::Alone(_) => None,
-        };
-        let mut f = workspace::analyze(dir, &overlays, &self.limits, lint);
-        if !f.linted {
-            if let Some(prev) = self.folders.get(key) {
-                f.keep_lints_of(prev);
-            }
-        }
-        let f = Rc::new(f);
-        self.stale.remove(key);
-        self.folders.insert(key.clone(), f.clone());
-        f
+            .collect()
     }
 
-    fn builtin(&mut self) -> Rc<Result<RuleSet, String>> {
-        if let Some(b) = &self.builtin {
-            return b.clone();
-        }
-        let mut sm = crate::diag::SourceMap::new();
-        let b = Rc::new(RuleSet::embedded(&mut sm).map_err(|e| e.to_string()));
-        self.builtin = Some(b.clone());
-        b
-    }
-
-    /// Send the diagnostics of every stale folder and case file.
-    fn publish(&mut self) -> Result<(), LspError> {
+    /// Start what the events since the last call call for: analyses of
+    /// folders out of date, lints wanted, case files' diagnostics; and send
+    /// the diagnostics that are ready.
+    fn schedule(&mut self) -> Result<(), LspError> {
         if self.shutdown {
             return Ok(());
         }
-        let folders = std::mem::take(&mut self.dirty_folders);
-        for (key, lint) in folders {
-            let f = self.folder(&key, lint);
-            self.publish_folder(&f)?;
-        }
-        let cases = std::mem::take(&mut self.dirty_cases);
-        for uri in cases {
-            if self.docs.contains_key(&uri) {
-                let diags = self.case_diagnostics(&uri);
-                self.send_diagnostics(&uri, diags)?;
+        for uri in std::mem::take(&mut self.dirty_oversize) {
+            let Some(doc) = self.docs.get(&uri) else { continue };
+            if doc.oversize {
+                let d = Diagnostic::bare(
+                    "too-large",
+                    format!(
+                        "this buffer is longer than {}, so it was not checked",
+                        crate::inputs::describe_bytes(self.limits.max_file_bytes)
+                    ),
+                )
+                .with_help("a case or rule file is a few kilobytes; is this the right file? `mtus lsp --max-file-bytes N` raises the limit");
+                self.send_diagnostics(&uri, vec![bare_diagnostic(&d)])?;
             }
+        }
+        // Case files: against their workspace's rules once those are
+        // analysed, else the built-in rules.
+        let cases: Vec<String> = self.dirty_cases.iter().cloned().collect();
+        for uri in cases {
+            let Some(doc) = self.docs.get(&uri) else {
+                self.dirty_cases.remove(&uri);
+                continue;
+            };
+            let Kind::Case { json } = doc.kind else {
+                self.dirty_cases.remove(&uri);
+                continue;
+            };
+            let dir = doc
+                .path
+                .as_deref()
+                .and_then(|p| p.parent())
+                .and_then(workspace::find_rules_dir);
+            let rules = match &dir {
+                Some(dir) => {
+                    let st = self.folders.entry(FolderKey::Dir(dir.clone())).or_default();
+                    if st.generation == 0 {
+                        st.generation = 1;
+                    }
+                    if !st.fresh() {
+                        // Waits for the folder's analysis.
+                        continue;
+                    }
+                    CaseRules::Folder(st.current.clone(), dir.clone())
+                }
+                None => CaseRules::Builtin(self.builtin.clone()),
+            };
+            self.dirty_cases.remove(&uri);
+            let job = CaseJob {
+                uri: uri.clone(),
+                name: doc.path.as_ref().map_or(uri.clone(), |p| p.display().to_string()),
+                text: doc.text.clone(),
+                json,
+                generation: doc.generation,
+                limits: self.limits,
+                enc: self.enc,
+                rules,
+            };
+            self.checker.submit(format!("case:{uri}"), Box::new(move || job.run()));
+        }
+        // Folders out of date: analysed again.
+        let keys: Vec<FolderKey> = self.folders.keys().cloned().collect();
+        for key in &keys {
+            let overlays = self.overlays(key);
+            let limits = self.limits;
+            let Some(st) = self.folders.get_mut(key) else { continue };
+            if st.generation > st.submitted {
+                st.submitted = st.generation;
+                let generation = st.generation;
+                let k = key.clone();
+                self.checker.submit(
+                    key.job(),
+                    Box::new(move || {
+                        let dir = match &k {
+                            FolderKey::Dir(d) => Some(d.as_path()),
+                            FolderKey::Alone(_) => None,
+                        };
+                        let folder = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            workspace::analyze(dir, &overlays, &limits)
+                        }))
+                        .unwrap_or_else(|_| workspace::failed("checking the rules"));
+                        Event::Checked {
+                            key: k,
+                            generation,
+                            folder: Box::new(folder),
+                        }
+                    }),
+                );
+            }
+        }
+        // Folders up to date: linted if asked, their diagnostics sent.
+        for key in keys {
+            let Some(st) = self.folders.get_mut(&key) else { continue };
+            if !st.fresh() {
+                continue;
+            }
+            let Some(cur) = st.current.clone() else { continue };
+            if st.wants_lint {
+                st.wants_lint = false;
+                if cur.rules.is_some() {
+                    let generation = st.current_generation;
+                    st.linting = Some(generation);
+                    let k = key.clone();
+                    self.linter.submit(
+                        key.job(),
+                        Box::new(move || {
+                            let lints = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cur.lint()))
+                                .unwrap_or(None)
+                                .unwrap_or_default();
+                            Event::Linted {
+                                key: k,
+                                generation,
+                                lints,
+                            }
+                        }),
+                    );
+                    continue;
+                }
+            }
+            if st.linting == Some(st.current_generation) || !st.owed {
+                // Sent with the lint warnings.
+                continue;
+            }
+            st.owed = false;
+            self.publish_folder(&cur)?;
         }
         Ok(())
     }
@@ -613,24 +928,26 @@ impl<W: Write> Server<W> {
 
     fn publish_folder(&mut self, f: &RuleFolder) -> Result<(), LspError> {
         let mut by_file: BTreeMap<String, Vec<lt::Diagnostic>> = BTreeMap::new();
+        let shown = |d: &Document| !d.oversize;
         let open: Vec<String> = f
             .files
             .iter()
-            .filter(|x| self.docs.contains_key(&x.uri))
+            .filter(|x| x.is_users() && self.docs.get(&x.uri).is_some_and(shown))
             .map(|x| x.uri.clone())
             .collect();
-        for file in &f.files {
+        for file in f.files.iter().filter(|x| x.is_users()) {
             if self.published.contains(&file.uri) || self.docs.contains_key(&file.uri) {
                 by_file.entry(file.uri.clone()).or_default();
             }
         }
-        for d in &f.diagnostics {
-            match d.span.and_then(|s| f.file(s.file)) {
+        for d in f.all_diagnostics() {
+            match d.span.and_then(|s| f.file(s.file)).filter(|file| file.is_users()) {
                 Some(file) => by_file
                     .entry(file.uri.clone())
                     .or_default()
                     .push(rule_diagnostic(f, d, self.enc)),
-                // No place: shown at the top of every open file of the folder.
+                // No place (or in a built-in file): shown at the top of
+                // every open file of the folder.
                 None => {
                     for u in &open {
                         by_file.entry(u.clone()).or_default().push(bare_diagnostic(d));
@@ -644,72 +961,25 @@ impl<W: Write> Server<W> {
         Ok(())
     }
 
-    fn case_diagnostics(&mut self, uri: &str) -> Vec<lt::Diagnostic> {
-        let Some(doc) = self.docs.get(uri) else {
-            return Vec::new();
-        };
-        let Kind::Case { json } = doc.kind else {
-            return Vec::new();
-        };
-        let (text, path) = (doc.text.clone(), doc.path.clone());
-        let name = path.as_ref().map_or(uri.to_string(), |p| p.display().to_string());
-        let dir = path
-            .as_deref()
-            .and_then(|p| p.parent())
-            .and_then(workspace::find_rules_dir);
-        let lines = LineIndex::new(&text);
-        let enc = self.enc;
-        let diags = match dir {
-            Some(dir) => {
-                let f = self.folder(&FolderKey::Dir(dir.clone()), false);
-                match &f.rules {
-                    Some(rs) => workspace::case_diagnostics(rs, &name, &text, json, &self.limits),
-                    None => vec![
-                        Diagnostic::bare(
-                            "rules-do-not-check",
-                            format!(
-                                "the rules in {} have errors, so this case was not checked against them",
-                                dir.display()
-                            ),
-                        )
-                        .with_help("fix the rule files first (their errors are shown in them)"),
-                    ],
-                }
-            }
-            None => match &*self.builtin() {
-                Ok(rs) => workspace::case_diagnostics(rs, &name, &text, json, &self.limits),
-                Err(e) => vec![Diagnostic::bare("rules-do-not-check", e.clone())],
-            },
-        };
-        diags
-            .iter()
-            .map(|d| {
-                let mut out = bare_diagnostic(d);
-                if let Some(s) = d.span {
-                    out.range = lines.range(&text, s.start as usize, s.end as usize, enc);
-                }
-                out
-            })
-            .collect()
-    }
-
-    /// The analysed folder of an open rule file, its id there and the
-    /// byte offset of a position.
-    fn locate(&mut self, uri: &lt::Uri, pos: lt::Position) -> Option<(Rc<RuleFolder>, crate::diag::FileId, usize)> {
+    /// The latest analysis of an open rule file's folder, the file's id in
+    /// it and the byte offset of a position (in that analysis's text of
+    /// the file: it may be a moment older than the buffer).
+    fn locate(&self, uri: &lt::Uri, pos: lt::Position) -> Option<(Arc<RuleFolder>, crate::diag::FileId, usize)> {
         let uri = uri.as_str();
         let doc = self.docs.get(uri)?;
-        if doc.kind != Kind::Rules {
+        if doc.kind != Kind::Rules || doc.oversize {
             return None;
         }
-        let offset = doc.lines.offset(&doc.text, pos, self.enc);
         let key = folder_key(uri, doc);
-        let f = self.folder(&key, false);
-        let id = f.file_of_uri(uri)?.id;
+        let f = self.folders.get(&key)?.current.clone()?;
+        let file = f.file_of_uri(uri)?;
+        let offset = file.lines.offset(f.text(file.id), pos, self.enc);
+        let id = file.id;
         Some((f, id, offset))
     }
 
     fn location(&self, f: &RuleFolder, span: crate::diag::Span) -> Option<lt::Location> {
-        let file = f.file(span.file)?;
+        let file = f.file(span.file).filter(|x| x.is_users())?;
         Some(lt::Location {
             uri: file.uri.parse().ok()?,
             range: file
@@ -718,8 +988,54 @@ impl<W: Write> Server<W> {
         })
     }
 
+    /// The rules a case file is read with, when they are at hand (its
+    /// workspace's, analysed and checking; else the built-in ones, loaded).
+    fn case_rules(&self, doc: &Document) -> Option<Arc<RuleSet>> {
+        let dir = doc
+            .path
+            .as_deref()
+            .and_then(|p| p.parent())
+            .and_then(workspace::find_rules_dir);
+        match dir {
+            Some(dir) => self.folders.get(&FolderKey::Dir(dir))?.current.as_ref()?.rules.clone(),
+            None => match self.builtin.get()? {
+                Ok(rs) => Some(rs.clone()),
+                Err(_) => None,
+            },
+        }
+    }
+
+    fn case_hover(&self, uri: &str, pos: lt::Position) -> Answer {
+        let Some(doc) = self.docs.get(uri).filter(|d| !d.oversize) else {
+            return Ok(Value::Null);
+        };
+        let Some(rules) = self.case_rules(doc) else {
+            return Ok(Value::Null);
+        };
+        let offset = doc.lines.offset(&doc.text, pos, self.enc);
+        let Some((markdown, start, end)) = case::hover(&rules, &doc.text, offset) else {
+            return Ok(Value::Null);
+        };
+        to_value(lt::Hover {
+            contents: lt::HoverContents::Markup(lt::MarkupContent {
+                kind: lt::MarkupKind::Markdown,
+                value: markdown,
+            }),
+            range: Some(doc.lines.range(&doc.text, start, end, self.enc)),
+        })
+    }
+
+    fn is_case(&self, uri: &lt::Uri) -> bool {
+        self.docs
+            .get(uri.as_str())
+            .is_some_and(|d| matches!(d.kind, Kind::Case { json: false }))
+    }
+
     fn hover(&mut self, p: lt::HoverParams) -> Answer {
         let tdp = p.text_document_position_params;
+        if self.is_case(&tdp.text_document.uri) {
+            return self.case_hover(tdp.text_document.uri.as_str(), tdp.position);
+        }
         let Some((f, id, offset)) = self.locate(&tdp.text_document.uri, tdp.position) else {
             return Ok(Value::Null);
         };
@@ -773,10 +1089,34 @@ impl<W: Write> Server<W> {
 
     fn completion(&mut self, p: lt::CompletionParams) -> Answer {
         let tdp = p.text_document_position;
-        let Some((f, id, offset)) = self.locate(&tdp.text_document.uri, tdp.position) else {
+        let uri = tdp.text_document.uri.as_str();
+        if self.is_case(&tdp.text_document.uri) {
+            let Some(doc) = self.docs.get(uri).filter(|d| !d.oversize) else {
+                return Ok(Value::Null);
+            };
+            let Some(rules) = self.case_rules(doc) else {
+                return Ok(Value::Null);
+            };
+            let offset = doc.lines.offset(&doc.text, tdp.position, self.enc);
+            return to_value(lt::CompletionResponse::List(lt::CompletionList {
+                is_incomplete: false,
+                items: case::complete(&rules, &doc.text, offset),
+            }));
+        }
+        // The buffer as it is now (the analysis may be a keystroke older:
+        // the `.` just typed is in the buffer, maybe not in the analysis).
+        let Some(doc) = self.docs.get(uri).filter(|d| d.kind == Kind::Rules && !d.oversize) else {
             return Ok(Value::Null);
         };
-        let items = completion::complete(&f, id, offset);
+        let Some(f) = self
+            .folders
+            .get(&folder_key(uri, doc))
+            .and_then(|st| st.current.clone())
+        else {
+            return Ok(Value::Null);
+        };
+        let offset = doc.lines.offset(&doc.text, tdp.position, self.enc);
+        let items = completion::complete(&f, &doc.text, offset);
         to_value(lt::CompletionResponse::List(lt::CompletionList {
             is_incomplete: false,
             items,
@@ -787,7 +1127,7 @@ impl<W: Write> Server<W> {
         let Some(doc) = self.docs.get(p.text_document.uri.as_str()) else {
             return Err((INVALID_PARAMS, "the document is not open".into()));
         };
-        if doc.kind != Kind::Rules {
+        if doc.kind != Kind::Rules || doc.oversize {
             return Ok(Value::Null);
         }
         match crate::format::format_source(crate::diag::FileId(0), &doc.text) {
@@ -803,17 +1143,147 @@ impl<W: Write> Server<W> {
         }
     }
 
+    fn document_symbol(&mut self, p: lt::DocumentSymbolParams) -> Answer {
+        let uri = p.text_document.uri;
+        let Some(doc) = self.docs.get(uri.as_str()).filter(|d| !d.oversize) else {
+            return Ok(Value::Null);
+        };
+        let symbols = match doc.kind {
+            Kind::Case { json: false } => symbols::case_outline(&doc.text, &doc.lines, self.enc),
+            Kind::Rules => match self.locate(&uri, lt::Position::default()) {
+                Some((f, id, _)) => symbols::rule_outline(&f, id, self.enc),
+                None => return Ok(Value::Null),
+            },
+            _ => return Ok(Value::Null),
+        };
+        to_value(lt::DocumentSymbolResponse::Nested(symbols))
+    }
+
+    /// A case file's lenses: `mtus test` on the file, `mtus explain` on
+    /// each request. Each is a command `mtus.run` whose one argument is
+    /// the command line to run (`["mtus", "explain", ...]`), with the rules
+    /// the server checks the case with (`--rules DIR` or `--builtin-rules`).
+    fn code_lens(&mut self, p: lt::CodeLensParams) -> Answer {
+        let uri = p.text_document.uri;
+        let Some(doc) = self.docs.get(uri.as_str()).filter(|d| !d.oversize) else {
+            return Ok(Value::Null);
+        };
+        let (Kind::Case { json: false }, Some(path)) = (doc.kind, doc.path.as_ref()) else {
+            return to_value(Vec::<lt::CodeLens>::new());
+        };
+        let file = path.display().to_string();
+        let rules: Vec<String> = match path.parent().and_then(workspace::find_rules_dir) {
+            Some(dir) => vec!["--rules".into(), dir.display().to_string()],
+            None => vec!["--builtin-rules".into()],
+        };
+        let lens = |title: String, at: lt::Range, args: Vec<String>| {
+            let mut argv: Vec<String> = vec!["mtus".into()];
+            argv.extend(args);
+            lt::CodeLens {
+                range: at,
+                command: Some(lt::Command {
+                    title,
+                    command: "mtus.run".into(),
+                    arguments: Some(vec![json!(argv)]),
+                }),
+                data: None,
+            }
+        };
+        let mut lenses = Vec::new();
+        let top = doc.lines.range(&doc.text, 0, 0, self.enc);
+        let mut test = vec!["test".to_string()];
+        test.extend(rules.iter().cloned());
+        test.push(file.clone());
+        lenses.push(lens("mtus test".into(), top, test));
+        for r in symbols::case_requests(&doc.text) {
+            let mut args = vec!["explain".to_string()];
+            args.extend(rules.iter().cloned());
+            args.extend([file.clone(), r.id.clone()]);
+            let at = doc.lines.range(&doc.text, r.id_start, r.id_end, self.enc);
+            lenses.push(lens(format!("mtus explain {}", r.id), at, args));
+        }
+        to_value(lenses)
+    }
+
     fn code_action(&mut self, p: lt::CodeActionParams) -> Answer {
         let uri = p.text_document.uri.clone();
         let Some((f, id, start)) = self.locate(&uri, p.range.start) else {
             return Ok(Value::Null);
         };
-        let end = self
-            .docs
-            .get(uri.as_str())
-            .map_or(start, |d| d.lines.offset(&d.text, p.range.end, self.enc));
+        let end = f
+            .file(id)
+            .map_or(start, |file| file.lines.offset(f.text(id), p.range.end, self.enc));
         let actions = actions::actions(&f, id, start, end.max(start), self.enc, &uri);
         to_value(actions)
+    }
+}
+
+/// Where a case file's rules come from.
+enum CaseRules {
+    /// The analysis of its workspace's rule folder.
+    Folder(Option<Arc<RuleFolder>>, PathBuf),
+    Builtin(Builtin),
+}
+
+/// A case file to load against its rules, on a worker.
+struct CaseJob {
+    uri: String,
+    name: String,
+    text: String,
+    json: bool,
+    generation: u64,
+    limits: Limits,
+    enc: Encoding,
+    rules: CaseRules,
+}
+
+impl CaseJob {
+    fn run(self) -> Event {
+        let diags =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.diagnostics())).unwrap_or_else(|_| {
+                vec![bare_diagnostic(&Diagnostic::bare(
+                    "internal",
+                    "mtus failed while loading this case (a bug; please report it with the file)",
+                ))]
+            });
+        Event::Cased {
+            uri: self.uri,
+            generation: self.generation,
+            diags,
+        }
+    }
+
+    fn diagnostics(&self) -> Vec<lt::Diagnostic> {
+        let diags = match &self.rules {
+            CaseRules::Folder(f, dir) => match f.as_ref().and_then(|f| f.rules.as_ref()) {
+                Some(rs) => workspace::case_diagnostics(rs, &self.name, &self.text, self.json, &self.limits),
+                None => vec![
+                    Diagnostic::bare(
+                        "rules-do-not-check",
+                        format!(
+                            "the rules in {} have errors, so this case was not checked against them",
+                            dir.display()
+                        ),
+                    )
+                    .with_help("fix the rule files first (their errors are shown in them)"),
+                ],
+            },
+            CaseRules::Builtin(b) => match load_builtin(b) {
+                Ok(rs) => workspace::case_diagnostics(rs, &self.name, &self.text, self.json, &self.limits),
+                Err(e) => vec![Diagnostic::bare("rules-do-not-check", e.clone())],
+            },
+        };
+        let lines = LineIndex::new(&self.text);
+        diags
+            .iter()
+            .map(|d| {
+                let mut out = bare_diagnostic(d);
+                if let Some(s) = d.span {
+                    out.range = lines.range(&self.text, s.start as usize, s.end as usize, self.enc);
+                }
+                out
+            })
+            .collect()
     }
 }
 

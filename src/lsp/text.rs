@@ -17,7 +17,8 @@ pub enum Encoding {
     Utf16,
 }
 
-/// Where each line of a text starts.
+/// Where each line of a text starts. A line ends at `\n`, `\r\n` or a
+/// `\r` alone, as the protocol counts lines.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     starts: Vec<usize>,
@@ -26,8 +27,19 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let b = text.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            let ends = c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n'));
+            if ends {
+                starts.push(i + 1);
+            }
+        }
         LineIndex { starts }
+    }
+
+    /// The byte offset where each line starts (the first is 0).
+    pub fn starts(&self) -> &[usize] {
+        &self.starts
     }
 
     /// The LSP position of a byte offset (clamped to the text, moved back
@@ -64,7 +76,7 @@ impl LineIndex {
         };
         let end = self.starts.get(pos.line as usize + 1).map_or(text.len(), |&e| e);
         let line = text.get(start..end).unwrap_or("");
-        // The line's content: without its line break.
+        // The line's content: without its line break (`\n`, `\r\n`, `\r`).
         let content = line.strip_suffix('\n').unwrap_or(line);
         let content = content.strip_suffix('\r').unwrap_or(content);
         let want = pos.character as usize;
@@ -175,6 +187,22 @@ mod tests {
         let text = "ab\r\ncd";
         let ix = LineIndex::new(text);
         assert_eq!(ix.offset(text, Position::new(0, 9), Encoding::Utf16), 2);
+    }
+
+    #[test]
+    fn cr_alone_ends_a_line() {
+        // Three lines ended by `\r`, `\r\n` and `\n`, then a fourth.
+        let text = "ab\rcd\r\nef\ngh";
+        let ix = LineIndex::new(text);
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(ix.position(text, at("cd"), Encoding::Utf16), Position::new(1, 0));
+        assert_eq!(ix.position(text, at("ef"), Encoding::Utf16), Position::new(2, 0));
+        assert_eq!(ix.position(text, at("gh") + 1, Encoding::Utf16), Position::new(3, 1));
+        assert_eq!(ix.offset(text, Position::new(1, 1), Encoding::Utf16), at("cd") + 1);
+        // Past the end of a line ended by `\r`: the end of that line.
+        assert_eq!(ix.offset(text, Position::new(0, 9), Encoding::Utf16), 2);
+        assert_eq!(ix.offset(text, Position::new(1, 9), Encoding::Utf16), at("cd") + 2);
+        assert_eq!(ix.offset(text, Position::new(3, 0), Encoding::Utf16), at("gh"));
     }
 
     #[test]

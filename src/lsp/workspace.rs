@@ -4,6 +4,7 @@
 //! and a case file's diagnostics against the rules of its workspace.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::RuleSet;
 use crate::diag::{Diagnostic, FileId, SourceMap, Span};
@@ -16,12 +17,13 @@ use super::text::{LineIndex, path_to_uri};
 /// The file that marks a folder as a rule set (as the CLI finds it).
 pub const RULES_MARKER: &str = "sources.mtus";
 
-/// An editor buffer: its text replaces the file's on disk.
+/// An editor buffer: its text replaces the file's on disk. `None`: a
+/// buffer over the file cap, left out (its file is not read either).
 #[derive(Clone, Debug)]
 pub struct Overlay {
     pub uri: String,
     pub path: Option<PathBuf>,
-    pub text: String,
+    pub text: Option<String>,
 }
 
 /// One rule file of a folder.
@@ -29,29 +31,66 @@ pub struct Overlay {
 pub struct FolderFile {
     pub id: FileId,
     pub path: Option<PathBuf>,
+    /// Empty for a built-in rule file (one that is not the editor's).
     pub uri: String,
     pub lines: LineIndex,
 }
 
-/// A rule folder, analysed.
-#[derive(Debug)]
+impl FolderFile {
+    /// A file of the editor's (not one of the built-in rules read with it).
+    pub fn is_users(&self) -> bool {
+        !self.uri.is_empty()
+    }
+}
+
+/// A rule folder, analysed. Cheap to clone (the parts are shared).
+#[derive(Clone, Debug)]
 pub struct RuleFolder {
     pub files: Vec<FolderFile>,
-    pub sources: SourceMap,
+    pub sources: Arc<SourceMap>,
     /// The checked rules, when they check.
-    pub rules: Option<RuleSet>,
-    /// The checker's errors, or (when the rules check) the linter's
-    /// warnings; also files that could not be read (no place).
+    pub rules: Option<Arc<RuleSet>>,
+    /// The checker's errors (when the rules do not check) and the files
+    /// that could not be read (no place).
     pub diagnostics: Vec<Diagnostic>,
-    /// Whether the linter ran (it runs when a file is opened or saved;
-    /// as you type only the checker does, being fast).
+    /// The linter's warnings (when the rules check): of this analysis
+    /// when `linted`, else those carried over from an earlier one.
+    pub lints: Vec<Diagnostic>,
+    /// Whether the linter ran on this analysis (it runs when a file is
+    /// opened or saved, on a thread of its own; as you type only the
+    /// checker does).
     pub linted: bool,
     /// Whether it holds lint warnings of an earlier analysis.
     pub carried: bool,
-    pub index: Index,
+    /// Whether the built-in rules were read with the files (the folder
+    /// is not a rule set of its own: it has no `sources.mtus`).
+    pub with_builtin: bool,
+    pub index: Arc<Index>,
 }
 
 impl RuleFolder {
+    /// Every diagnostic: the checker's, then the linter's.
+    pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().chain(&self.lints)
+    }
+
+    /// The ids of the editor's files (not the built-in ones read with them).
+    pub fn user_ids(&self) -> Vec<FileId> {
+        self.files.iter().filter(|f| f.is_users()).map(|f| f.id).collect()
+    }
+
+    /// The linter's warnings for the editor's files (`None` when the rules
+    /// do not check).
+    pub fn lint(&self) -> Option<Vec<Diagnostic>> {
+        let rs = self.rules.as_ref()?;
+        let opts = crate::lint::Options {
+            cases: None,
+            allow: &[],
+        };
+        let ids = self.user_ids();
+        Some(crate::lint::lint(&self.sources, &ids, rs, &opts))
+    }
+
     pub fn file_of_uri(&self, uri: &str) -> Option<&FolderFile> {
         self.files.iter().find(|f| f.uri == uri)
     }
@@ -113,16 +152,29 @@ fn rule_files_in(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The base name of a path or file name (`massage.mtus`).
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
 /// Analyse the rule files of `dir` (none: only the buffers given), with
-/// the buffers' texts in place of their files'; lint them too when `lint`
-/// and they check.
-pub fn analyze(dir: Option<&Path>, overlays: &[Overlay], limits: &Limits, lint: bool) -> RuleFolder {
+/// the buffers' texts in place of their files'. The linter does not run
+/// (see [`RuleFolder::lint`]).
+///
+/// A folder that is not a rule set of its own (no `sources.mtus` among its
+/// files or buffers, as a draft opened from anywhere) is read with the
+/// built-in rules, a file of the same name standing for the built-in one:
+/// its facts, constants, treatments and sources are the shipped ones, so
+/// only its own mistakes are reported.
+pub fn analyze(dir: Option<&Path>, overlays: &[Overlay], limits: &Limits) -> RuleFolder {
     let mut texts: Vec<(Option<PathBuf>, String, String, String)> = Vec::new(); // path, uri, name, text
     let mut read_errors = Vec::new();
     if let Some(dir) = dir {
         for p in rule_files_in(dir) {
             if let Some(o) = overlays.iter().find(|o| o.path.as_deref() == Some(p.as_path())) {
-                texts.push((Some(p.clone()), o.uri.clone(), p.display().to_string(), o.text.clone()));
+                if let Some(text) = &o.text {
+                    texts.push((Some(p.clone()), o.uri.clone(), p.display().to_string(), text.clone()));
+                }
                 continue;
             }
             match crate::inputs::read_text_capped(&p, limits.max_file_bytes) {
@@ -138,10 +190,23 @@ pub fn analyze(dir: Option<&Path>, overlays: &[Overlay], limits: &Limits, lint: 
         }
     }
     for o in overlays {
-        if !texts.iter().any(|(_, uri, _, _)| *uri == o.uri) {
+        let Some(text) = &o.text else { continue };
+        let listed = texts.iter().any(|(_, uri, _, _)| *uri == o.uri)
+            || o.path.is_some() && texts.iter().any(|(p, _, _, _)| p == &o.path);
+        if !listed {
             let name = o.path.as_ref().map_or(o.uri.clone(), |p| p.display().to_string());
-            texts.push((o.path.clone(), o.uri.clone(), name, o.text.clone()));
+            texts.push((o.path.clone(), o.uri.clone(), name, text.clone()));
         }
+    }
+    let a_set = texts.iter().any(|(_, _, n, _)| base_name(n) == RULES_MARKER)
+        || dir.is_some_and(|d| d.join(RULES_MARKER).is_file());
+    if !a_set {
+        let builtin: Vec<_> = crate::embedded::FILES
+            .iter()
+            .filter(|(n, _)| !texts.iter().any(|(_, _, un, _)| base_name(un) == base_name(n)))
+            .map(|(n, t)| (None, String::new(), (*n).to_string(), (*t).to_string()))
+            .collect();
+        texts.splice(0..0, builtin);
     }
     let mut sources = SourceMap::new();
     let result = RuleSet::from_texts(&mut sources, texts.iter().map(|(_, _, n, t)| (n.as_str(), t.as_str())));
@@ -155,17 +220,8 @@ pub fn analyze(dir: Option<&Path>, overlays: &[Overlay], limits: &Limits, lint: 
             lines: LineIndex::new(text),
         })
         .collect();
-    let ids: Vec<FileId> = files.iter().map(|f| f.id).collect();
     let (rules, mut diagnostics) = match result {
-        Ok(rs) if !lint => (Some(rs), Vec::new()),
-        Ok(rs) => {
-            let opts = crate::lint::Options {
-                cases: None,
-                allow: &[],
-            };
-            let lints = crate::lint::lint(&sources, &ids, &rs, &opts);
-            (Some(rs), lints)
-        }
+        Ok(rs) => (Some(Arc::new(rs)), Vec::new()),
         Err(e) => (None, e.diagnostics),
     };
     diagnostics.extend(read_errors);
@@ -177,12 +233,32 @@ pub fn analyze(dir: Option<&Path>, overlays: &[Overlay], limits: &Limits, lint: 
     let index = Index::build(&refs);
     RuleFolder {
         files,
-        sources,
-        linted: lint && rules.is_some(),
+        sources: Arc::new(sources),
+        linted: false,
         carried: false,
+        with_builtin: !a_set,
         rules,
         diagnostics,
-        index,
+        lints: Vec::new(),
+        index: Arc::new(index),
+    }
+}
+
+/// An analysis that failed (a bug in mtus): one diagnostic saying so.
+pub fn failed(what: &str) -> RuleFolder {
+    RuleFolder {
+        files: Vec::new(),
+        sources: Arc::new(SourceMap::new()),
+        rules: None,
+        diagnostics: vec![Diagnostic::bare(
+            "internal",
+            format!("mtus failed while {what} (a bug; please report it with the files)"),
+        )],
+        lints: Vec::new(),
+        linted: false,
+        carried: false,
+        with_builtin: false,
+        index: Arc::new(Index::default()),
     }
 }
 
@@ -198,13 +274,12 @@ impl RuleFolder {
             return;
         }
         let same = |id: FileId| self.text(id) == prev.text(id);
-        let kept: Vec<Diagnostic> = prev
-            .diagnostics
+        self.lints = prev
+            .lints
             .iter()
             .filter(|d| d.span.is_some_and(|s| same(s.file)))
             .cloned()
             .collect();
-        self.diagnostics.extend(kept);
         self.carried = true;
     }
 }

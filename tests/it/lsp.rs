@@ -45,7 +45,13 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 
 impl Client {
     fn start(tmp: &Path) -> Client {
+        Client::start_with(tmp, &[])
+    }
+
+    /// With global options before `lsp` (`--max-file-bytes N`).
+    fn start_with(tmp: &Path, options: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mtus"))
+            .args(options)
             .arg("lsp")
             .current_dir(tmp)
             .stdin(Stdio::piped())
@@ -107,6 +113,22 @@ impl Client {
 
     fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Send a request without waiting for its answer; its id.
+    fn request_later(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        id
+    }
+
+    /// The next message, stashed or read.
+    fn next_message(&mut self, what: &str) -> Value {
+        if !self.stash.is_empty() {
+            return self.stash.remove(0);
+        }
+        self.recv(what)
     }
 
     /// The next diagnostics published for `uri`.
@@ -605,21 +627,22 @@ fn odd_messages_do_not_stop_the_server() {
     );
     c.notify("textDocument/didOpen", json!({ "textDocument": 12 }));
     c.send_raw(r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#);
-    // A buffer with no file: checked alone (it declares none of the facts
-    // the engine needs, so says so), and edits past its end are clamped.
+    // A buffer with no file: checked with the built-in rules (no error
+    // for the facts the engine needs, which it does not declare), and
+    // edits past its end are clamped.
     let u = "untitled:Untitled-1";
     c.notify(
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": u, "languageId": "mtus", "version": 1, "text": "const x = 1 \"one\"\n" } }),
     );
     let d = c.diagnostics(u);
-    let codes: Vec<&str> = d["diagnostics"]
+    let errors: Vec<&Value> = d["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|x| x["code"].as_str())
+        .filter(|x| x["severity"] == 1)
         .collect();
-    assert!(codes.contains(&"reserved-fact"), "{d}");
+    assert!(errors.is_empty(), "{d}");
     c.notify(
         "textDocument/didChange",
         json!({ "textDocument": { "uri": u, "version": 2 },
@@ -653,4 +676,409 @@ fn rules_flags_are_refused_not_ignored() {
     assert!(out.stdout.is_empty(), "nothing but protocol on standard output");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--rules and --builtin-rules do not apply"), "{err}");
+}
+
+/// The shipped rule files, copied to `to` (a rule set whose lint takes a
+/// while: long enough to see whether the server answers meanwhile).
+fn copy_shipped_rules(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "mtus") {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+fn open(c: &mut Client, u: &str, language: &str, text: &str) {
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": u, "languageId": language, "version": 1, "text": text } }),
+    );
+}
+
+/// The lint runs off the main loop: hovers sent while the lint of a save
+/// runs are answered before its diagnostics arrive (a server that lints on
+/// its main loop answers them after), each within a generous bound.
+#[test]
+fn requests_are_answered_while_a_lint_runs() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    let rules = root.join("rules");
+    copy_shipped_rules(&rules);
+    let mut c = Client::start(&root);
+    initialize(&mut c, false);
+    let path = rules.join("massage.mtus");
+    let u = uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    open(&mut c, &u, "mtus", &text);
+    // Sent once the open's lint is done: the shipped rules are clean.
+    let d = c.diagnostics(&u);
+    assert_eq!(d["diagnostics"], json!([]), "{d}");
+
+    let at = pos(&text, "request.quantity", 0, 2);
+    c.notify("textDocument/didSave", json!({ "textDocument": { "uri": u } }));
+    let saved = Instant::now();
+    let mut pending: Vec<(i64, Instant)> = Vec::new();
+    let mut answered: Vec<Duration> = Vec::new();
+    let mut diagnostics_at = None;
+    // Five hovers 50 ms apart, the first 50 ms after the save.
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_millis(50));
+        let id = c.request_later(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": u }, "position": at }),
+        );
+        pending.push((id, Instant::now()));
+    }
+    while diagnostics_at.is_none() || answered.len() < pending.len() {
+        let v = c.next_message("hover answers and the lint's diagnostics");
+        if v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == u {
+            assert_eq!(v["params"]["diagnostics"], json!([]), "{v}");
+            diagnostics_at = Some(saved.elapsed());
+            assert_eq!(
+                answered.len(),
+                pending.len(),
+                "the lint's diagnostics came {:?} after the save, before every hover was answered",
+                saved.elapsed()
+            );
+        } else if let Some((_, sent)) = pending.iter().find(|(id, _)| v["id"] == json!(id)) {
+            let took = sent.elapsed();
+            let hover = v["result"]["contents"]["value"].as_str().unwrap_or("");
+            assert!(hover.contains("**fact** `request.quantity`"), "{v}");
+            answered.push(took);
+        }
+    }
+    let slowest = answered.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "hovers during the lint answered in at most {slowest:?}; the lint's diagnostics came {:?} after the save",
+        diagnostics_at.unwrap_or_default()
+    );
+    assert!(slowest < Duration::from_millis(500), "a hover took {slowest:?}");
+    c.finish();
+}
+
+/// An edit supersedes the lint of the save before it: the stale lint's
+/// warnings (for a constant the edit removed) are never published.
+#[test]
+fn a_lint_superseded_by_an_edit_is_not_published() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    let rules = root.join("rules");
+    copy_shipped_rules(&rules);
+    let mut c = Client::start(&root);
+    initialize(&mut c, false);
+    let path = rules.join("massage.mtus");
+    let u = uri(&path);
+    let clean = std::fs::read_to_string(&path).unwrap();
+    open(&mut c, &u, "mtus", &clean);
+    let _ = c.diagnostics(&u);
+    let spare = clean.replacen(
+        "\nrule massage_therapy",
+        "\nconst spare_limit = 3 visit \"not used\"\n\nrule massage_therapy",
+        1,
+    );
+    assert_ne!(spare, clean);
+    let change = |c: &mut Client, version: i32, text: &str| {
+        c.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": u, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    };
+    change(&mut c, 2, &spare);
+    let d = c.diagnostics(&u);
+    assert_eq!(d["diagnostics"], json!([]), "lints wait for a save: {d}");
+    // Saved with the unused constant, and at once edited back.
+    c.notify("textDocument/didSave", json!({ "textDocument": { "uri": u } }));
+    change(&mut c, 3, &clean);
+    let mut seen = vec![c.diagnostics(&u)];
+    c.notify("textDocument/didSave", json!({ "textDocument": { "uri": u } }));
+    // The second save's lint runs after the first's (one linter): what the
+    // first would have published comes before it.
+    seen.push(c.diagnostics(&u));
+    for d in &seen {
+        assert_eq!(d["diagnostics"], json!([]), "a stale lint was published: {d}");
+        assert_eq!(d["version"], 3, "{d}");
+    }
+    // The same save, unedited: the warning is published.
+    change(&mut c, 4, &spare);
+    let _ = c.diagnostics(&u);
+    c.notify("textDocument/didSave", json!({ "textDocument": { "uri": u } }));
+    let d = c.diagnostics(&u);
+    assert_eq!(d["diagnostics"][0]["code"], "unused-const", "{d}");
+    c.finish();
+}
+
+/// A rule file outside any rule folder is checked with the built-in
+/// rules: its own typo is reported, nothing at 1:1 about facts it does not
+/// declare; hover knows the built-in facts.
+#[test]
+fn a_rule_file_outside_a_rule_folder_uses_the_built_in_rules() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    let drafts = root.join("drafts");
+    std::fs::create_dir_all(&drafts).unwrap();
+    let path = drafts.join("massage_draft.mtus");
+    let text = "\
+rule massage_draft \"Massage therapy, draft\"
+  cites MTUS-CPMTG \"Massage therapy\" p. 60
+  applies to massage_therapy
+  require adjunct \"Another treatment is under way\"
+    course.active_therapy or course.home_exrcise
+";
+    std::fs::write(&path, text).unwrap();
+    let mut c = Client::start(&root);
+    initialize(&mut c, false);
+    let u = uri(&path);
+    open(&mut c, &u, "mtus", text);
+    let d = c.diagnostics(&u);
+    insta::assert_snapshot!("outside_rule_folder", pretty(&d));
+    let diags = d["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{d}");
+    assert_eq!(diags[0]["code"], "unknown-fact", "{d}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        pos(text, "course.home_exrcise", 0, 0),
+        "{d}"
+    );
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": u }, "position": pos(text, "course.active_therapy", 0, 3) }),
+    );
+    let h = h["result"]["contents"]["value"].as_str().unwrap_or("").to_string();
+    assert!(h.contains("**fact** `course.active_therapy`"), "{h}");
+    // Definition into the built-in rules: they are no file of the editor's.
+    let def = c.request(
+        "textDocument/definition",
+        json!({ "textDocument": { "uri": u }, "position": pos(text, "course.active_therapy", 0, 3) }),
+    );
+    assert_eq!(def["result"], Value::Null, "{def}");
+    c.finish();
+}
+
+/// Lines ended by a carriage return alone: diagnostics on the line the
+/// mistake is on, in a rule file and in a case file.
+#[test]
+fn lines_ended_by_a_carriage_return_alone() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    let rules = root.join("rules");
+    copy_rules(&rules);
+    let mut c = Client::start(&root);
+    initialize(&mut c, false);
+    let path = rules.join("extra.mtus");
+    let text = "rule extra \"Extra\"\r  cites MTUS-CPMTG \"Massage therapy\" p. 60\r  applies to massage_therapy\r  require a \"A\"\r    exam.muscle_spasmm\r";
+    let u = uri(&path);
+    open(&mut c, &u, "mtus", text);
+    let d = c.diagnostics(&u);
+    assert_eq!(d["diagnostics"][0]["code"], "unknown-fact", "{d}");
+    assert_eq!(
+        d["diagnostics"][0]["range"],
+        json!({ "start": { "line": 4, "character": 4 }, "end": { "line": 4, "character": 22 } }),
+        "{d}"
+    );
+    // Closed (it is no file on disk), the rules check again.
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": u } }));
+    let _ = c.diagnostics(&u);
+    std::fs::create_dir_all(root.join("cases")).unwrap();
+    let cpath = root.join("cases/cr.yaml");
+    let case = "case: cr-1\rexam:\r  muscle_spasm: yes please\rrequests:\r  - { id: m, treatment: massage_therapy, quantity: 6 visit, date: 2018-03-15 }\r";
+    let cu = uri(&cpath);
+    open(&mut c, &cu, "yaml", case);
+    let d = c.diagnostics(&cu);
+    assert_eq!(d["diagnostics"][0]["range"]["start"]["line"], 2, "{d}");
+    c.finish();
+}
+
+/// A buffer over the file cap is not parsed: one diagnostic says so, and
+/// requests on it get no answer; made small again, it is checked.
+#[test]
+fn a_buffer_over_the_file_cap_is_refused() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    let rules = root.join("rules");
+    copy_rules(&rules);
+    let mut c = Client::start_with(&root, &["--max-file-bytes", "4000"]);
+    initialize(&mut c, false);
+    let path = rules.join("extra.mtus");
+    let small = "const extra_limit = 3 visit \"extra\"\n";
+    let big = format!("{small}{}", "# padding\n".repeat(1000));
+    let u = uri(&path);
+    open(&mut c, &u, "mtus", &big);
+    let d = c.diagnostics(&u);
+    insta::assert_snapshot!("oversize_buffer", pretty(&d));
+    assert_eq!(d["diagnostics"].as_array().map(Vec::len), Some(1), "{d}");
+    assert_eq!(d["diagnostics"][0]["code"], "too-large", "{d}");
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 8 } }),
+    );
+    assert_eq!(h["result"], Value::Null, "{h}");
+    // A case buffer too.
+    let cu = uri(&root.join("cases/big.yaml"));
+    open(&mut c, &cu, "yaml", &format!("case: x\n{}", "# padding\n".repeat(1000)));
+    let d = c.diagnostics(&cu);
+    assert_eq!(d["diagnostics"][0]["code"], "too-large", "{d}");
+    assert_eq!(d["diagnostics"].as_array().map(Vec::len), Some(1), "{d}");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 2 }, "contentChanges": [{ "text": small }] }),
+    );
+    let d = c.diagnostics(&u);
+    assert_eq!(d["diagnostics"], json!([]), "{d}");
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": u }, "position": { "line": 0, "character": 8 } }),
+    );
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("extra_limit")),
+        "{h}"
+    );
+    c.finish();
+}
+
+fn labels(v: &Value) -> Vec<String> {
+    v["result"]["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["label"].as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
+
+/// A case file: hover on its keys and values (from the fact schema of its
+/// workspace), completion of keys and values, its requests as the outline,
+/// and lenses that run `mtus test` and `mtus explain` with its rules.
+#[test]
+fn a_case_file_gets_hover_completion_outline_and_lenses() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    copy_rules(&root.join("rules"));
+    std::fs::create_dir_all(root.join("cases")).unwrap();
+    let path = root.join("cases/massage.yaml");
+    let text = "\
+case: massage-1
+exam: { muscle_spasm: true }
+history:
+  massage_therapy: { received: true, visits: 2 visit }
+requests:
+  - id: m
+    treatment: massage_therapy
+    quantity: 6 visit
+    intent: chronic
+    date: 2018-03-15
+  - { id: c, treatment: cyclobenzaprine, date: 2018-03-15 }
+";
+    std::fs::write(&path, text).unwrap();
+    let mut c = Client::start(&root);
+    initialize(&mut c, false);
+    let u = uri(&path);
+    open(&mut c, &u, "yaml", text);
+    let d = c.diagnostics(&u);
+    assert_eq!(d["diagnostics"], json!([]), "{d}");
+    let hover = |c: &mut Client, needle: &str, nth: usize| {
+        let h = c.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": u }, "position": pos(text, needle, nth, 1) }),
+        );
+        h["result"]["contents"]["value"].as_str().unwrap_or("").to_string()
+    };
+    insta::assert_snapshot!("case_hover_quantity", hover(&mut c, "quantity", 0));
+    let h = hover(&mut c, "muscle_spasm", 0);
+    assert!(
+        h.contains("**fact** `exam.muscle_spasm`: `bool`") && h.contains("muscle spasm found"),
+        "{h}"
+    );
+    let h = hover(&mut c, "chronic", 0);
+    assert!(h.contains("**value** `chronic` of fact `request.intent`"), "{h}");
+    assert!(h.contains("allowed values: `acute_flare`, `chronic`"), "{h}");
+    let h = hover(&mut c, "visits", 0);
+    assert!(h.contains("**fact** `history.*.visits`"), "{h}");
+    let h = hover(&mut c, "massage_therapy", 0);
+    assert!(h.contains("**treatment** `massage_therapy`: Massage therapy"), "{h}");
+    let h = hover(&mut c, "cyclobenzaprine", 0);
+    assert!(h.contains("class") && h.contains("muscle_relaxant"), "{h}");
+
+    // Completion: a request's keys, a closed fact's values, the top level.
+    let typed = text.replace("    date: 2018-03-15\n  - {", "    date: 2018-03-15\n    in\n  - {");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 2 }, "contentChanges": [{ "text": typed }] }),
+    );
+    let complete = |c: &mut Client, text: &str, needle: &str| {
+        c.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": u }, "position": pos(text, needle, 0, needle.len()) }),
+        )
+    };
+    let l = labels(&complete(&mut c, &typed, "\n    in"));
+    for want in ["intent", "quantity", "treatment", "date", "id"] {
+        assert!(l.contains(&want.to_string()), "{want} not in {l:?}");
+    }
+    assert!(!l.contains(&"visits".to_string()), "{l:?}");
+    let l = labels(&complete(&mut c, text, "intent: "));
+    assert_eq!(l, ["acute_flare", "chronic"]);
+    let l = labels(&complete(&mut c, text, "exam: { "));
+    assert_eq!(l, ["muscle_spasm"]);
+    let l = labels(&complete(&mut c, text, "{ received: true, "));
+    assert_eq!(l, ["received", "visits"]);
+    let l = labels(&complete(&mut c, text, "treatment: "));
+    assert_eq!(l, ["massage_therapy", "cyclobenzaprine"]);
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 3 }, "contentChanges": [{ "text": text }] }),
+    );
+
+    let outline = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } }));
+    insta::assert_snapshot!("case_outline", pretty(&outline));
+    let lenses = c.request("textDocument/codeLens", json!({ "textDocument": { "uri": u } }));
+    insta::assert_snapshot!("case_code_lens", pretty(&lenses));
+    // Each lens's command line runs, from any folder.
+    let tmp = root.display().to_string();
+    for l in lenses["result"].as_array().unwrap() {
+        let argv: Vec<String> = l["command"]["arguments"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().replace("[TMP]", &tmp))
+            .collect();
+        assert_eq!(argv[0], "mtus");
+        let out = Command::new(env!("CARGO_BIN_EXE_mtus"))
+            .args(&argv[1..])
+            .current_dir("/")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{argv:?}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("rules: ") && stdout.contains("/rules (--rules"),
+            "{stdout}"
+        );
+    }
+    c.finish();
+}
+
+/// A rule file's outline: its items in file order, a rule's criteria under
+/// it.
+#[test]
+fn a_rule_files_outline() {
+    let t = tmpdir();
+    let root = canonical(&t);
+    let rules = root.join("rules");
+    copy_rules(&rules);
+    let mut c = Client::start(&root);
+    initialize(&mut c, false);
+    let path = rules.join("massage.mtus");
+    let u = uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    open(&mut c, &u, "mtus", &text);
+    let _ = c.diagnostics(&u);
+    let outline = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } }));
+    insta::assert_snapshot!("rule_outline", pretty(&outline));
+    c.finish();
 }

@@ -16,7 +16,7 @@ pub mod model;
 mod rules;
 mod schema;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub use model::*;
 pub use schema::display_path;
@@ -77,6 +77,11 @@ pub fn check(sources: &SourceMap, files: &[RuleFile]) -> (Option<Program>, Vec<D
     let schema = c.schema(&facts, &extends, &catalog);
     let consts = c.consts(&consts, &catalog);
     let (rules, names) = c.rule_names(&rules);
+    let broken_rules: HashSet<&str> = files
+        .iter()
+        .flat_map(|f| &f.broken_rules)
+        .map(|i| i.name.as_str())
+        .collect();
     let mut checked = Vec::new();
     if let Some(schema) = &schema {
         let env = Env {
@@ -85,6 +90,7 @@ pub fn check(sources: &SourceMap, files: &[RuleFile]) -> (Option<Program>, Vec<D
             consts: &consts,
             guidelines: &guidelines,
             rule_names: &names,
+            broken_rules: &broken_rules,
         };
         for r in &rules {
             if let Some(rule) = c.rule(&env, r) {
@@ -120,6 +126,8 @@ struct Env<'a> {
     consts: &'a [Const],
     guidelines: &'a [(Guideline, String)],
     rule_names: &'a HashMap<String, RuleId>,
+    /// Rules whose text did not parse (already reported).
+    broken_rules: &'a HashSet<&'a str>,
 }
 
 impl Checker<'_> {

@@ -107,6 +107,8 @@ impl Checker<'_> {
                 None
             }
             Some(&id) => Some(id),
+            // Its syntax error is reported; it is not unknown too.
+            None if env.broken_rules.contains(s.name.as_str()) => None,
             None => {
                 let mut d = Diagnostic::error("unknown-rule", s.span, format!("unknown rule `{}`", s.name));
                 if let Some(sug) = did_you_mean(&s.name, env.rule_names.keys().map(String::as_str)) {

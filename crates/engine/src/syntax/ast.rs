@@ -28,6 +28,10 @@ pub struct DateLit {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleFile {
     pub items: Vec<Item>,
+    /// The names of the rules whose text did not parse (their syntax error
+    /// is reported): the rule exists, so a `supplements` naming it is not
+    /// an unknown rule as well.
+    pub broken_rules: Vec<Ident>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

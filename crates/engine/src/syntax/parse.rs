@@ -63,13 +63,40 @@ pub fn parse_file(file: FileId, text: &str) -> (RuleFile, Vec<Diagnostic>) {
     if let Some(d) = stray_text_before_first_item(file, text) {
         diags.push(d);
     }
+    let mut broken_rules = Vec::new();
     for chunk in chunks(text) {
         match parse_chunk(file, &chunk) {
             Ok(item) => items.push(item),
-            Err(d) => diags.push(d),
+            Err(d) => {
+                broken_rules.extend(rule_name(file, &chunk));
+                diags.push(d);
+            }
         }
     }
-    (RuleFile { items }, diags)
+    (RuleFile { items, broken_rules }, diags)
+}
+
+/// The name of a rule from the start of its text (`rule NAME ...`), when
+/// the rest does not parse.
+fn rule_name(file: FileId, chunk: &Chunk<'_>) -> Option<Ident> {
+    let rest = chunk.text.strip_prefix("rule")?;
+    let name_at = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if name_at == 0 {
+        return None;
+    }
+    let rest = &rest[name_at..];
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let name = &rest[..len];
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let start = chunk.start + "rule".len() + name_at;
+    Some(Ident {
+        name: name.to_string(),
+        span: Span::new(file, start, start + len),
+    })
 }
 
 /// Indented text before the first item belongs to no chunk; report it
@@ -206,8 +233,66 @@ fn syntax_error(file: FileId, chunk: &Chunk<'_>, e: pest::error::Error<Rule>) ->
         );
     } else if let Some(help) = syntax_help(chunk.text, pos) {
         d = d.with_help(help);
+    } else if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
+        if let Some(kw) = keyword_meant(found, positives) {
+            d = d.with_help(format!("did you mean `{kw}`?"));
+        }
     }
     d
+}
+
+/// The keyword a word found where keywords were expected is a typo of
+/// (`requir` for `require`), if it is close to one of them.
+fn keyword_meant(found: &str, positives: &[Rule]) -> Option<&'static str> {
+    // Longer than any keyword by more than a typo: not one (and the edit
+    // distance stays cheap).
+    if found.is_empty() || found.len() > 16 || !found.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return None;
+    }
+    let candidates: Vec<&'static str> = positives.iter().flat_map(|r| keywords_of(*r)).copied().collect();
+    if candidates.contains(&found) {
+        return None;
+    }
+    crate::diag::did_you_mean(found, candidates.iter().copied())
+}
+
+/// The keywords that start what a rule of the grammar expects.
+fn keywords_of(rule: Rule) -> &'static [&'static str] {
+    match rule {
+        Rule::criterion | Rule::criterion_kind | Rule::require_kw | Rule::exclude_kw => &["require", "exclude"],
+        Rule::cites_clause | Rule::kw_cites => &["cites"],
+        Rule::applies_clause | Rule::kw_applies => &["applies"],
+        Rule::effective_clause | Rule::kw_effective => &["effective"],
+        Rule::supplements_clause | Rule::kw_supplements => &["supplements"],
+        Rule::confidence_clause | Rule::kw_confidence => &["confidence"],
+        Rule::tier_clause | Rule::kw_tier => &["tier"],
+        Rule::kw_until => &["until"],
+        Rule::kw_to => &["to"],
+        Rule::fact_of | Rule::kw_of => &["of"],
+        Rule::fact_range | Rule::kw_range => &["range"],
+        Rule::kw_with => &["with"],
+        Rule::units_clause | Rule::kw_quantity | Rule::kw_strength => &["quantity", "strength"],
+        Rule::treatment_classes | Rule::kw_class | Rule::class_item => &["class"],
+        Rule::treatment_aka | Rule::kw_aka => &["aka"],
+        Rule::when_expr | Rule::kw_when => &["when"],
+        Rule::kw_then => &["then"],
+        Rule::kw_else => &["else"],
+        Rule::kw_or => &["or"],
+        Rule::kw_and => &["and"],
+        Rule::not_op => &["not"],
+        Rule::documented_tail | Rule::kw_is => &["is"],
+        Rule::kw_documented => &["documented"],
+        Rule::contains_tail | Rule::kw_contains => &["contains"],
+        Rule::any_of | Rule::kw_any => &["any"],
+        Rule::all_of | Rule::kw_all => &["all"],
+        Rule::source_item | Rule::kw_source => &["source"],
+        Rule::fact_item | Rule::kw_fact => &["fact"],
+        Rule::extend_item | Rule::kw_extend => &["extend"],
+        Rule::treatment_item | Rule::kw_treatment => &["treatment"],
+        Rule::const_item | Rule::kw_const => &["const"],
+        Rule::rule_item | Rule::kw_rule => &["rule"],
+        _ => &[],
+    }
 }
 
 /// The word or character at `pos`, for "found `...`".
@@ -975,6 +1060,42 @@ mod tests {
         let (file, diags) = parse(src);
         assert_eq!(diags.len(), 2, "{diags:?}");
         assert_eq!(file.items.len(), 1);
+    }
+
+    #[test]
+    fn a_broken_rule_keeps_its_name() {
+        let src = "rule a_b2 \"A\"\n  requir x \"X\" true\nrule c \"C\"\n  require z \"Z\" true\nrule\n";
+        let (file, diags) = parse(src);
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        let names: Vec<(&str, &str)> = file
+            .broken_rules
+            .iter()
+            .map(|i| (i.name.as_str(), &src[i.span.start as usize..i.span.end as usize]))
+            .collect();
+        assert_eq!(names, [("a_b2", "a_b2")]);
+    }
+
+    #[test]
+    fn keyword_typos_get_a_did_you_mean() {
+        let help = |src: &str| {
+            let (_, diags) = parse(src);
+            diags.first().and_then(|d| d.help.clone())
+        };
+        let rule = "rule r \"R\"\n  applies to x\n";
+        assert_eq!(
+            help(&format!("{rule}  require a \"A\" true\n  requir b \"B\" true\n")).as_deref(),
+            Some("did you mean `require`?")
+        );
+        assert_eq!(
+            help(&format!("{rule}  exlude b \"B\" true\n")).as_deref(),
+            Some("did you mean `exclude`?")
+        );
+        assert_eq!(
+            help("rule r \"R\"\n  aplies to x\n").as_deref(),
+            Some("did you mean `applies`?")
+        );
+        // A word near no keyword expected there: no guess.
+        assert_eq!(help(&format!("{rule}  zzzzzz b \"B\" true\n")), None);
     }
 
     #[test]
