@@ -11,7 +11,7 @@
 
 use mtus_engine::RuleSet;
 use mtus_engine::check::{Catalog, TreatmentId, normalize_name};
-use mtus_engine::diag::edit_distance;
+use mtus_engine::diag::edit_distance_within;
 use mtus_engine::eval::{EvalError, select};
 use mtus_engine::value::Date;
 pub use mtus_request::{Problem, Reading, Resolution, Severity, Vocabulary, render};
@@ -54,11 +54,21 @@ const TRAILING: &[&str] = &[
 /// The rules' treatment catalog as the reader's vocabulary.
 pub struct CatalogVocabulary<'a> {
     catalog: &'a Catalog,
+    /// The most words in a name of the catalog: no longer run of a
+    /// phrase's words can name a treatment, so no longer one is tried
+    /// (a phrase of many words costs in proportion to its length).
+    longest: usize,
 }
 
 impl<'a> CatalogVocabulary<'a> {
     pub fn new(catalog: &'a Catalog) -> Self {
-        CatalogVocabulary { catalog }
+        let longest = catalog
+            .lookup
+            .keys()
+            .map(|k| k.split('_').filter(|w| !w.is_empty()).count())
+            .max()
+            .unwrap_or(0);
+        CatalogVocabulary { catalog, longest }
     }
 
     /// The treatment a phrase names: the whole phrase, else the longest
@@ -71,7 +81,9 @@ impl<'a> CatalogVocabulary<'a> {
         }
         let normalized = normalize_name(phrase);
         let words: Vec<&str> = normalized.split('_').filter(|w| !w.is_empty()).collect();
-        for n in (1..=words.len()).rev() {
+        // A run longer than the longest name, less its trailing words, is
+        // also tried as the shorter run it leaves.
+        for n in (1..=words.len().min(self.longest)).rev() {
             let mut head = &words[..n];
             while let Some((last, rest)) = head.split_last() {
                 if TRAILING.contains(last) {
@@ -104,8 +116,8 @@ impl<'a> CatalogVocabulary<'a> {
             .lookup
             .iter()
             .filter_map(|(k, &t)| {
-                let d = edit_distance(&n, k);
-                (d <= 2).then(|| (d, k.clone(), t))
+                let d = edit_distance_within(&n, k, 2)?;
+                Some((d, k.clone(), t))
             })
             .collect();
         near.sort();

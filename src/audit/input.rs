@@ -8,8 +8,11 @@
 //! read, with file and line; order is the order of the inputs, then of the
 //! lines; never opens a file that is not a regular file; never reads more
 //! than `max_file_bytes` of a YAML or JSON file, never keeps more than
-//! `max_line_bytes` of a JSON line, and gives up a JSON Lines input whose
-//! line runs on past `max_file_bytes` (so an endless line ends).
+//! `max_line_bytes` of a JSON line: a longer line is one error, skipped
+//! to its end, and the lines after it are read. A file has an end, so a
+//! line of a file is skipped however long it is; only a stream (a pipe,
+//! a device on standard input) whose line runs on past `max_file_bytes`
+//! is given up, so an endless line ends.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -147,7 +150,9 @@ impl ReadError {
                 "the line runs on past {} without an end; the rest of this input is not read",
                 describe_bytes(cap)
             ),
-            help: Some("is this a JSON Lines file? each case is one line".into()),
+            help: Some(
+                "is this a JSON Lines file? each case is one line; `--max-file-bytes N` lets a line of standard input run on longer before it is given up".into(),
+            ),
         }
     }
 
@@ -172,6 +177,28 @@ struct Lines {
     reader: Box<dyn BufRead + Send>,
     /// Lines read so far.
     line: usize,
+    /// A regular file: it ends, so a long line is skipped to its end
+    /// whatever its length. A stream may never end: a line is given up
+    /// past `max_file_bytes`.
+    finite: bool,
+}
+
+/// Whether standard input is a regular file (redirected from one).
+fn stdin_is_a_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        std::io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|m| m.is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 /// Reads inputs in order, a batch of units at a time.
@@ -249,6 +276,7 @@ impl Reader {
                                 file,
                                 reader: Box::new(BufReader::with_capacity(1 << 16, f)),
                                 line: 0,
+                                finite: true,
                             })
                         }
                         Err(e) => {
@@ -266,6 +294,7 @@ impl Reader {
                         file: "-".into(),
                         reader: Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())),
                         line: 0,
+                        finite: stdin_is_a_file(),
                     })
                 }
             }
@@ -327,7 +356,11 @@ fn next_line(src: &mut Lines, hint: &mut Vec<u8>, limits: &Limits) -> Option<Uni
         // becomes its text without a copy.
         let mut buf = Vec::with_capacity(hint.capacity().max(256));
         let cap = usize::try_from(limits.max_line_bytes).unwrap_or(usize::MAX);
-        let skip_cap = limits.max_file_bytes.max(limits.max_line_bytes);
+        let skip_cap = if src.finite {
+            u64::MAX
+        } else {
+            limits.max_file_bytes.max(limits.max_line_bytes)
+        };
         let (read, end) = match read_line_capped(&mut src.reader, &mut buf, cap, skip_cap) {
             Ok(x) => x,
             Err(e) => {

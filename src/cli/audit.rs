@@ -61,7 +61,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
     // The HTML page is checked before the audit runs: not one of the
     // inputs, and somewhere a file can be written.
     let html = match &args.html {
-        Some(path) => match HtmlOut::prepare(path, &inputs) {
+        Some(path) => match HtmlOut::prepare(path, &inputs, &args.paths) {
             Ok(h) => Some(h),
             Err(e) => {
                 say!("error: {e}");
@@ -136,7 +136,13 @@ struct HtmlOut {
 }
 
 impl HtmlOut {
-    fn prepare(path: &Path, inputs: &[Input]) -> Result<HtmlOut> {
+    /// Check where the page goes, before the audit runs: refused when it
+    /// is one of the inputs, inside a folder given as an input (an audit of
+    /// the folder would read it back), a symlink (it would be written
+    /// wherever the link points), anything but a regular file (a device, a
+    /// FIFO), or the file standard output or standard error is
+    /// redirected to (the report would be replaced by the page).
+    fn prepare(path: &Path, inputs: &[Input], given: &[PathBuf]) -> Result<HtmlOut> {
         let shown = mtus::report::escape_terminal(&path.display().to_string()).into_owned();
         for input in inputs {
             let p = match input {
@@ -147,12 +153,11 @@ impl HtmlOut {
                 bail!("--html {shown} is one of the audit's inputs; give another file for the page");
             }
         }
-        // Written through a symlink to its target, like any file.
-        let target = match std::fs::canonicalize(path) {
-            Ok(t) => t,
-            Err(_) => path.to_path_buf(),
-        };
-        if let Ok(m) = std::fs::metadata(&target) {
+        let existing = std::fs::symlink_metadata(path).ok();
+        if existing.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+            bail!("--html {shown} is a symlink; give the path of a regular file, not of a link to one");
+        }
+        if let Some(m) = &existing {
             if m.is_dir() {
                 bail!("--html {shown} is a folder; give a file for the page");
             }
@@ -162,10 +167,30 @@ impl HtmlOut {
             if m.permissions().readonly() {
                 bail!("--html {shown} is read-only");
             }
+            if let Some(stream) = standard_stream_of(m) {
+                bail!("--html {shown} is where standard {stream} goes; give another file for the page");
+            }
         }
-        let dir = match target.parent() {
+        // The folder it goes in, resolved (the page itself is not a link).
+        let parent = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
+        };
+        let dir = std::fs::canonicalize(&parent)
+            .map_err(|e| anyhow::anyhow!("cannot write --html {shown}: {}", mtus::inputs::reason(&e)))?;
+        for folder in given.iter().filter(|g| g.is_dir()) {
+            if let Ok(f) = std::fs::canonicalize(folder) {
+                if dir.starts_with(&f) {
+                    let folder = mtus::report::escape_terminal(&folder.display().to_string()).into_owned();
+                    bail!(
+                        "--html {shown} is inside the input folder {folder}; an audit of the folder would read the page back; give a path outside it"
+                    );
+                }
+            }
+        }
+        let target = match path.file_name() {
+            Some(n) => dir.join(n),
+            None => bail!("--html {shown} names no file; give a file for the page"),
         };
         let tmp = tempfile::Builder::new()
             .prefix(".mtus-audit-")
@@ -195,6 +220,32 @@ impl HtmlOut {
             .map_err(|e| anyhow::anyhow!("cannot write {shown}: {}", mtus::inputs::reason(&e.error)))?;
         Ok(())
     }
+}
+
+/// `"output"` or `"error"` when the file of `m` is the one standard
+/// output or standard error is written to.
+#[cfg(unix)]
+fn standard_stream_of(m: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let same = |fd: std::os::fd::BorrowedFd<'_>| {
+        fd.try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|s| (s.dev(), s.ino()) == (m.dev(), m.ino()))
+    };
+    if same(std::io::stdout().as_fd()) {
+        Some("output")
+    } else if same(std::io::stderr().as_fd()) {
+        Some("error")
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn standard_stream_of(_: &std::fs::Metadata) -> Option<&'static str> {
+    None
 }
 
 /// What a new file gets (the temporary file is private to its owner).

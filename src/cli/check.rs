@@ -190,9 +190,15 @@ pub fn load_drug_lists(ctx: &mut Ctx, rules_dir: Option<&Path>, files: &[PathBuf
         Ok(l) => Ok(Some(l)),
         Err(errors) => {
             let mut diags = Vec::new();
+            // Each file added to the source map once, not once per error
+            // (a copy of the file and its line table for each of 40,000
+            // bad rows made the errors cost the rows times the file).
+            let mut ids: std::collections::HashMap<&str, mtus::diag::FileId> = std::collections::HashMap::new();
             for e in &errors {
-                let text = texts.iter().find(|(n, _)| *n == e.file).map_or("", |(_, t)| t.as_str());
-                let id = ctx.sources.add(e.file.clone(), text);
+                let id = *ids.entry(e.file.as_str()).or_insert_with(|| {
+                    let text = texts.iter().find(|(n, _)| *n == e.file).map_or("", |(_, t)| t.as_str());
+                    ctx.sources.add(e.file.clone(), text)
+                });
                 diags.push(e.diagnostic(id));
             }
             ctx.print_diagnostics(&diags);

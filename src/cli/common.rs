@@ -107,7 +107,7 @@ pub fn load_rules(sources: &mut SourceMap, loc: &RulesLocation, limits: &Limits)
             if p.as_os_str() == "-" {
                 anyhow::bail!("--rules takes a folder, not `-`");
             }
-            let text = super::files::read_text(&p, limits.max_file_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let text = super::files::read_rule_text(&p, limits.max_file_bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
             files.push((p.display().to_string(), text));
         }
         Ok(files)

@@ -35,3 +35,22 @@ pub fn diagnostic(e: &InputError) -> Diagnostic {
 pub fn read_text(p: &Path, cap: u64) -> Result<String, InputError> {
     inputs::read_text_capped(p, cap)
 }
+
+/// Read a rule file ([`read_text`]): a file that starts with a byte order
+/// mark is refused with a message that names it (it is invisible in most
+/// editors, and the rule language has no place for it).
+pub fn read_rule_text(p: &Path, cap: u64) -> Result<String, InputError> {
+    let text = read_text(p, cap)?;
+    if text.starts_with('\u{feff}') {
+        return Err(InputError {
+            path: p.to_path_buf(),
+            code: "byte-order-mark",
+            message: format!(
+                "{}:1:1: the rule file starts with a byte order mark (U+FEFF), an invisible character rule files do not have",
+                mtus::report::escape_terminal(&p.display().to_string())
+            ),
+            help: Some("save the file as UTF-8 without a BOM (in most editors, an encoding setting named \"UTF-8\", not \"UTF-8 with BOM\")".into()),
+        });
+    }
+    Ok(text)
+}

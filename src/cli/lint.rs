@@ -186,7 +186,7 @@ fn fix(
             diff.push_str(&lint::fix::unified_diff(f));
         } else {
             let Some(path) = paths.get(i) else { continue };
-            if let Err(d) = super::fmt::write_in_place(path, &f.after, "fixed") {
+            if let Err(d) = super::fmt::write_in_place(path, &f.before, &f.after, "fixed") {
                 diags.push(d);
                 continue;
             }
@@ -245,7 +245,7 @@ pub fn run(ctx: &mut Ctx, loc: &RulesLocation, args: &LintArgs) -> Result<ExitCo
                             help: Some("give the rule files or their folder".into()),
                         });
                     }
-                    files::read_text(&p, ctx.limits.max_file_bytes).map(|t| (p.display().to_string(), t, p))
+                    files::read_rule_text(&p, ctx.limits.max_file_bytes).map(|t| (p.display().to_string(), t, p))
                 });
                 match read {
                     Ok((n, t, p)) => {

@@ -36,7 +36,16 @@ pub fn pre_submission(p: &Program, case: &Case, lists: &DrugLists) -> Vec<PreSub
 
 fn render_finding(f: &Finding, out: &mut String) {
     use std::fmt::Write;
-    let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, f.message);
+    // A finding quotes the drug list's cells (an ingredient, a dosage
+    // form, a source, the list's version): no control character of a
+    // list file reaches the terminal.
+    let _ = writeln!(
+        out,
+        "    {} {}: {}",
+        f.check.tag(),
+        f.code,
+        super::escape_terminal(&f.message)
+    );
     let _ = writeln!(out, "{:25}{} ({})", "", f.citation, f.confidence.label());
 }
 
@@ -66,6 +75,7 @@ pub fn render_pre_submission_text(s: &PreSubmission, out: &mut String) {
         } else {
             format!("{status}; {list}")
         };
+        let why = super::escape_terminal(&why);
         let _ = writeln!(out, "  prior authorization: {verdict} ({why}){provisional}");
         for f in &a.findings {
             render_finding(f, out);

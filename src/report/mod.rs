@@ -642,11 +642,11 @@ pub fn render_case_brief(r: &CaseReport, pre: &[authorization::PreSubmission], o
                 };
                 let _ = writeln!(out, "    prior authorization: {verdict} ({})", a.status.label());
                 for f in &a.findings {
-                    let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, f.message);
+                    let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, escape_terminal(&f.message));
                 }
             }
             for f in &s.rfa {
-                let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, f.message);
+                let _ = writeln!(out, "    {} {}: {}", f.check.tag(), f.code, escape_terminal(&f.message));
             }
         }
     }

@@ -215,3 +215,142 @@ fn usage_error_exits_2() {
     let o = common::mtus(&["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn empty_case_and_request_ids_are_errors() {
+    let good = "case: ids\nrequests:\n  - { id: m, treatment: massage_therapy, quantity: 6 visit, date: 2015-06-01 }\n";
+    for (name, text, place) in [
+        ("empty_case_id", good.replace("case: ids", "case: \"\""), ":1:7"),
+        ("blank_case_id", good.replace("case: ids", "case: '   '"), ":1:7"),
+        ("empty_request_id", good.replace("id: m,", "id: \"\","), ":3:11"),
+    ] {
+        let p = case_file(name, text.as_bytes());
+        let err = fails_once(&["check", &p]);
+        assert!(err.contains("error[empty-id]"), "{name}: {err}");
+        assert!(err.contains(&format!("{name}.yaml{place}")), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_rule_file_with_a_byte_order_mark_is_named_as_such() {
+    let dir = rules_with("bom-rules", "");
+    let massage = std::path::Path::new(&dir).join("massage.mtus");
+    let text = std::fs::read(&massage).expect("read");
+    std::fs::write(&massage, [&b"\xef\xbb\xbf"[..], &text].concat()).expect("write");
+    let m = massage.display().to_string();
+    for args in [
+        vec!["--rules", &dir, "check", "cases/seed-000.yaml"],
+        vec!["lint", "--no-cases", &m],
+        vec!["fmt", "--check", &m],
+    ] {
+        let o = common::mtus(&args);
+        let err = common::stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("byte order mark (U+FEFF)"), "{args:?}: {err}");
+        assert!(err.contains("massage.mtus:1:1"), "{args:?}: {err}");
+        assert!(!err.contains("error[syntax]"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn rules_that_supplement_each_other_are_an_error_at_both() {
+    let rule = |name: &str, of: &str| {
+        format!(
+            "rule {name} \"{name}\"\n  cites MTUS-CPMTG \"x\"\n  applies to massage_therapy\n  supplements {of}\n  require d \"d\" exam.muscle_spasm\n\n"
+        )
+    };
+    // Two that name each other, and three in a ring.
+    let extra = [
+        rule("loop_a", "loop_b"),
+        rule("loop_b", "loop_a"),
+        rule("ring_a", "ring_b"),
+        rule("ring_b", "ring_c"),
+        rule("ring_c", "ring_a"),
+    ]
+    .concat();
+    let dir = rules_with("supplement-cycle", &extra);
+    let o = common::mtus(&["--rules", &dir, "check", "cases/seed-000.yaml"]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("error[supplement-cycle]").count(), 2, "{err}");
+    assert!(
+        err.contains("rules `loop_a` and `loop_b` supplement each other"),
+        "{err}"
+    );
+    // Both clauses located: loop_a's on line 4, loop_b's on line 10.
+    assert!(err.contains("zz_extra.mtus:4:15"), "{err}");
+    assert!(err.contains("`loop_b` supplements `loop_a` here"), "{err}");
+    assert!(err.contains("10 │   supplements loop_a"), "{err}");
+    assert!(
+        err.contains("rules `ring_a`, `ring_b`, `ring_c` supplement each other in a cycle"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_drug_list_with_two_version_lines_is_an_error() {
+    let dir = scratch("drug-list-headers");
+    let list = dir.join("list.csv");
+    std::fs::write(
+        &list,
+        "# version: v1\n# effective: 2018-01-01\n# version: v2\ningredient,status\nduloxetine,Exempt\n",
+    )
+    .expect("write");
+    let l = list.display().to_string();
+    let err = fails_once(&[
+        "check",
+        "--drug-list",
+        &l,
+        "tests/fixtures/formulary/special-fill-norco.yaml",
+    ]);
+    assert!(err.contains("error[drug-list-metadata]"), "{err}");
+    assert!(err.contains("`# version` is given twice (first on line 1)"), "{err}");
+    assert!(err.contains("list.csv:3:3"), "{err}");
+}
+
+#[test]
+fn control_characters_of_a_drug_list_never_reach_the_terminal() {
+    let dir = scratch("drug-list-controls");
+    let list = dir.join("list.csv");
+    // A NUL and an escape sequence in cells the output quotes: the
+    // ingredient (a duplicate row's message) and the dosage form and
+    // source (the findings of `check`).
+    std::fs::write(
+        &list,
+        "# version: v\u{1b}]0;x\u{7}1\n# effective: 2018-01-01\n# coverage: complete\n\
+         ingredient,dosage_form,status,special_fill,confidence,source\n\
+         \"hydrocodone/acetaminophen\",\"tab\u{0}let\",Non-Exempt,4,low,\"memo\u{1b}[2J\"\n\
+         \"hydrocodone/acetaminophen\",capsule,Non-Exempt,4,high,\n",
+    )
+    .expect("write");
+    let l = list.display().to_string();
+    let o = common::mtus(&[
+        "check",
+        "--drug-list",
+        &l,
+        "tests/fixtures/formulary/special-fill-norco.yaml",
+    ]);
+    let (out, err) = (common::stdout(&o), common::stderr(&o));
+    for text in [&out, &err] {
+        assert!(
+            !text.contains('\u{0}') && !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+    }
+    assert!(out.contains("tab\\x00let") && out.contains("v\\x1b]0;x\\x071"), "{out}");
+    let dup = dir.join("dup.csv");
+    std::fs::write(
+        &dup,
+        "# version: v1\n# effective: 2018-01-01\ningredient,status\n\"du\u{0}lox\",Exempt\n\"du\u{0}lox\",Exempt\n",
+    )
+    .expect("write");
+    let d = dup.display().to_string();
+    let err = fails_once(&[
+        "check",
+        "--drug-list",
+        &d,
+        "tests/fixtures/formulary/special-fill-norco.yaml",
+    ]);
+    assert!(err.contains("`du\\x00lox` is listed twice"), "{err}");
+    assert!(!err.contains('\u{0}'), "{err}");
+}

@@ -215,3 +215,66 @@ fn formatting_every_rule_fixture_that_parses_keeps_its_meaning() {
     }
     assert!(formatted >= 20, "only {formatted} fixtures parsed");
 }
+
+/// `--diff`: the change as a unified diff, exit 1, nothing written; a
+/// formatted file gives no diff and exit 0; standard input too.
+#[test]
+fn diff_shows_the_change_and_writes_nothing() {
+    let dir = scratch("diff");
+    let messy = copy_fixture(&dir);
+    let before = std::fs::read_to_string(&messy).expect("read");
+    let arg = messy.display().to_string();
+    let o = common::mtus(&["fmt", "--diff", &arg]);
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    let diff = common::stdout(&o);
+    assert!(diff.starts_with(&format!("--- a/{arg}\n+++ b/{arg}\n@@ ")), "{diff}");
+    assert_eq!(
+        std::fs::read_to_string(&messy).expect("read"),
+        before,
+        "nothing written"
+    );
+    // The diff, applied, is what `fmt` writes: each `-` line is of the
+    // old text, each `+` line of the new, in order.
+    let o = common::mtus(&["fmt", &arg]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let after = std::fs::read_to_string(&messy).expect("read");
+    let removed: Vec<&str> = diff.lines().skip(2).filter_map(|l| l.strip_prefix('-')).collect();
+    let added: Vec<&str> = diff.lines().skip(2).filter_map(|l| l.strip_prefix('+')).collect();
+    assert!(!removed.is_empty() && !added.is_empty(), "{diff}");
+    let in_order = |text: &str, lines: &[&str]| {
+        let mut rest = text.lines();
+        lines.iter().all(|l| rest.any(|t| t == *l))
+    };
+    assert!(in_order(&before, &removed), "removed lines are the old text's");
+    assert!(in_order(&after, &added), "added lines are the new text's");
+    // Formatted now: no diff, exit 0.
+    let o = common::mtus(&["fmt", "--diff", &arg]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert_eq!(common::stdout(&o), "");
+    // Standard input.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mtus"))
+        .args(["fmt", "--diff", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(before.as_bytes()).expect("write");
+    }
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(1));
+    let d = String::from_utf8_lossy(&o.stdout);
+    assert!(d.starts_with("--- a/<stdin>\n+++ b/<stdin>\n@@ "), "{d}");
+    // JSON: the diff in the file's entry.
+    std::fs::write(&messy, &before).expect("write");
+    let o = common::mtus(&["fmt", "--diff", "--format", "json", &arg]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["files"][0]["status"], "would_reformat");
+    assert_eq!(v["files"][0]["diff"].as_str(), Some(diff.as_str()));
+    // `--check` and `--diff` are one or the other.
+    let o = common::mtus(&["fmt", "--check", "--diff", &arg]);
+    assert_eq!(o.status.code(), Some(2));
+}

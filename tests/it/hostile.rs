@@ -699,7 +699,8 @@ fn caps_on_files_and_lines() {
     let (r, totals, codes) = audit_json(&["--max-line-bytes", "4096", &s(&jsonl)], Input::Null);
     assert_eq!(totals, (3, 2, 1), "{}", r.err);
     assert_eq!(codes, ["too-large"]);
-    // A line that never ends within --max-file-bytes ends the file.
+    // A file's last line, past --max-file-bytes and without an end: one
+    // error, and the input after it is read.
     let endless = dir.join("endless.jsonl");
     std::fs::write(&endless, format!("{line}\n{}", "y".repeat(300_000))).expect("write");
     let (r, totals, codes) = audit_json(
@@ -721,6 +722,53 @@ fn caps_on_files_and_lines() {
         "{}",
         r.out
     );
+}
+
+/// A line over the cap is one located error, and the lines after it are
+/// read and counted, however long it is: past `--max-file-bytes` too, in
+/// a file and on standard input redirected from one. Only a stream (a
+/// pipe) whose line runs on past `--max-file-bytes` is given up.
+#[test]
+fn a_line_over_the_cap_loses_nothing_after_it() {
+    let dir = scratch("long-line");
+    let line = std::fs::read_to_string(root().join(CORPUS).join("good.json")).expect("good.json");
+    let line = line.trim_end();
+    let long = format!("{{\"case\":\"{}\"}}", "x".repeat(300_000));
+    let text = format!("{line}\n{long}\n{line}\n\n{line}\n");
+    let jsonl = dir.join("lines.jsonl");
+    std::fs::write(&jsonl, &text).expect("write");
+    let caps = ["--max-line-bytes", "1000", "--max-file-bytes", "100000"];
+    let (r, totals, codes) = audit_json(&[&caps[..], &[&s(&jsonl)]].concat(), Input::Null);
+    assert_eq!(totals, (4, 3, 1), "{}", r.err);
+    assert_eq!(codes, ["too-large"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.out).expect("json");
+    assert_eq!(doc["errors"][0]["line"], 2, "{}", r.out);
+    let lines: Vec<u64> = doc["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter_map(|q| q["line"].as_u64())
+        .collect();
+    assert_eq!(lines, [1, 3, 5], "the lines after it, with their own numbers");
+    // The same file on standard input.
+    let (r, totals, _) = audit_json(&[&caps[..], &["-"]].concat(), Input::File(jsonl.clone()));
+    assert_eq!(totals, (4, 3, 1), "{}", r.err);
+    // With the default caps: a line of 17 MiB, past the 16 MiB file cap.
+    let huge = format!("{{\"case\":\"{}\"}}", "y".repeat(17 << 20));
+    std::fs::write(&jsonl, format!("{line}\n{huge}\n{line}\n")).expect("write");
+    let (r, totals, codes) = audit_json(&[&s(&jsonl)], Input::Null);
+    assert_eq!(totals, (3, 2, 1), "{}", r.err);
+    assert_eq!(codes, ["too-large"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.out).expect("json");
+    assert_eq!(doc["errors"][0]["line"], 2, "{}", r.out);
+    assert_eq!(doc["errors"][0]["message"], "the line is longer than 1 MiB");
+    // Through a pipe, a line past --max-file-bytes is given up, and says so.
+    let (r, totals, codes) = audit_json(&[&caps[..], &["-"]].concat(), Input::Bytes(text.into_bytes()));
+    assert_eq!(totals, (2, 1, 1), "{}", r.err);
+    assert_eq!(codes, ["too-large"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.out).expect("json");
+    let message = doc["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("the rest of this input is not read"), "{message}");
 }
 
 // ---------------------------------------------------------------------
@@ -745,6 +793,50 @@ fn html_never_overwrites_an_input_and_fails_before_the_run() {
         let r = run(&["audit", "--html", &s(&link), &s(&case)]);
         assert_eq!(r.code, Some(2), "{}", r.err);
         assert_eq!(std::fs::read(&case).expect("read"), before);
+    }
+    // A page inside a folder given as input (it would be read back), a
+    // link, a device, standard output itself: each refused before the run.
+    #[cfg(unix)]
+    {
+        let inside = dir.join("sub");
+        std::fs::create_dir_all(&inside).expect("dir");
+        for page in [dir.join("new-page.html"), inside.join("new-page.html")] {
+            let r = run(&["audit", "--html", &s(&page), &s(&dir)]);
+            assert_eq!(r.code, Some(2), "{}", r.err);
+            assert!(r.err.contains("is inside the input folder"), "{}", r.err);
+            assert!(!page.exists());
+        }
+        let other = dir.join("other.html");
+        std::fs::write(&other, "mine").expect("write");
+        let link = dir.join("to-other.html");
+        std::os::unix::fs::symlink(&other, &link).expect("link");
+        let r = run(&["audit", "--html", &s(&link), &s(&case)]);
+        assert_eq!(r.code, Some(2), "{}", r.err);
+        assert!(r.err.contains("is a symlink"), "{}", r.err);
+        assert_eq!(std::fs::read_to_string(&other).expect("read"), "mine");
+        for dev in ["/dev/null", "/dev/stdout", "/proc/self/fd/1"] {
+            if !Path::new(dev).exists() {
+                continue;
+            }
+            let r = run(&["audit", "--html", dev, &s(&case)]);
+            assert_eq!(r.code, Some(2), "{dev}: {}", r.err);
+            assert!(r.out.is_empty(), "{dev}: nothing ran");
+        }
+        // Standard output redirected to a file, given as --html: refused,
+        // and the report is not replaced.
+        let report = dir.join("report.txt");
+        let f = std::fs::File::create(&report).expect("create");
+        let status = Command::new(env!("CARGO_BIN_EXE_mtus"))
+            .args(["audit", "--html", &s(&report), &s(&case)])
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .stdout(f)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run");
+        assert_eq!(status.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&status.stderr).contains("is where standard output goes"));
+        assert_eq!(std::fs::read_to_string(&report).expect("read"), "");
     }
     // A folder that does not exist: before any output.
     let r = run(&["audit", "--html", "no/such/dir/page.html", &s(&case)]);
@@ -841,6 +933,117 @@ fn fmt_writes_safely() {
         .filter(|n| n.starts_with(".mtus-fmt"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+/// Owner, group and every mode bit (setgid too) are kept. Run as root,
+/// a file of another user stays that user's; run as anyone else, the
+/// owner cannot be given away, so only the mode is checked.
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_owner_group_and_setgid() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = scratch("fmt-owner");
+    let file = dir.join("a.mtus");
+    std::fs::write(&file, unformatted()).expect("write");
+    let as_root = std::os::unix::fs::chown(&file, Some(65534), Some(65534)).is_ok();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o2664)).expect("chmod");
+    let before = std::fs::metadata(&file).expect("meta");
+    let r = run(&["fmt", &s(&file)]);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    let after = std::fs::metadata(&file).expect("meta");
+    assert_ne!(after.ino(), before.ino(), "replaced by a new file");
+    assert_eq!(after.mode() & 0o7777, 0o2664, "mode bits, setgid included");
+    assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+    if as_root {
+        assert_eq!(
+            (after.uid(), after.gid()),
+            (65534, 65534),
+            "another user's file stays theirs"
+        );
+    } else {
+        println!("note: not root; the owner was not changed, only the mode checked");
+    }
+    let check = run(&["fmt", "--check", &s(&file)]);
+    assert_eq!(check.code, Some(0), "formatted: {}", check.out);
+}
+
+/// A file with another hard link is refused (a new file renamed over it
+/// would leave the link with the old text), and said so; the others are
+/// still formatted.
+#[cfg(unix)]
+#[test]
+fn fmt_refuses_to_break_a_hard_link() {
+    let dir = scratch("fmt-link");
+    let (a, b, other) = (dir.join("a.mtus"), dir.join("b.mtus"), dir.join("c.mtus"));
+    let text = unformatted();
+    std::fs::write(&a, &text).expect("write");
+    std::fs::hard_link(&a, &b).expect("link");
+    std::fs::write(&other, &text).expect("write");
+    let r = run(&["fmt", &s(&a), &s(&other)]);
+    assert_eq!(r.code, Some(1), "{}", r.err);
+    assert!(
+        r.err.contains("error[hard-link]") && r.err.contains("a.mtus has 2 hard links"),
+        "{}",
+        r.err
+    );
+    assert_eq!(std::fs::read_to_string(&a).expect("read"), text);
+    assert!(mtus::inputs::same_file(&a, &b), "still one file");
+    assert_ne!(
+        std::fs::read_to_string(&other).expect("read"),
+        text,
+        "the other was formatted"
+    );
+}
+
+/// An edit saved while `fmt` runs is kept: the file is compared with the
+/// text formatted just before it is replaced, and left alone if it
+/// changed. (`MTUS_TEST_HOLD_BEFORE_REPLACE` holds `fmt` at that point
+/// until the test has made its edit.)
+#[test]
+fn fmt_keeps_an_edit_made_while_it_runs() {
+    let dir = scratch("fmt-race");
+    let file = dir.join("a.mtus");
+    std::fs::write(&file, unformatted()).expect("write");
+    let flag = dir.join("go");
+    let child = Command::new(env!("CARGO_BIN_EXE_mtus"))
+        .args(["fmt", &s(&file)])
+        .env("MTUS_TEST_HOLD_BEFORE_REPLACE", &flag)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    // The temporary file appears once the text is read and formatted.
+    let start = Instant::now();
+    let tmp_made = || {
+        std::fs::read_dir(&dir)
+            .expect("list")
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().starts_with(".mtus-fmt-"))
+    };
+    while !tmp_made() {
+        assert!(start.elapsed() < LIMIT, "fmt made no temporary file");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let edited = format!("{}# an edit saved meanwhile\n", unformatted());
+    std::fs::write(&file, &edited).expect("edit");
+    std::fs::write(&flag, "").expect("flag");
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error[changed-while-running]") && err.contains("a.mtus changed while it was being formatted"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        edited,
+        "the edit is kept"
+    );
+    assert!(!tmp_made(), "the temporary file is removed");
+    // Run again without an edit meanwhile, it formats.
+    let r = run(&["fmt", &s(&file)]);
+    assert_eq!(r.code, Some(0), "{}", r.err);
 }
 
 // ---------------------------------------------------------------------

@@ -29,6 +29,7 @@ mod formulary_cli;
 mod heldout;
 mod hostile;
 mod ingest;
+mod linear;
 mod lint_annotations;
 mod lint_cli;
 mod lint_explain;

@@ -289,21 +289,102 @@ impl Diagnostic {
     }
 }
 
+/// Names longer than this (in characters) get no suggestion: no name in a
+/// rule set or a schema is this long, and the cost of a suggestion then
+/// stays bounded however long the name written (a megabyte of one, say).
+pub const MAX_SUGGEST_CHARS: usize = 64;
+
 /// Suggest the closest of `candidates` to `name`, if any is close enough to
-/// be a plausible typo.
+/// be a plausible typo: within a third of the longer name's length in
+/// edits (at least one).
+///
+/// Cost: a name of more than [`MAX_SUGGEST_CHARS`] characters is refused
+/// after reading that many; a candidate whose length differs by more than
+/// the distance allowed is skipped without a comparison; the others are
+/// compared by [`edit_distance_within`], so each costs at most
+/// `MAX_SUGGEST_CHARS` times the band's width.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name: Vec<char> = name.chars().take(MAX_SUGGEST_CHARS + 1).collect();
+    if name.len() > MAX_SUGGEST_CHARS {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
+    let mut other: Vec<char> = Vec::new();
     for c in candidates {
-        let d = edit_distance(name, c);
-        let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
-        if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
+        other.clear();
+        other.extend(c.chars().take(MAX_SUGGEST_CHARS * 2 + 1));
+        let limit = (name.len().max(other.len()) / 3).max(1);
+        // Within `limit` edits, ties broken by name: a farther candidate
+        // than the best so far cannot win.
+        let limit = match best {
+            Some((bd, _)) => limit.min(bd),
+            None => limit,
+        };
+        let Some(d) = distance_within(&name, &other, limit) else {
+            continue;
+        };
+        if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
 }
 
-/// Levenshtein distance in characters.
+/// Levenshtein distance in characters, if it is at most `max`; `None`
+/// when it is more. Costs `O(max × min(len))` after the lengths are
+/// compared: texts whose lengths differ by more than `max` are not
+/// compared at all.
+pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    // A text of more characters than the other has bytes, plus `max`, is
+    // too far: neither is read further than that.
+    let a_chars: Vec<char> = a.chars().take(b.len().saturating_add(max).saturating_add(1)).collect();
+    let b_chars: Vec<char> = b.chars().take(a.len().saturating_add(max).saturating_add(1)).collect();
+    distance_within(&a_chars, &b_chars, max)
+}
+
+/// [`edit_distance_within`] on characters: the band of the dynamic
+/// programme within `max` of the diagonal, stopping as soon as a whole
+/// row of the band is past `max`.
+fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if b.len() - a.len() > max {
+        return None;
+    }
+    if a.is_empty() {
+        return Some(b.len());
+    }
+    // Past `max`, a cell's exact value does not matter.
+    let over = max + 1;
+    // prev[j] = distance between a[..i] and b[..j], for j in the band.
+    let mut prev: Vec<usize> = (0..=b.len()).map(|j| j.min(over)).collect();
+    let mut cur = vec![over; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
+        let row = i + 1;
+        let lo = row.saturating_sub(max);
+        let hi = (row + max).min(b.len());
+        cur[lo.saturating_sub(1)..=hi.min(b.len())].fill(over);
+        if lo == 0 {
+            cur[0] = row.min(over);
+        }
+        let mut best = if lo == 0 { cur[0] } else { over };
+        for j in lo.max(1)..=hi {
+            let cost = usize::from(ca != b[j - 1]);
+            let v = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1).min(over);
+            cur[j] = v;
+            best = best.min(v);
+        }
+        if best > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
+/// Levenshtein distance in characters, unbounded: `O(len × len)`. Only
+/// for texts whose length is bounded; for anything from an input, use
+/// [`edit_distance_within`].
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -339,5 +420,49 @@ mod tests {
         let c = ["muscle_spasm", "radiculopathy", "trigger_points"];
         assert_eq!(did_you_mean("muscle_spams", c), Some("muscle_spasm"));
         assert_eq!(did_you_mean("completely_else", c), None);
+    }
+
+    #[test]
+    fn a_long_name_gets_no_suggestion() {
+        let long = "a".repeat(MAX_SUGGEST_CHARS + 1);
+        let near = "a".repeat(MAX_SUGGEST_CHARS);
+        assert_eq!(did_you_mean(&long, [near.as_str()]), None);
+        // At the limit it still gets one.
+        let at = format!("{}b", "a".repeat(MAX_SUGGEST_CHARS - 1));
+        assert_eq!(did_you_mean(&at, [near.as_str()]), Some(near.as_str()));
+    }
+
+    #[test]
+    fn the_banded_distance_agrees_with_the_full_one() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "massage",
+            "massgae",
+            "message",
+            "muscle_spasm",
+            "muscle_spams",
+            "radiculopathy",
+            "radiculopaty",
+            "trigger_points",
+            "kitten",
+            "sitting",
+            "flaw",
+            "lawn",
+            "éclair",
+            "eclair",
+        ];
+        for a in words {
+            for b in words {
+                let full = edit_distance(a, b);
+                for max in 0..8 {
+                    let want = (full <= max).then_some(full);
+                    assert_eq!(edit_distance_within(a, b, max), want, "{a:?} {b:?} within {max}");
+                }
+            }
+        }
     }
 }

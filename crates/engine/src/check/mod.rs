@@ -82,6 +82,7 @@ pub fn check(sources: &SourceMap, files: &[RuleFile]) -> (Option<Program>, Vec<D
         .flat_map(|f| &f.broken_rules)
         .map(|i| i.name.as_str())
         .collect();
+    c.supplement_cycles(&rules, &names);
     let mut checked = Vec::new();
     if let Some(schema) = &schema {
         let env = Env {
@@ -277,6 +278,66 @@ impl Checker<'_> {
             });
         }
         out
+    }
+
+    /// Rules that supplement each other in a cycle (`a` supplements `b`,
+    /// `b` supplements `a`): one error per cycle, at the first rule's
+    /// `supplements` clause, with a note at each other rule's. Linear in
+    /// the rules: each rule's chain is followed once.
+    fn supplement_cycles(&mut self, rules: &[&ast::RuleDecl], names: &HashMap<String, RuleId>) {
+        let next = |i: usize| -> Option<usize> {
+            let s = rules[i].supplements.first()?;
+            let j = names.get(&s.name)?.0 as usize;
+            // A rule naming itself is reported where it is checked.
+            (j != i).then_some(j)
+        };
+        // 0: not met yet; 1: on the chain being followed; 2: done.
+        let mut state = vec![0u8; rules.len()];
+        for start in 0..rules.len() {
+            let mut chain = Vec::new();
+            let mut at = Some(start);
+            while let Some(i) = at {
+                if state[i] != 0 {
+                    break;
+                }
+                state[i] = 1;
+                chain.push(i);
+                at = next(i);
+            }
+            if let Some(i) = at.filter(|&i| state[i] == 1) {
+                // The chain closes on `i`: the cycle is the chain from it.
+                let from = chain.iter().position(|&x| x == i).unwrap_or(0);
+                let mut cycle: Vec<usize> = chain[from..].to_vec();
+                // Reported from the rule written first.
+                let first = cycle.iter().enumerate().min_by_key(|(_, r)| **r).map_or(0, |(k, _)| k);
+                cycle.rotate_left(first);
+                self.report_supplement_cycle(rules, &cycle);
+            }
+            for i in chain {
+                state[i] = 2;
+            }
+        }
+    }
+
+    fn report_supplement_cycle(&mut self, rules: &[&ast::RuleDecl], cycle: &[usize]) {
+        let clause = |i: usize| rules[i].supplements.first().map_or(rules[i].name.span, |s| s.span);
+        let named: Vec<String> = cycle.iter().map(|&i| format!("`{}`", rules[i].name.name)).collect();
+        let message = if cycle.len() == 2 {
+            format!("rules {} and {} supplement each other", named[0], named[1])
+        } else {
+            format!("rules {} supplement each other in a cycle", named.join(", "))
+        };
+        let mut d = Diagnostic::error("supplement-cycle", clause(cycle[0]), message).with_help(
+            "a rule supplements the rule that decides; remove the `supplements` clause of the rule that decides",
+        );
+        for &by in &cycle[1..] {
+            let target = rules[by].supplements.first().map_or("?", |s| s.name.as_str());
+            d = d.with_note(
+                clause(by),
+                format!("`{}` supplements `{target}` here", rules[by].name.name),
+            );
+        }
+        self.err(d);
     }
 
     fn rule_names<'r>(&mut self, decls: &[&'r ast::RuleDecl]) -> (Vec<&'r ast::RuleDecl>, HashMap<String, RuleId>) {

@@ -240,10 +240,22 @@ pub fn combination_key(parts: &[&str]) -> String {
 struct Ctx<'a> {
     file: &'a str,
     text: &'a str,
+    /// Byte offsets of the line starts of `text`, found once: a line
+    /// number is a search in them, never a count from the start (which
+    /// made reading a list quadratic in its rows).
+    line_starts: Vec<usize>,
     errors: Vec<DrugListError>,
 }
 
 impl Ctx<'_> {
+    /// 1-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+
     fn error(&mut self, start: usize, end: usize, code: &'static str, message: String, help: Option<&str>) {
         // Spans fall on character boundaries, whatever the input.
         let mut start = start.min(self.text.len());
@@ -254,9 +266,9 @@ impl Ctx<'_> {
         while !self.text.is_char_boundary(end) {
             end += 1;
         }
-        let before = &self.text[..start];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let line = self.line_of(start);
+        let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0).min(start);
+        let column = self.text[line_start..start].chars().count() + 1;
         self.errors.push(DrugListError {
             file: self.file.to_string(),
             line,
@@ -309,6 +321,46 @@ fn field_range(text: &str, start: usize, n: usize) -> (usize, usize) {
     }
 }
 
+/// Byte ranges of every field of the record starting at `start`, in one
+/// pass ([`field_range`] for each): a row of many cells costs its length,
+/// not its length times its cells.
+fn field_ranges(text: &str, start: usize, count: usize) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(count);
+    let mut i = start.min(bytes.len());
+    let mut field_start = i;
+    let mut quoted = false;
+    while i < bytes.len() && out.len() < count {
+        let c = bytes[i];
+        if quoted {
+            if c == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if c == b'"' {
+            quoted = true;
+        } else if c == b',' || c == b'\n' || c == b'\r' {
+            out.push((field_start, i.max(field_start + 1).min(bytes.len())));
+            if c != b',' {
+                break;
+            }
+            field_start = i + 1;
+        }
+        i += 1;
+    }
+    if out.len() < count && i >= bytes.len() {
+        out.push((field_start, i.max(field_start + 1).min(bytes.len())));
+    }
+    while out.len() < count {
+        let at = out.last().map_or(field_start, |&(_, e)| e);
+        out.push((at, at));
+    }
+    out
+}
+
 /// The CSV reader gives a record the position where it started looking:
 /// before any comment or blank lines it skipped. Step over those.
 fn skip_comment_lines(text: &str, mut at: usize) -> usize {
@@ -321,6 +373,27 @@ fn skip_comment_lines(text: &str, mut at: usize) -> usize {
         at += line_end;
     }
     at
+}
+
+/// A cell quoted in a message: control characters (a NUL, an escape
+/// sequence, a line break inside a quoted cell) written as escapes, so a
+/// message is one line and nothing in a list reaches a terminal raw.
+fn shown(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len());
+    for c in cell.chars() {
+        if c.is_control() {
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn parse_days(cell: &str) -> Result<Option<u32>, ()> {
@@ -360,9 +433,17 @@ fn non_empty(s: &str) -> Option<String> {
 impl DrugList {
     /// Read one list file. Every problem is reported, not just the first.
     pub fn parse(file: &str, text: &str) -> Result<DrugList, Vec<DrugListError>> {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         let mut cx = Ctx {
             file,
             text,
+            line_starts,
             errors: Vec::new(),
         };
         // A byte order mark is skipped; offsets stay those of `text`.
@@ -374,6 +455,9 @@ impl DrugList {
         let mut effective = None;
         let mut partial = false;
         let mut effective_at = (0, 0, 1, 1);
+        // The line each of `version`, `effective`, `coverage` was first
+        // given on: a second is an error, never a silent override.
+        let mut given: [(&str, Option<usize>); 3] = [("version", None), ("effective", None), ("coverage", None)];
         let mut offset = base;
         for line in body.split_inclusive('\n') {
             let t = line.trim();
@@ -383,7 +467,24 @@ impl DrugList {
             if let Some((k, v)) = t.trim_start_matches('#').split_once(':') {
                 let v = v.trim();
                 let vstart = offset + line.find(v).unwrap_or(0);
-                match k.trim().to_ascii_lowercase().as_str() {
+                let key = k.trim().to_ascii_lowercase();
+                let this_line = cx.line_of(offset);
+                if let Some((name, first)) = given.iter_mut().find(|(n, _)| *n == key) {
+                    if let Some(first) = *first {
+                        let kstart = offset + line.find(k.trim()).unwrap_or(0);
+                        cx.error(
+                            kstart,
+                            kstart + k.trim().len(),
+                            "drug-list-metadata",
+                            format!("`# {name}` is given twice (first on line {first})"),
+                            Some("keep one `# version`, one `# effective` and at most one `# coverage` line; a file holds one list version"),
+                        );
+                        offset += line.len();
+                        continue;
+                    }
+                    *first = Some(this_line);
+                }
+                match key.as_str() {
                     "version" => version = Some(v.to_string()),
                     "effective" => match Date::parse(v) {
                         Some(d) => {
@@ -391,7 +492,7 @@ impl DrugList {
                             effective_at = (
                                 vstart,
                                 vstart + v.len(),
-                                text[..offset].matches('\n').count() + 1,
+                                this_line,
                                 text[offset..vstart].chars().count() + 1,
                             );
                         }
@@ -399,7 +500,7 @@ impl DrugList {
                             vstart,
                             vstart + v.len(),
                             "drug-list-metadata",
-                            format!("`{v}` is not a date"),
+                            format!("`{}` is not a date", shown(v)),
                             Some("write the date the list version took effect as YYYY-MM-DD, e.g. `# effective: 2020-11-01`"),
                         ),
                     },
@@ -410,7 +511,7 @@ impl DrugList {
                             vstart,
                             vstart + v.len(),
                             "drug-list-metadata",
-                            format!("unknown coverage `{v}`"),
+                            format!("unknown coverage `{}`", shown(v)),
                             Some("write `# coverage: complete` (the whole list) or `# coverage: partial` (some rows only)"),
                         ),
                     },
@@ -497,7 +598,7 @@ impl DrugList {
                         s,
                         e,
                         "drug-list-duplicate",
-                        format!("`{}` is listed twice (first on line {first})", row.ingredient),
+                        format!("`{}` is listed twice (first on line {first})", shown(&row.ingredient)),
                         Some("keep one row per ingredient and dosage form"),
                     );
                 } else {
@@ -553,36 +654,41 @@ impl DrugList {
 
 fn read_header(cx: &mut Ctx, record: &csv::StringRecord, start: usize) -> Vec<Column> {
     let mut cols = Vec::new();
-    for (n, cell) in record.iter().enumerate() {
+    // The known columns met so far: a handful, however many cells.
+    let mut known: Vec<Column> = Vec::new();
+    let ranges = field_ranges(cx.text, start, record.len());
+    for ((s, e), cell) in ranges.into_iter().zip(record.iter()) {
         let norm = norm_caption(cell);
         let col = COLUMNS.iter().find(|(name, _)| *name == norm).map(|&(_, c)| c);
-        let (s, e) = field_range(cx.text, start, n);
         match col {
             None => {
                 cx.error(
                     s,
                     e,
                     "drug-list-header",
-                    format!("unknown column `{}`", cell.trim()),
+                    format!("unknown column `{}`", shown(cell.trim())),
                     Some(HEADER_HELP),
                 );
                 cols.push(Column::Ignored);
             }
-            Some(c) if c != Column::Ignored && cols.contains(&c) => {
+            Some(c) if c != Column::Ignored && known.contains(&c) => {
                 cx.error(
                     s,
                     e,
                     "drug-list-header",
-                    format!("column `{}` appears twice", cell.trim()),
+                    format!("column `{}` appears twice", shown(cell.trim())),
                     Some(HEADER_HELP),
                 );
                 cols.push(Column::Ignored);
             }
-            Some(c) => cols.push(c),
+            Some(c) => {
+                known.push(c);
+                cols.push(c);
+            }
         }
     }
     for (required, name) in [(Column::Ingredient, "ingredient"), (Column::Status, "status")] {
-        if !cols.contains(&required) {
+        if !known.contains(&required) {
             let (s, _) = field_range(cx.text, start, 0);
             let end = cx.text[s..].find('\n').map_or(cx.text.len(), |i| s + i);
             cx.error(
@@ -598,8 +704,7 @@ fn read_header(cx: &mut Ctx, record: &csv::StringRecord, start: usize) -> Vec<Co
 }
 
 fn read_row(cx: &mut Ctx, cols: &[Column], record: &csv::StringRecord, start: usize) -> Option<DrugRow> {
-    let text = cx.text;
-    let line = text[..start.min(text.len())].matches('\n').count() + 1;
+    let line = cx.line_of(start.min(cx.text.len()));
     let mut row = DrugRow {
         ingredient: String::new(),
         key: String::new(),
@@ -613,8 +718,8 @@ fn read_row(cx: &mut Ctx, cols: &[Column], record: &csv::StringRecord, start: us
         line,
     };
     let mut ok = true;
-    for (n, (col, cell)) in cols.iter().zip(record.iter()).enumerate() {
-        let (s, e) = field_range(text, start, n);
+    let ranges = field_ranges(cx.text, start, cols.len());
+    for ((col, cell), (s, e)) in cols.iter().zip(record.iter()).zip(ranges) {
         match col {
             Column::Ingredient => {
                 row.ingredient = cell.trim().to_string();
@@ -641,7 +746,7 @@ fn read_row(cx: &mut Ctx, cols: &[Column], record: &csv::StringRecord, start: us
                         s,
                         e,
                         "drug-list-value",
-                        format!("`{}` is not a drug list status", cell.trim()),
+                        format!("`{}` is not a drug list status", shown(cell.trim())),
                         Some("write `Exempt` or `Non-Exempt`"),
                     );
                     ok = false;
@@ -655,7 +760,7 @@ fn read_row(cx: &mut Ctx, cols: &[Column], record: &csv::StringRecord, start: us
                         s,
                         e,
                         "drug-list-value",
-                        format!("`{}` is not a days' supply", cell.trim()),
+                        format!("`{}` is not a days' supply", shown(cell.trim())),
                         Some("write the days' supply the fill allows (`4` or `4 days`), or leave the cell empty when the fill does not apply"),
                     );
                     ok = false;
@@ -669,7 +774,7 @@ fn read_row(cx: &mut Ctx, cols: &[Column], record: &csv::StringRecord, start: us
                         s,
                         e,
                         "drug-list-value",
-                        format!("`{other}` is not a confidence"),
+                        format!("`{}` is not a confidence", shown(other)),
                         Some("write `high` (confirmed in a source) or `low` (recalled: results are provisional)"),
                     );
                     ok = false;
@@ -856,6 +961,63 @@ mod tests {
         let l =
             parse("ingredient,dosage_form,status\nlidocaine,patch,Non-Exempt\nlidocaine,injection,Exempt\n").unwrap();
         assert_eq!(l.rows_for("lidocaine").len(), 2);
+    }
+
+    #[test]
+    fn a_second_version_or_date_line_is_an_error_naming_the_first() {
+        let e = DrugList::parse(
+            "x.csv",
+            "# version: v1\n# effective: 2018-01-01\n#  Version: v2\ningredient,status\nx,Exempt\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].line, e[0].column, e[0].code), (3, 4, "drug-list-metadata"));
+        assert_eq!(e[0].message, "`# version` is given twice (first on line 1)");
+        let e = DrugList::parse(
+            "x.csv",
+            "# version: v1\n# effective: 2018-01-01\n# coverage: partial\n# effective: 2019-01-01\n# coverage: complete\ningredient,status\n",
+        )
+        .unwrap_err();
+        let got: Vec<(usize, &str)> = e.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (4, "`# effective` is given twice (first on line 2)"),
+                (5, "`# coverage` is given twice (first on line 3)")
+            ]
+        );
+    }
+
+    #[test]
+    fn control_characters_in_a_cell_are_escaped_in_messages() {
+        let e = first_error("ingredient,status\n\"a\u{0}b\",Exempt\n\"a\u{0}b\",Exempt\n");
+        assert_eq!(e.code, "drug-list-duplicate");
+        assert_eq!(e.message, "`a\\x00b` is listed twice (first on line 4)");
+        let e = first_error("ingredient,status\nx,\"Ex\u{1b}]0;t\u{7}\nempt\"\n");
+        assert_eq!(e.message, "`Ex\\x1b]0;t\\x07\\nempt` is not a drug list status");
+        assert!(!e.message.chars().any(char::is_control));
+    }
+
+    #[test]
+    fn field_ranges_match_one_at_a_time() {
+        for (text, n) in [
+            ("a,\"b,c\",d\nnext", 3),
+            ("a,,\"\"\"x\"\r\n", 3),
+            ("one", 1),
+            ("a,b", 4),
+            ("\"open,", 2),
+        ] {
+            let all = field_ranges(text, 0, n);
+            for (i, got) in all.iter().enumerate() {
+                let want = field_range(text, 0, i);
+                // Past the last field, both point at an empty range.
+                if want.0 == want.1 {
+                    assert_eq!(got.0, got.1, "{text:?} field {i}");
+                } else {
+                    assert_eq!(*got, want, "{text:?} field {i}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -274,7 +274,17 @@ impl<'p> Ctx<'p> {
             &"the case",
             |ctx, i, k, value| match case_group.next[i] {
                 Next::Special => match k {
-                    "case" => part.id = ctx.text(value, "`case` (the case id)"),
+                    "case" => {
+                        part.id = ctx.text(value, "`case` (the case id)");
+                        if part.id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+                            ctx.error(
+                                "empty-id",
+                                value.span,
+                                "the case id is empty".into(),
+                                Some("give the case an id that names it, e.g. `case: massage-2016-03`".into()),
+                            );
+                        }
+                    }
                     "diagnoses" => part.diagnoses = ctx.diagnoses(value),
                     "history" => part.history = ctx.history(value),
                     "requests" => {

@@ -102,6 +102,12 @@ impl Ctx<'_> {
                 Some("give each request an id, unique in the case: `- id: massage`".into()),
             ),
             None => {}
+            Some(id) if id.trim().is_empty() => self.error(
+                "empty-id",
+                id_at,
+                "a request has an empty `id`".into(),
+                Some("give each request an id, unique in the case: `- id: massage`".into()),
+            ),
             Some(id) if ids.iter().any(|(x, _)| x == id) => self.error(
                 "duplicate-request",
                 id_at,
