@@ -178,6 +178,9 @@ fn write_frame(w: &mut impl Write, body: &str) -> std::io::Result<()> {
 /// from a worker.
 enum Event {
     In(Incoming),
+    /// The client's input ended (the workers still hold senders, so the
+    /// channel alone never says so).
+    End,
     /// A folder analysed (checked, not linted) for a generation.
     Checked {
         key: FolderKey,
@@ -284,7 +287,10 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, limits: L
                         }
                     }
                 }
-                Ok(None) => return,
+                Ok(None) => {
+                    let _ = reader_tx.send(Event::End);
+                    return;
+                }
                 Err(e) => {
                     let _ = reader_tx.send(Event::In(Incoming::Broken(e)));
                     return;
@@ -314,6 +320,7 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, limits: L
                     "error": { "code": code, "message": message },
                 }))?,
                 Event::In(Incoming::Broken(why)) => return Err(LspError::Framing(why)),
+                Event::End => return Ok(Ending::Abrupt),
                 Event::Checked {
                     key,
                     generation,

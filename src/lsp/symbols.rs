@@ -154,7 +154,7 @@ pub fn case_requests(text: &str) -> Vec<CaseRequest> {
     let mut out: Vec<CaseRequest> = Vec::new();
     let mut in_requests = false;
     let mut item_indent = None;
-    for i in 0..starts.len() {
+    for (i, &at) in starts.iter().enumerate() {
         let line = line_at(i);
         let content = line.trim_start_matches(' ');
         if content.is_empty() || content.starts_with('#') {
@@ -163,7 +163,7 @@ pub fn case_requests(text: &str) -> Vec<CaseRequest> {
         let indent = line.len() - content.len();
         if indent == 0 && !content.starts_with('-') {
             if let Some(last) = out.last_mut().filter(|r| r.end == usize::MAX) {
-                last.end = starts[i];
+                last.end = at;
             }
             in_requests = content.starts_with("requests:");
             item_indent = None;
@@ -172,22 +172,19 @@ pub fn case_requests(text: &str) -> Vec<CaseRequest> {
         if !in_requests {
             continue;
         }
-        let at = starts[i];
-        if content.starts_with("- ") || content == "-" {
-            if item_indent.is_none_or(|ii| ii == indent) {
-                item_indent = Some(indent);
-                if let Some(last) = out.last_mut().filter(|r| r.end == usize::MAX) {
-                    last.end = at;
-                }
-                out.push(CaseRequest {
-                    id: String::new(),
-                    treatment: None,
-                    start: at + indent,
-                    end: usize::MAX,
-                    id_start: at + indent,
-                    id_end: at + indent,
-                });
+        if (content.starts_with("- ") || content == "-") && item_indent.is_none_or(|ii| ii == indent) {
+            item_indent = Some(indent);
+            if let Some(last) = out.last_mut().filter(|r| r.end == usize::MAX) {
+                last.end = at;
             }
+            out.push(CaseRequest {
+                id: String::new(),
+                treatment: None,
+                start: at + indent,
+                end: usize::MAX,
+                id_start: at + indent,
+                id_end: at + indent,
+            });
         }
         let Some(r) = out.last_mut().filter(|r| r.end == usize::MAX) else {
             continue;
