@@ -48,5 +48,6 @@ mod shipped_rules_hygiene;
 mod to_pass;
 mod treatment_coverage;
 mod vocabulary;
+mod vscode;
 mod watch;
 mod yaml_fast;
