@@ -90,3 +90,250 @@ fn a_prior_course_with_no_entry_is_asked_for_whole() {
     assert!(d.starts_with("the prior course of "), "{d}");
     assert!(d.contains("received"), "{d}");
 }
+
+// ---- The property: following the advice passes the request. ----
+
+/// The passing value a fact's advice names, as a case file writes it: the
+/// bound itself for `at_least` / `at_most`, the first of a choice, the
+/// checked example for "any value".
+fn passing_value(f: &Value) -> Value {
+    let passes = &f["passes"];
+    match f["bound"].as_str().unwrap_or("") {
+        "one_of" | "between" => passes[0].clone(),
+        "includes_any" => Value::Array(vec![passes[0].clone()]),
+        "includes_all" => passes.clone(),
+        "excludes" => Value::Array(Vec::new()),
+        "any" => f["example"].clone(),
+        _ => passes.clone(),
+    }
+}
+
+/// Write `v` where the case file keeps `fact` for request `k`.
+fn put(case: &mut Value, k: usize, fact: &str, v: Value) {
+    let parts: Vec<&str> = fact.split('.').collect();
+    let obj = |x: &mut Value| {
+        if !x.is_object() {
+            *x = Value::Object(Default::default());
+        }
+    };
+    match parts.as_slice() {
+        ["request", key @ ..] => case["requests"][k][key.join(".")] = v,
+        ["history", t] => {
+            obj(&mut case["history"]);
+            obj(&mut case["history"][*t]);
+        }
+        ["history", t, key @ ..] => {
+            obj(&mut case["history"]);
+            obj(&mut case["history"][*t]);
+            case["history"][*t][key.join(".")] = v;
+        }
+        ["diagnoses", "tags"] => {
+            if !case["diagnoses"].is_array() {
+                case["diagnoses"] = Value::Array(Vec::new());
+            }
+            if let Some(a) = case["diagnoses"].as_array_mut() {
+                a.push(serde_json::json!({ "text": "added as the advice says", "tags": v }));
+            }
+        }
+        path => {
+            let mut at = &mut *case;
+            for key in &path[..path.len() - 1] {
+                obj(at);
+                at = &mut at[*key];
+            }
+            obj(at);
+            at[path[path.len() - 1]] = v;
+        }
+    }
+}
+
+/// Apply a need (a fact, or all of / any of needs), taking alternative
+/// `pick` of an "any of" at the top and the first of any nested one.
+fn apply_need(case: &mut Value, k: usize, n: &Value, pick: usize) {
+    if let Some(all) = n["all_of"].as_array() {
+        for x in all {
+            apply_need(case, k, x, 0);
+        }
+    } else if let Some(any) = n["any_of"].as_array() {
+        apply_need(case, k, &any[pick.min(any.len() - 1)], 0);
+    } else {
+        put(case, k, n["fact"].as_str().expect("fact"), passing_value(n));
+    }
+}
+
+/// The ways to follow a request's advice: the first alternative of every
+/// "any of", then each other alternative of each in turn. `Err` when the
+/// advice gives no way to pass; none when it says that no request passes
+/// (each criterion that stands against it names what it reads).
+fn ways(case: &Value, k: usize, advice: &[Value]) -> Result<Vec<Value>, String> {
+    let mut base = case.clone();
+    // The request on its own: what it depends on is its own question.
+    if let Some(r) = base["requests"][k].as_object_mut() {
+        r.remove("depends_on");
+    }
+    let mut docs: Vec<&Value> = Vec::new();
+    let mut blocked = false;
+    for a in advice {
+        match a["kind"].as_str().unwrap_or("") {
+            "document" => docs.push(a),
+            "cannot_pass" => blocked = true,
+            "nearest_request" => {
+                for c in a["changes"].as_array().into_iter().flatten() {
+                    put(&mut base, k, c["fact"].as_str().expect("fact"), c["passes"].clone());
+                }
+                docs.extend(a["then"].as_array().into_iter().flatten());
+                blocked = false;
+            }
+            "no_request_passes" => return Ok(Vec::new()),
+            "falls_with" => {}
+            other => return Err(format!("unknown advice kind {other}")),
+        }
+    }
+    if blocked {
+        return Err("cannot pass as requested, and no nearest request".into());
+    }
+    let with = |choice: Option<(usize, usize)>| {
+        let mut c = base.clone();
+        for (di, d) in docs.iter().enumerate() {
+            let pick = match choice {
+                Some((i, j)) if i == di => j,
+                _ => 0,
+            };
+            apply_need(&mut c, k, d, pick);
+        }
+        c
+    };
+    let mut out = vec![with(None)];
+    for (di, d) in docs.iter().enumerate() {
+        for j in 1..d["any_of"].as_array().map_or(0, Vec::len) {
+            out.push(with(Some((di, j))));
+        }
+    }
+    Ok(out)
+}
+
+/// Check every case under `inputs`: each request not medically necessary
+/// (and not only falling with another) is followed every way its advice
+/// gives, and must then pass. Returns (requests advised, failures).
+fn follow_advice(inputs: &[&str]) -> (usize, Vec<String>) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(inputs);
+    let o = mtus(&args);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut expect: Vec<(String, usize, String)> = Vec::new();
+    let mut failures = Vec::new();
+    let mut advised = 0;
+    let mut impossible = 0;
+    for c in v["cases"].as_array().expect("cases") {
+        let file = c["file"].as_str().expect("file");
+        let path = common::root().join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|_| std::fs::read_to_string(file).expect("case"));
+        let src = mtus::schema_json::yaml_as_json(&text).expect("yaml");
+        for (k, q) in c["requests"].as_array().expect("requests").iter().enumerate() {
+            let outcome = q["outcome"].as_str().unwrap_or("");
+            if outcome.is_empty() || outcome == "medically_necessary" {
+                continue;
+            }
+            if q["fell_with"].is_string() && q["decided_by"].is_null() {
+                continue;
+            }
+            advised += 1;
+            let label = format!("{file} request {}", q["request"]);
+            match ways(&src, k, q["to_pass"].as_array().expect("to_pass")) {
+                Err(why) => failures.push(format!("{label}: {why}")),
+                Ok(ws) => {
+                    if ws.is_empty() {
+                        impossible += 1;
+                        for a in q["to_pass"].as_array().into_iter().flatten() {
+                            if a["kind"] == "cannot_pass"
+                                && a["because"].as_array().is_none_or(Vec::is_empty)
+                                && a["undocumented"].as_array().is_none_or(Vec::is_empty)
+                                && !a["exclusion"].as_bool().unwrap_or(false)
+                            {
+                                failures.push(format!("{label}: cannot pass, for no stated reason: {a}"));
+                            }
+                        }
+                    }
+                    for (j, w) in ws.into_iter().enumerate() {
+                        let name = format!("{:05}-{k}-{j}.json", expect.len());
+                        std::fs::write(dir.path().join(&name), w.to_string()).expect("write");
+                        expect.push((name, k, format!("{label} (way {j})")));
+                    }
+                }
+            }
+        }
+    }
+    let o = mtus(&["check", "--format", "json", dir.path().to_str().expect("utf-8")]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let mut by_file = std::collections::HashMap::new();
+    for c in v["cases"].as_array().expect("cases") {
+        let f = c["file"].as_str().unwrap_or("");
+        let name = f.rsplit('/').next().unwrap_or(f).to_string();
+        by_file.insert(name, c.clone());
+    }
+    let errors: Vec<String> = v["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    for (name, k, label) in &expect {
+        match by_file.get(name) {
+            None => failures.push(format!("{label}: the advised case does not load ({errors:?})")),
+            Some(c) => {
+                let q = &c["requests"][*k];
+                if q["outcome"] != "medically_necessary" {
+                    failures.push(format!(
+                        "{label}: still {} (decided by {})",
+                        q["outcome"], q["decided_by"]
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{advised} requests advised, {impossible} that no request passes, {} ways followed, {} failures",
+        expect.len(),
+        failures.len()
+    );
+    (advised, failures)
+}
+
+#[test]
+fn following_the_advice_passes_every_request_of_the_shipped_and_held_out_cases() {
+    let (n, failures) = follow_advice(&["cases", "tests/fixtures/heldout"]);
+    assert!(n > 300, "too few requests advised: {n}");
+    assert!(
+        failures.is_empty(),
+        "{} of {n} requests: advice that does not pass:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn following_the_advice_passes_every_request_of_generated_cases() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("gen");
+    let o = mtus(&[
+        "generate",
+        "--seed",
+        "23",
+        "--count",
+        "400",
+        "--format",
+        "yaml-dir",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let (n, failures) = follow_advice(&[out.to_str().expect("utf-8")]);
+    assert!(n > 100, "too few requests advised: {n}");
+    assert!(
+        failures.is_empty(),
+        "{} of {n} requests: advice that does not pass:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
