@@ -537,7 +537,11 @@ fn need_report(p: &Program, case: &Case, i: usize, n: &Need) -> NeedReport {
         },
         Need::Fact(f) => {
             let fact = p.schema.fact(f.fact.fact());
-            let j = |v: &Value| json_value(p, case, v);
+            // A whole number is written as a case file writes it: `30`.
+            let j = |v: &Value| match v {
+                Value::Num(x) if x.fract() == 0.0 && x.abs() < 1e15 => serde_json::Value::from(*x as i64),
+                _ => json_value(p, case, v),
+            };
             let syms = |xs: &[crate::value::Sym]| {
                 serde_json::Value::Array(xs.iter().map(|s| j(&Value::Sym(*s))).collect())
             };

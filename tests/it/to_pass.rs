@@ -18,11 +18,31 @@ fn to_pass(case_yaml: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-fn document<'a>(advice: &'a [Value], fact: &str) -> &'a Value {
-    advice
-        .iter()
-        .find(|a| a["kind"] == "document" && a["fact"] == fact)
-        .unwrap_or_else(|| panic!("no `document {fact}` in {advice:#?}"))
+/// Every fact of the advice, wherever it sits (all of, any of, the
+/// nearest request's `then`).
+fn facts(advice: &[Value]) -> Vec<Value> {
+    fn walk(v: &Value, out: &mut Vec<Value>) {
+        match v {
+            Value::Object(o) => {
+                if o.contains_key("fact") && o.contains_key("bound") {
+                    out.push(v.clone());
+                }
+                o.values().for_each(|x| walk(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    advice.iter().for_each(|a| walk(a, &mut out));
+    out
+}
+
+fn document(advice: &[Value], fact: &str) -> Value {
+    facts(advice)
+        .into_iter()
+        .find(|a| a["fact"] == fact)
+        .unwrap_or_else(|| panic!("no `{fact}` to document in {advice:#?}"))
 }
 
 /// The issue's example: ongoing opioids with the aberrant-behavior
@@ -45,20 +65,28 @@ requests:
 ";
 
 #[test]
-fn a_bool_to_document_says_which_value_passes() {
+fn a_bool_to_document_says_which_value_passes_typed() {
     let advice = to_pass(OPIOIDS);
     let a = document(&advice, "opioids.aberrant_behavior_found");
-    assert_eq!(a["passes"], "false", "{a:#}");
+    // A JSON false, as the case file writes it; not the string "false".
+    assert_eq!(a["passes"], Value::Bool(false), "{a:#}");
+    assert_eq!(a["bound"], "is");
     assert_eq!(a["values"], "true or false");
-    // A fact whose passing value is true says so too.
+    // The seed's Flexeril, asked for chronic use: cannot pass as
+    // requested, and the nearest request that passes is for a flare,
+    // with a spasm found on examination.
     let seed = std::fs::read_to_string(common::root().join("cases/seed-000.yaml")).expect("seed");
     let advice = to_pass(&seed);
-    assert_eq!(document(&advice, "exam.muscle_spasm")["passes"], "true");
-    // What cannot pass as requested comes before what to document.
-    let kinds: Vec<&str> = advice.iter().filter_map(|a| a["kind"].as_str()).collect();
-    let first_doc = kinds.iter().position(|k| *k == "document").expect("a document");
-    assert!(kinds[..first_doc].contains(&"unmet"), "{kinds:?}");
-    assert!(!kinds[first_doc..].contains(&"unmet"), "{kinds:?}");
+    assert_eq!(advice[0]["kind"], "cannot_pass", "{advice:#?}");
+    assert_eq!(advice[0]["criterion"], "chronic_use");
+    let near = advice
+        .iter()
+        .find(|a| a["kind"] == "nearest_request")
+        .unwrap_or_else(|| panic!("no nearest request in {advice:#?}"));
+    assert_eq!(near["changes"][0]["fact"], "request.intent", "{near:#}");
+    assert_eq!(near["changes"][0]["requested"], "chronic");
+    assert_eq!(near["changes"][0]["passes"], "acute_flare");
+    assert_eq!(document(&advice, "exam.muscle_spasm")["passes"], Value::Bool(true));
 }
 
 #[test]
@@ -68,27 +96,100 @@ fn a_percent_to_document_says_the_bound() {
         "case: t\ndiagnoses: [{ text: diabetic neuropathy, tags: [diabetic_neuropathy] }]\nhistory:\n  duloxetine: { received: true, functional_improvement: true }\nrequests:\n- { id: d, treatment: duloxetine, quantity: 30 tablet, date: 2015-06-16 }\n",
     );
     let a = document(&advice, "history.duloxetine.pain_relief");
-    assert_eq!(a["passes"], "at least 30", "{a:#}");
+    assert_eq!(a["bound"], "at_least", "{a:#}");
+    assert_eq!(a["passes"], 30, "{a:#}");
 }
 
 #[test]
 fn a_prior_course_with_no_entry_is_asked_for_whole() {
-    // A new NSAID for back pain: the case lists no prior naproxen.
-    let case = std::fs::read_to_string(common::root().join("cases/nsaid-new-back-pain-acetaminophen-not-tried.yaml"))
-        .expect("case");
-    let advice = to_pass(&case);
-    assert!(!advice.is_empty(), "the case should not pass");
-    for a in &advice {
+    // Biofeedback is an option within a course of cognitive behavioral
+    // therapy: the case lists no psychotherapy, so it reads as not given.
+    let advice = to_pass("case: t\nrequests:\n- { id: b, treatment: biofeedback, quantity: 4 visit, date: 2015-06-16 }\n");
+    let all = facts(&advice);
+    for a in &all {
         let fact = a["fact"].as_str().unwrap_or("");
         assert!(!fact.ends_with(".received"), "asks for a `received` alone: {a:#}");
     }
-    let whole = advice
+    let whole = document(&advice, "history.psychotherapy");
+    assert_eq!(whole["new_entry"], true, "{whole:#}");
+    assert!(whole["description"].as_str().unwrap_or("").starts_with("the prior course of psychotherapy"));
+    // With what it must hold, in the same group (all of).
+    let duration = document(&advice, "history.psychotherapy.duration");
+    assert_eq!(duration["bound"], "at_least");
+    assert_eq!(duration["passes"], "28 day");
+    assert_eq!(advice[0]["all_of"].as_array().map(Vec::len), Some(2), "{advice:#?}");
+}
+
+#[test]
+fn a_limit_the_record_already_uses_up_cannot_pass_it_does_not_ask_for_zero_visits() {
+    // The seed's massage: massage was given (received), visits not
+    // reported, 6 asked for against a limit of 6 in all. No count of
+    // visits given (at least one) passes: not "document visits as at most
+    // 0", but "cannot pass as requested".
+    let seed = std::fs::read_to_string(common::root().join("cases/seed-000.yaml")).expect("seed");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("c.yaml");
+    std::fs::write(&file, &seed).expect("write");
+    let o = mtus(&["check", "--format", "json", file.to_str().expect("utf-8")]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let advice = v["cases"][0]["requests"][1]["to_pass"].as_array().cloned().unwrap_or_default();
+    for f in facts(&advice) {
+        assert_ne!(f["fact"], "history.massage_therapy.visits", "{f:#}");
+    }
+    let limit = advice
         .iter()
-        .find(|a| a["kind"] == "document" && a["fact"].as_str().is_some_and(|f| f.starts_with("history.")))
-        .unwrap_or_else(|| panic!("no prior course asked for: {advice:#?}"));
-    let d = whole["description"].as_str().unwrap_or("");
-    assert!(d.starts_with("the prior course of "), "{d}");
-    assert!(d.contains("received"), "{d}");
+        .find(|a| a["kind"] == "cannot_pass" && a["criterion"] == "visit_limit")
+        .unwrap_or_else(|| panic!("visit_limit should not pass as requested: {advice:#?}"));
+    let because: Vec<&str> = limit["because"].as_array().into_iter().flatten().filter_map(|f| f["fact"].as_str()).collect();
+    assert!(because.contains(&"history.massage_therapy.received"), "{because:?}");
+    assert!(because.contains(&"request.quantity"), "{because:?}");
+    // Functional improvement from the massage given is documented false:
+    // no request passes.
+    assert!(advice.iter().any(|a| a["kind"] == "no_request_passes"), "{advice:#?}");
+    let text = stdout(&mtus(&["check", file.to_str().expect("utf-8")]));
+    assert!(!text.contains("at most 0 visit"), "{text}");
+}
+
+#[test]
+fn a_or_b_and_a_and_b_give_different_advice() {
+    // The massage adjunct criterion, `or` and then `and`, on a case where
+    // both facts are missing: any of them, then all of them.
+    let case = "case: t\nrequests:\n- { id: m, treatment: massage_therapy, quantity: 4 visit, date: 2015-06-16 }\n";
+    let run = |rules: &std::path::Path| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.yaml");
+        std::fs::write(&file, case).expect("write");
+        let o = mtus(&["check", "--rules", rules.to_str().expect("utf-8"), "--format", "json", file.to_str().expect("utf-8")]);
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|_| panic!("{}", common::stderr(&o)));
+        let advice = v["cases"][0]["requests"][0]["to_pass"].as_array().cloned().unwrap_or_default();
+        let adjunct = advice
+            .into_iter()
+            .find(|a| a["criterion"] == "adjunct")
+            .unwrap_or_else(|| panic!("no advice for adjunct"));
+        let text = stdout(&mtus(&["check", "--rules", rules.to_str().expect("utf-8"), file.to_str().expect("utf-8")]));
+        (adjunct, text)
+    };
+    let rules = tempfile::tempdir().expect("tempdir");
+    for e in std::fs::read_dir(common::root().join("rules")).expect("rules") {
+        let e = e.expect("entry");
+        if e.path().is_file() {
+            std::fs::copy(e.path(), rules.path().join(e.file_name())).expect("copy");
+        }
+    }
+    let (or, or_text) = run(rules.path());
+    let massage = rules.path().join("massage.mtus");
+    let text = std::fs::read_to_string(&massage).expect("massage");
+    let changed = text.replace("course.active_therapy or course.home_exercise", "course.active_therapy and course.home_exercise");
+    assert_ne!(text, changed, "the adjunct criterion changed its wording");
+    std::fs::write(&massage, changed).expect("write");
+    let (and, and_text) = run(rules.path());
+    assert_eq!(or["any_of"].as_array().map(Vec::len), Some(2), "{or:#}");
+    assert!(or.get("all_of").is_none(), "{or:#}");
+    assert_eq!(and["all_of"].as_array().map(Vec::len), Some(2), "{and:#}");
+    assert!(and.get("any_of").is_none(), "{and:#}");
+    assert_ne!(or_text, and_text);
+    assert!(or_text.contains("massage_therapy.adjunct: document any of:"), "{or_text}");
+    assert!(and_text.contains("massage_therapy.adjunct: document all of:"), "{and_text}");
 }
 
 // ---- The property: following the advice passes the request. ----

@@ -290,6 +290,15 @@ fn all_of(parts: Vec<N>) -> N {
             N::Need(n) => xs.push(n),
         }
     }
+    // "Any value" of a fact that another part gives a value is that value.
+    let valued: Vec<FactRef> = xs
+        .iter()
+        .filter_map(|x| match x {
+            Need::Fact(f) if f.passes != Passes::Any => Some(f.fact),
+            _ => None,
+        })
+        .collect();
+    xs.retain(|x| !matches!(x, Need::Fact(f) if f.passes == Passes::Any && valued.contains(&f.fact)));
     match xs.len() {
         0 => N::T,
         1 => N::Need(xs.remove(0)),
@@ -1004,7 +1013,8 @@ impl Walk<'_, '_, '_> {
             let n = self.need(e, want);
             if let N::Need(need) = &n {
                 let a = self.a;
-                for f in chosen(need) {
+                // "Any value" is left open for the parts after it to say.
+                for f in chosen(need).into_iter().filter(|f| f.passes != Passes::Any) {
                     self.sc.set(&a.rs.program, a.i, f.fact, f.example.clone());
                 }
             }
