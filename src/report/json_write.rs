@@ -537,6 +537,8 @@ fn criterion(w: &mut Json<'_>, c: &CriterionReport) {
     w.str(&c.description);
     w.key(&mut o, "status");
     w.name(status_name(c.status));
+    w.key(&mut o, "label");
+    w.name(c.label);
     w.key(&mut o, "citation");
     w.str(&c.citation);
     w.key(&mut o, "facts");

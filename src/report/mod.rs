@@ -50,6 +50,11 @@ pub struct CriterionReport {
     pub kind: CriterionKind,
     pub description: String,
     pub status: Status,
+    /// The status in words for its kind: `met`, `not met`, `not
+    /// documented`, `does not apply`; for an exclusion `excludes` (its
+    /// condition holds: the request is not medically necessary) or `does
+    /// not exclude`.
+    pub label: &'static str,
     pub citation: String,
     /// Every fact the criterion reads, with the value it saw.
     pub facts: Vec<FactValue>,
@@ -393,6 +398,7 @@ fn request_report_in(
                     kind: c.kind,
                     description: c.description.clone(),
                     status,
+                    label: status.label_for(c.kind),
                     citation: c.citation.as_ref().map_or_else(|| rule_cite.clone(), |x| cite(p, x)),
                     facts,
                     missing,
@@ -638,12 +644,14 @@ pub fn locate_errors(
     }
 }
 
-fn status_tag(s: Status) -> &'static str {
-    match s {
-        Status::Met => "[met]           ",
-        Status::NotApplicable => "[does not apply]",
-        Status::NotMet => "[NOT MET]       ",
-        Status::NotDocumented => "[not documented]",
+fn status_tag(s: Status, kind: CriterionKind) -> &'static str {
+    match (kind, s) {
+        (CriterionKind::Exclude, Status::Met) => "[does not exclude]",
+        (CriterionKind::Exclude, Status::NotMet) => "[EXCLUDES]      ",
+        (_, Status::Met) => "[met]           ",
+        (_, Status::NotApplicable) => "[does not apply]",
+        (_, Status::NotMet) => "[NOT MET]       ",
+        (_, Status::NotDocumented) => "[not documented]",
     }
 }
 
@@ -672,8 +680,15 @@ fn error_place(e: &ErrorReport) -> Option<String> {
 
 /// `rule.criterion (status), citation`: what decided a request, in the
 /// full and the brief text alike.
-fn decided_line(b: &DecidedBy) -> String {
-    format!("{}.{} ({}), {}", b.rule, b.criterion, b.status.label(), b.citation)
+fn decided_line(q: &RequestReport, b: &DecidedBy) -> String {
+    let label = q
+        .rules
+        .iter()
+        .filter(|r| r.rule == b.rule)
+        .flat_map(|r| &r.criteria)
+        .find(|c| c.name == b.criterion)
+        .map_or_else(|| b.status.label(), |c| c.label);
+    format!("{}.{} ({label}), {}", b.rule, b.criterion, b.citation)
 }
 
 pub fn render_request_text(q: &RequestReport, out: &mut String) {
@@ -699,7 +714,7 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
     let Some(outcome) = q.outcome else { return };
     let _ = writeln!(out, "  outcome: {}", outcome_line(q, outcome));
     if let Some(b) = &q.decided_by {
-        let _ = writeln!(out, "  decided by: {}", decided_line(b));
+        let _ = writeln!(out, "  decided by: {}", decided_line(q, b));
     }
     if let Some(f) = &q.fell_with {
         let _ = writeln!(out, "  falls with: request {}, which it depends on", esc(f));
@@ -723,7 +738,7 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                 CriterionKind::Require => "",
                 CriterionKind::Exclude => " (exclusion)",
             };
-            let _ = writeln!(out, "    {} {}{kind}: {}", status_tag(c.status), c.name, c.description);
+            let _ = writeln!(out, "    {} {}{kind}: {}", status_tag(c.status, c.kind), c.name, c.description);
             if c.citation != rr.citation {
                 let _ = writeln!(out, "{:25}{}", "", c.citation);
             }
@@ -795,7 +810,7 @@ pub fn render_case_brief(r: &CaseReport, pre: &[authorization::PreSubmission], o
             let _ = writeln!(out, "    outcome: {}", outcome_line(q, o));
         }
         if let Some(b) = &q.decided_by {
-            let _ = writeln!(out, "    decided by: {}", decided_line(b));
+            let _ = writeln!(out, "    decided by: {}", decided_line(q, b));
         }
         if let Some(f) = &q.fell_with {
             let _ = writeln!(out, "    falls with: request {}, which it depends on", esc(f));
