@@ -438,3 +438,91 @@ fn following_the_advice_passes_every_request_of_generated_cases() {
         failures.join("\n")
     );
 }
+
+// ---- Cost: linear in requests per case and in rules. ----
+
+/// The shortest of two runs of `mtus args`, in seconds (the machine may be
+/// shared: the shorter run is the one less disturbed).
+fn time_of(args: &[&str]) -> f64 {
+    (0..2)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            let o = mtus(args);
+            assert!(o.status.success(), "{}", common::stderr(&o));
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn advice_costs_time_linear_in_the_requests_of_a_case() {
+    // One case with n requests, each advised (none passes): 8 visits of
+    // massage after a course given (cannot pass as requested; the nearest
+    // request is looked for), and smaller amounts that need documenting.
+    // The advice used to copy the whole case per request: quadratic.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |n: usize| {
+        let requests: Vec<Value> = (0..n)
+            .map(|k| {
+                let qty = if k % 4 == 0 { 8 } else { 1 + k % 5 };
+                serde_json::json!({ "id": format!("m{k}"), "treatment": "massage_therapy", "quantity": format!("{qty} visit"), "date": "2015-05-06" })
+            })
+            .collect();
+        let case = serde_json::json!({ "case": format!("many-{n}"), "history": { "massage_therapy": { "received": true } }, "requests": requests });
+        let path = dir.path().join(format!("case-{n}.json"));
+        std::fs::write(&path, case.to_string()).expect("write");
+        path
+    };
+    let (small, large) = (write(2000), write(4000));
+    let o = mtus(&["check", "--format", "json", small.to_str().expect("utf-8")]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let requests = v["cases"][0]["requests"].as_array().expect("requests");
+    assert_eq!(requests.len(), 2000);
+    assert!(requests.iter().all(|q| q["to_pass"].as_array().is_some_and(|a| !a.is_empty())), "every request is advised");
+    let t1 = time_of(&["check", "--format", "json", small.to_str().expect("utf-8")]);
+    let t2 = time_of(&["check", "--format", "json", large.to_str().expect("utf-8")]);
+    eprintln!("requests per case: 2000 in {t1:.2} s, 4000 in {t2:.2} s, ratio {:.2}", t2 / t1);
+    assert!(t2 / t1 < 2.5, "doubling the requests took {:.2} times as long ({t1:.2} s, {t2:.2} s)", t2 / t1);
+}
+
+#[test]
+fn advice_costs_time_linear_in_the_rules() {
+    // The shipped rules and n more for massage, each with a criterion
+    // `a or b` over two facts of its own that the case leaves out: every
+    // one of them is advised (any of two), checked and written.
+    let case = tempfile::tempdir().expect("tempdir");
+    let file = case.path().join("c.yaml");
+    std::fs::write(&file, "case: t\nrequests:\n- { id: m, treatment: massage_therapy, quantity: 8 visit, date: 2015-05-06 }\n- { id: n, treatment: massage_therapy, quantity: 4 visit, date: 2015-05-06 }\n").expect("write");
+    let rules = |n: usize| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for e in std::fs::read_dir(common::root().join("rules")).expect("rules") {
+            let e = e.expect("entry");
+            if e.path().is_file() {
+                std::fs::copy(e.path(), dir.path().join(e.file_name())).expect("copy");
+            }
+        }
+        let mut text = String::new();
+        for k in 0..n {
+            text.push_str(&format!("fact course.extra_a{k}: bool \"extra fact a {k}\"\nfact course.extra_b{k}: bool \"extra fact b {k}\"\n\n"));
+        }
+        for k in 0..n {
+            text.push_str(&format!("rule extra_{k} \"Extra rule {k}\"\n  cites MTUS-CPMTG \"Massage therapy\" p. 60\n  applies to massage_therapy\n\n  require c{k} \"An extra criterion {k}\"\n    course.extra_a{k} or course.extra_b{k}\n\n"));
+        }
+        std::fs::write(dir.path().join("extra.mtus"), text).expect("write");
+        dir
+    };
+    let (small, large) = (rules(2000), rules(4000));
+    let args = |r: &tempfile::TempDir| -> Vec<String> {
+        vec!["check".into(), "--rules".into(), r.path().to_string_lossy().into_owned(), "--format".into(), "json".into(), file.to_string_lossy().into_owned()]
+    };
+    let (a1, a2) = (args(&small), args(&large));
+    let a1: Vec<&str> = a1.iter().map(String::as_str).collect();
+    let a2: Vec<&str> = a2.iter().map(String::as_str).collect();
+    let v: Value = serde_json::from_str(&stdout(&mtus(&a1))).expect("JSON");
+    let advised = v["cases"][0]["requests"][1]["to_pass"].as_array().map_or(0, Vec::len);
+    assert!(advised > 2000, "every extra criterion is advised: {advised}");
+    let t1 = time_of(&a1);
+    let t2 = time_of(&a2);
+    eprintln!("rules: 2000 extra in {t1:.2} s, 4000 in {t2:.2} s, ratio {:.2}", t2 / t1);
+    assert!(t2 / t1 < 2.5, "doubling the rules took {:.2} times as long ({t1:.2} s, {t2:.2} s)", t2 / t1);
+}

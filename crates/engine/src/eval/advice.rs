@@ -348,6 +348,12 @@ fn truth(v: &Value) -> Tri {
     }
 }
 
+/// The writes of the advice items after item `after`, by place.
+struct Later<'w> {
+    writes: &'w HashMap<Key, Vec<(usize, FactRef, Value)>>,
+    after: usize,
+}
+
 /// The state of one request being advised.
 struct Advisor<'a> {
     rs: &'a RuleSet,
@@ -504,13 +510,21 @@ impl Advisor<'_> {
     fn check_alternatives(&self, m: &mut Machine, sc: &mut Scratch, advice: Vec<CriterionAdvice>) -> Vec<CriterionAdvice> {
         // The plan is applied in `sc`. Memo: a swap checked once.
         let mut memo: HashMap<String, bool> = HashMap::new();
-        let later: Vec<Vec<(FactRef, Value)>> = advice
-            .iter()
-            .map(|a| chosen(&a.need).into_iter().map(|f| (f.fact, f.example.clone())).collect())
-            .collect();
+        // Where each item's chosen way writes, by place: what an item's
+        // other alternative would see written over it by the items after.
+        let mut writes: HashMap<Key, Vec<(usize, FactRef, Value)>> = HashMap::new();
+        for (idx, a) in advice.iter().enumerate() {
+            for f in chosen(&a.need) {
+                writes
+                    .entry(key(&sc.case, self.i, f.fact))
+                    .or_default()
+                    .push((idx, f.fact, f.example.clone()));
+            }
+        }
         let mut out = Vec::with_capacity(advice.len());
         for (idx, mut a) in advice.into_iter().enumerate() {
-            a.need = self.prune(m, sc, &a.need, &later[idx + 1..], &mut memo);
+            let later = Later { writes: &writes, after: idx };
+            a.need = self.prune(m, sc, &a.need, &later, &mut memo);
             out.push(a);
         }
         out
@@ -521,7 +535,7 @@ impl Advisor<'_> {
         m: &mut Machine,
         sc: &mut Scratch,
         n: &Need,
-        later: &[Vec<(FactRef, Value)>],
+        later: &Later<'_>,
         memo: &mut HashMap<String, bool>,
     ) -> Need {
         match n {
@@ -534,12 +548,18 @@ impl Advisor<'_> {
                     let add = chosen(alt);
                     // What later advice writes over, applied in order as a
                     // reader would.
-                    let keys: HashSet<Key> = add.iter().map(|f| key(&sc.case, self.i, f.fact)).collect();
-                    let over: Vec<&(FactRef, Value)> = later
+                    let mut keys: Vec<Key> = add.iter().map(|f| key(&sc.case, self.i, f.fact)).collect();
+                    keys.sort_by_key(|k| format!("{k:?}"));
+                    keys.dedup();
+                    let mut over: Vec<(usize, FactRef, Value)> = keys
                         .iter()
+                        .filter_map(|k| later.writes.get(k))
                         .flatten()
-                        .filter(|(f, _)| keys.contains(&key(&sc.case, self.i, *f)))
+                        .filter(|(j, ..)| *j > later.after)
+                        .cloned()
                         .collect();
+                    over.sort_by_key(|(j, ..)| *j);
+                    let over: Vec<(FactRef, Value)> = over.into_iter().map(|(_, f, v)| (f, v)).collect();
                     let memo_key = format!(
                         "{:?}|{:?}|{:?}",
                         first.iter().map(|f| f.fact).collect::<Vec<_>>(),
@@ -576,7 +596,7 @@ impl Advisor<'_> {
         sc: &mut Scratch,
         remove: &[&FactNeed],
         add: &[&FactNeed],
-        over: &[&(FactRef, Value)],
+        over: &[(FactRef, Value)],
     ) -> bool {
         let mark = sc.mark();
         let mut touched: Vec<usize> = Vec::new();
@@ -1032,17 +1052,44 @@ impl Walk<'_, '_, '_> {
     /// the values that make it `want`, by trying the values each may hold.
     fn atom(&mut self, e: &TExpr, want: bool, vars: &[FactRef]) -> N {
         let hits = |w: &mut Self, r: FactRef, cands: &[Value]| -> Vec<bool> {
-            cands
-                .iter()
-                .map(|v| {
-                    let mark = w.sc.mark();
-                    let a = w.a;
-                    w.sc.set(&a.rs.program, a.i, r, v.clone());
-                    let t = truth(&w.eval(e));
-                    w.sc.undo_to(mark);
-                    t == Tri::from_bool(want)
-                })
-                .collect()
+            let mut at = |k: usize| {
+                let mark = w.sc.mark();
+                let a = w.a;
+                w.sc.set(&a.rs.program, a.i, r, cands[k].clone());
+                let t = truth(&w.eval(e));
+                w.sc.undo_to(mark);
+                t == Tri::from_bool(want)
+            };
+            let ordered = cands.first().is_some_and(|v| matches!(v, Value::Qty(_) | Value::Int(_) | Value::Num(_)));
+            if !ordered || cands.len() <= 64 {
+                return (0..cands.len()).map(at).collect();
+            }
+            // Many whole amounts in order: try every 1/32nd of them and find
+            // each change between two tried to the unit (a test of an amount
+            // changes at its thresholds only).
+            let step = cands.len() / 32;
+            let mut grid: Vec<usize> = (0..cands.len()).step_by(step).collect();
+            if grid.last() != Some(&(cands.len() - 1)) {
+                grid.push(cands.len() - 1);
+            }
+            let vals: Vec<bool> = grid.iter().map(|&k| at(k)).collect();
+            let mut ok = vec![false; cands.len()];
+            for w2 in 0..grid.len() - 1 {
+                let (a, b) = (grid[w2], grid[w2 + 1]);
+                let (va, vb) = (vals[w2], vals[w2 + 1]);
+                if va == vb {
+                    ok[a..=b].iter_mut().for_each(|x| *x = va);
+                    continue;
+                }
+                let (mut lo, mut hi) = (a, b);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if at(mid) == va { lo = mid } else { hi = mid }
+                }
+                ok[a..=lo].iter_mut().for_each(|x| *x = va);
+                ok[hi..=b].iter_mut().for_each(|x| *x = vb);
+            }
+            ok
         };
         match vars {
             [r] => {
@@ -1055,10 +1102,13 @@ impl Walk<'_, '_, '_> {
             }
             [r, s] => {
                 let (c1, c2) = (self.candidates(*r), self.candidates(*s));
-                if c1.len() * c2.len() > 40_000 {
-                    return N::F;
-                }
-                for v in &c1 {
+                // The first fact's values at its ends, then across its range
+                // (a pair is a sum under a bound: an end works if any does).
+                let step = (c1.len() / 32).max(1);
+                let mut order: Vec<usize> = vec![0, c1.len().saturating_sub(1)];
+                order.extend((0..c1.len()).step_by(step));
+                order.dedup();
+                for v in order.into_iter().filter_map(|k| c1.get(k)) {
                     let mark = self.sc.mark();
                     let a = self.a;
                     self.sc.set(&a.rs.program, a.i, *r, v.clone());
