@@ -432,6 +432,10 @@ pub fn request_fields(w: &mut Json<'_>, o: &mut Open, r: &RequestReport) {
         Some(e) => error(w, e),
         None => w.raw("null"),
     }
+    if !r.notes.is_empty() {
+        w.key(o, "notes");
+        w.value(&serde_json::to_value(&r.notes).unwrap_or(serde_json::Value::Null));
+    }
 }
 
 /// A [`RequestReport`] as an object.

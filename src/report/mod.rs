@@ -244,6 +244,83 @@ pub struct RequestReport {
     /// passes.
     pub to_pass: Vec<AdviceReport>,
     pub error: Option<ErrorReport>,
+    /// What the verdict does not rest on: a pass although no limit on
+    /// the amount asked for is encoded (see [`coverage_notes`]). With the
+    /// advice only (`check`, `serve`); omitted when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<CoverageNote>,
+}
+
+/// A coverage note beside a verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageNote {
+    /// `no-limit-encoded` (nothing in the rules deciding the request reads
+    /// the amount) or `no-guideline-limit-encoded` (only a statutory cap
+    /// does).
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The notes for a request that passes: each amount it states
+/// (`request.quantity`, `request.duration`) that no criterion of the
+/// rules deciding it reads ("the amount was not checked"), or that only a
+/// statute's rule reads (a source whose id starts `LC-`, the Labor Code:
+/// "no guideline limit is encoded, only the statutory cap"). A pass that
+/// rests on a limit the rules do not encode says so.
+pub fn coverage_notes(p: &Program, case: &Case, i: usize, d: &Decision) -> Vec<CoverageNote> {
+    let mut out = Vec::new();
+    if d.outcome != Outcome::MedicallyNecessary {
+        return out;
+    }
+    let b = &p.schema.builtin;
+    let req = &case.requests[i];
+    let treatment = &p.catalog.treatment(req.treatment).name;
+    for (slot, name) in [(b.request_quantity, "request.quantity"), (b.request_duration, "request.duration")] {
+        let Some(slot) = slot else { continue };
+        let Some(v) = req.facts.get(slot as usize).filter(|v| !v.is_absent()) else {
+            continue;
+        };
+        let readers: Vec<(crate::check::RuleId, usize)> = d
+            .rules
+            .iter()
+            .flat_map(|rr| {
+                let rule = p.rule(rr.rule);
+                (0..rule.criteria.len())
+                    .filter(move |&ci| {
+                        rule.criteria[ci]
+                            .reads
+                            .iter()
+                            .any(|r| matches!(*r, crate::check::FactRef::Request(_, s) if s == slot))
+                    })
+                    .map(move |ci| (rr.rule, ci))
+            })
+            .collect();
+        let amount = text_value(p, case, v);
+        if readers.is_empty() {
+            out.push(CoverageNote {
+                code: "no-limit-encoded",
+                message: format!(
+                    "no limit on {name} is encoded for {treatment}: {amount} passes unchecked; a reviewer judges the amount"
+                ),
+            });
+            continue;
+        }
+        let statutory = |r: crate::check::RuleId| p.source(p.rule(r).source).id.starts_with("LC-");
+        if readers.iter().all(|&(r, _)| statutory(r)) {
+            let caps: Vec<String> = readers
+                .iter()
+                .map(|&(r, ci)| format!("{}.{}", p.rule(r).name, p.rule(r).criteria[ci].name))
+                .collect();
+            out.push(CoverageNote {
+                code: "no-guideline-limit-encoded",
+                message: format!(
+                    "no guideline limit on {name} is encoded for {treatment}: only the statutory cap ({}) checks {amount}; a reviewer judges the amount",
+                    caps.join(", ")
+                ),
+            });
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -349,6 +426,7 @@ fn request_report_in(
         set_aside: Vec::new(),
         to_pass: Vec::new(),
         error: None,
+        notes: Vec::new(),
     };
     let d = match decision {
         Err(e) => {
@@ -457,6 +535,9 @@ fn request_report_in(
                 .filter(|_| d.provisional.dependency)
                 .map(|q| case.requests[q].id.clone()),
         });
+    }
+    if scratch.is_some() {
+        report.notes = coverage_notes(p, case, i, d);
     }
     if let Some(sc) = scratch.filter(|_| d.outcome != Outcome::MedicallyNecessary) {
         if d.fell_with.is_none() || d.decided_by.is_some() {
@@ -619,7 +700,11 @@ pub fn case_report(
                 if needs && scratch.is_none() {
                     scratch = Some(Scratch::new(case));
                 }
-                request_report_in(rs, m, case, i, d, scratch.as_mut().filter(|_| needs))
+                let mut report = request_report_in(rs, m, case, i, d, scratch.as_mut().filter(|_| needs));
+                if let (true, Ok(d)) = (with_advice, d) {
+                    report.notes = coverage_notes(&rs.program, case, i, d);
+                }
+                report
             })
             .collect(),
     }
@@ -713,6 +798,9 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
     }
     let Some(outcome) = q.outcome else { return };
     let _ = writeln!(out, "  outcome: {}", outcome_line(q, outcome));
+    for n in &q.notes {
+        let _ = writeln!(out, "  note: {}", n.message);
+    }
     if let Some(b) = &q.decided_by {
         let _ = writeln!(out, "  decided by: {}", decided_line(q, b));
     }
@@ -809,6 +897,9 @@ pub fn render_case_brief(r: &CaseReport, pre: &[authorization::PreSubmission], o
         if let Some(o) = q.outcome {
             let _ = writeln!(out, "    outcome: {}", outcome_line(q, o));
         }
+        for n in &q.notes {
+            let _ = writeln!(out, "    note: {}", n.message);
+        }
         if let Some(b) = &q.decided_by {
             let _ = writeln!(out, "    decided by: {}", decided_line(q, b));
         }
@@ -897,7 +988,10 @@ fn render_advice(a: &AdviceReport, ind: usize, out: &mut String) {
             if !because.is_empty() {
                 let facts: Vec<String> = because
                     .iter()
-                    .map(|f| format!("{} = {}", f.fact, value_text(&f.value)))
+                    .map(|f| {
+                        let note = f.note.map(|n| format!(" ({n})")).unwrap_or_default();
+                        format!("{} = {}{note}", f.fact, value_text(&f.value))
+                    })
                     .collect();
                 let _ = writeln!(out, "{pad}    the record and the request say: {}", facts.join(", "));
             }

@@ -186,8 +186,25 @@ pub async fn schema(State(app): State<Arc<App>>) -> Response {
     json_response(StatusCode::OK, &model::schema(&app.rules.program))
 }
 
-pub async fn treatments(State(app): State<Arc<App>>) -> Response {
-    json_response(StatusCode::OK, &model::treatments(&app.rules))
+#[derive(Deserialize)]
+pub struct TreatmentsQuery {
+    date: Option<String>,
+}
+
+/// `GET /v1/treatments[?date=YYYY-MM-DD]`: with a date, each marked
+/// `in_force`.
+pub async fn treatments(State(app): State<Arc<App>>, q: Result<Query<TreatmentsQuery>, QueryRejection>) -> Response {
+    let date = q.ok().and_then(|Query(q)| q.date).filter(|d| !d.is_empty());
+    match date.as_deref().map(|d| (d, Date::parse(d))) {
+        Some((d, None)) => bare_error(
+            StatusCode::BAD_REQUEST,
+            "bad-date",
+            format!("`{d}` is not a date"),
+            "write the date as YYYY-MM-DD",
+        ),
+        Some((_, Some(d))) => json_response(StatusCode::OK, &model::treatments_on(&app.rules, Some(d))),
+        None => json_response(StatusCode::OK, &model::treatments(&app.rules)),
+    }
 }
 
 #[derive(Deserialize)]

@@ -46,9 +46,9 @@ await run("browser", async () => {
     }
     await page.screenshot({ path: join(out, "02-eight-visits.png"), fullPage: true });
   });
-  await step("4 visits: the outcome changes (insufficient documentation)", async () => {
+  await step("4 visits: the outcome changes (insufficient documentation: questions to answer)", async () => {
     await page.locator('[aria-label="request.quantity amount"]').fill("4");
-    await outcomeIs("NOT MEDICALLY NECESSARY (insufficient documentation)");
+    await outcomeIs("2 questions to answer");
     const topass = await text("#topass");
     if (/nearest request/.test(topass) || !topass.includes("course.active_therapy")) throw new Error("to pass says: " + topass);
     // `a or b`: either one, said so.
@@ -92,6 +92,23 @@ await run("browser", async () => {
       if (/\(exclusion\)/.test(line) && /^\s*met\b/.test(line)) throw new Error("an exclusion reads met: " + line);
     }
     await page.screenshot({ path: join(out, "06-drug.png"), fullPage: true });
+  });
+  await step("12 physical therapy visits for a knee in 2025: the pass says no guideline limit is encoded", async () => {
+    await page.selectOption("#treatment", "physical_therapy");
+    await page.fill("#date", "2025-03-01");
+    const qty = page.locator('[aria-label="request.quantity amount"]');
+    await page.waitForFunction(() => {
+      const u = document.querySelector('[aria-label="request.quantity unit"]');
+      return u && [...u.options].some((o) => o.value === "visit");
+    });
+    await qty.fill("12");
+    await page.selectOption('[aria-label="request.quantity unit"]', "visit");
+    await outcomeIs("MEDICALLY NECESSARY");
+    const decider = await text("#decider");
+    if (!/no guideline limit on request\.quantity is encoded/.test(decider)) throw new Error("beside the verdict: " + decider);
+    // The list marks what no rule decides on 2025-03-01.
+    await page.waitForFunction(() => [...document.querySelectorAll("#treatment option")].some((o) => /no rule in force on 2025-03-01/.test(o.textContent)));
+    await page.screenshot({ path: join(out, "07-knee-2025.png"), fullPage: true });
   });
   await step("nothing loaded from elsewhere, no script error", async () => nothingOffsite("server"));
 });
