@@ -275,7 +275,10 @@ pub fn coverage_notes(p: &Program, case: &Case, i: usize, d: &Decision) -> Vec<C
     let b = &p.schema.builtin;
     let req = &case.requests[i];
     let treatment = &p.catalog.treatment(req.treatment).name;
-    for (slot, name) in [(b.request_quantity, "request.quantity"), (b.request_duration, "request.duration")] {
+    for (slot, name) in [
+        (b.request_quantity, "request.quantity"),
+        (b.request_duration, "request.duration"),
+    ] {
         let Some(slot) = slot else { continue };
         let Some(v) = req.facts.get(slot as usize).filter(|v| !v.is_absent()) else {
             continue;
@@ -629,9 +632,8 @@ fn need_report(p: &Program, case: &Case, i: usize, n: &Need) -> NeedReport {
                 Value::Num(x) if x.fract() == 0.0 && x.abs() < 1e15 => serde_json::Value::from(*x as i64),
                 _ => json_value(p, case, v),
             };
-            let syms = |xs: &[crate::value::Sym]| {
-                serde_json::Value::Array(xs.iter().map(|s| j(&Value::Sym(*s))).collect())
-            };
+            let syms =
+                |xs: &[crate::value::Sym]| serde_json::Value::Array(xs.iter().map(|s| j(&Value::Sym(*s))).collect());
             let (bound, passes) = match &f.passes {
                 Passes::Is(v) => ("is", j(v)),
                 Passes::OneOf(vs) => ("one_of", serde_json::Value::Array(vs.iter().map(j).collect())),
@@ -644,7 +646,10 @@ fn need_report(p: &Program, case: &Case, i: usize, n: &Need) -> NeedReport {
                 Passes::Excludes(xs) => ("excludes", syms(xs)),
             };
             let is_received = p.schema.builtin.history_received == Some(fact.slot)
-                && matches!(f.fact, crate::check::FactRef::Prior(..) | crate::check::FactRef::History(..));
+                && matches!(
+                    f.fact,
+                    crate::check::FactRef::Prior(..) | crate::check::FactRef::History(..)
+                );
             if f.new_entry && is_received {
                 // Recording the course itself: `history.T`, given.
                 let t = match f.fact {
@@ -826,7 +831,13 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                 CriterionKind::Require => "",
                 CriterionKind::Exclude => " (exclusion)",
             };
-            let _ = writeln!(out, "    {} {}{kind}: {}", status_tag(c.status, c.kind), c.name, c.description);
+            let _ = writeln!(
+                out,
+                "    {} {}{kind}: {}",
+                status_tag(c.status, c.kind),
+                c.name,
+                c.description
+            );
             if c.citation != rr.citation {
                 let _ = writeln!(out, "{:25}{}", "", c.citation);
             }
@@ -1006,7 +1017,14 @@ fn render_advice(a: &AdviceReport, ind: usize, out: &mut String) {
         AdviceReport::NearestRequest { changes, then } => {
             let items: Vec<String> = changes
                 .iter()
-                .map(|c| format!("{} {} (now {})", c.fact, value_text(&c.passes), value_text(&c.requested)))
+                .map(|c| {
+                    format!(
+                        "{} {} (now {})",
+                        c.fact,
+                        value_text(&c.passes),
+                        value_text(&c.requested)
+                    )
+                })
                 .collect();
             let _ = writeln!(out, "{pad}- the nearest request that passes: {}", items.join(", "));
             if !then.is_empty() {
@@ -1093,7 +1111,11 @@ pub fn fact_advice_text(f: &FactAdvice) -> String {
         // A prior course to record whole.
         return format!("{} ({})", f.fact, f.description);
     }
-    let entry = if f.new_entry { ", in a new history entry (the course was given)" } else { "" };
+    let entry = if f.new_entry {
+        ", in a new history entry (the course was given)"
+    } else {
+        ""
+    };
     format!("{}{passes} ({}; {}{entry})", f.fact, f.description, f.values)
 }
 

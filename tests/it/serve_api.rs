@@ -341,9 +341,15 @@ fn treatments_on_a_date_mark_those_no_rule_decides_and_advice_carries_passing_va
     let ts = json(&text);
     let list = ts.as_array().expect("a list");
     assert!(list.iter().all(|t| t["in_force"].is_boolean()), "{text}");
-    let pt = list.iter().find(|t| t["name"] == "physical_therapy").expect("physical therapy");
+    let pt = list
+        .iter()
+        .find(|t| t["name"] == "physical_therapy")
+        .expect("physical therapy");
     assert_eq!(pt["in_force"], true);
-    assert!(list.iter().any(|t| t["in_force"] == false), "some treatment has no rule in force in 2025");
+    assert!(
+        list.iter().any(|t| t["in_force"] == false),
+        "some treatment has no rule in force in 2025"
+    );
     // Without a date, no mark; a bad date is refused.
     let (_, text) = get(&s, "/v1/treatments");
     assert!(json(&text)[0].get("in_force").is_none(), "{text}");

@@ -104,7 +104,8 @@ fn a_percent_to_document_says_the_bound() {
 fn a_prior_course_with_no_entry_is_asked_for_whole() {
     // Biofeedback is an option within a course of cognitive behavioral
     // therapy: the case lists no psychotherapy, so it reads as not given.
-    let advice = to_pass("case: t\nrequests:\n- { id: b, treatment: biofeedback, quantity: 4 visit, date: 2015-06-16 }\n");
+    let advice =
+        to_pass("case: t\nrequests:\n- { id: b, treatment: biofeedback, quantity: 4 visit, date: 2015-06-16 }\n");
     let all = facts(&advice);
     for a in &all {
         let fact = a["fact"].as_str().unwrap_or("");
@@ -112,7 +113,12 @@ fn a_prior_course_with_no_entry_is_asked_for_whole() {
     }
     let whole = document(&advice, "history.psychotherapy");
     assert_eq!(whole["new_entry"], true, "{whole:#}");
-    assert!(whole["description"].as_str().unwrap_or("").starts_with("the prior course of psychotherapy"));
+    assert!(
+        whole["description"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("the prior course of psychotherapy")
+    );
     // With what it must hold, in the same group (all of).
     let duration = document(&advice, "history.psychotherapy.duration");
     assert_eq!(duration["bound"], "at_least");
@@ -132,7 +138,10 @@ fn a_limit_the_record_already_uses_up_cannot_pass_it_does_not_ask_for_zero_visit
     std::fs::write(&file, &seed).expect("write");
     let o = mtus(&["check", "--format", "json", file.to_str().expect("utf-8")]);
     let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
-    let advice = v["cases"][0]["requests"][1]["to_pass"].as_array().cloned().unwrap_or_default();
+    let advice = v["cases"][0]["requests"][1]["to_pass"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     for f in facts(&advice) {
         assert_ne!(f["fact"], "history.massage_therapy.visits", "{f:#}");
     }
@@ -140,7 +149,12 @@ fn a_limit_the_record_already_uses_up_cannot_pass_it_does_not_ask_for_zero_visit
         .iter()
         .find(|a| a["kind"] == "cannot_pass" && a["criterion"] == "visit_limit")
         .unwrap_or_else(|| panic!("visit_limit should not pass as requested: {advice:#?}"));
-    let because: Vec<&str> = limit["because"].as_array().into_iter().flatten().filter_map(|f| f["fact"].as_str()).collect();
+    let because: Vec<&str> = limit["because"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["fact"].as_str())
+        .collect();
     assert!(because.contains(&"history.massage_therapy.received"), "{because:?}");
     assert!(because.contains(&"request.quantity"), "{because:?}");
     // Functional improvement from the massage given is documented false:
@@ -159,14 +173,29 @@ fn a_or_b_and_a_and_b_give_different_advice() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("c.yaml");
         std::fs::write(&file, case).expect("write");
-        let o = mtus(&["check", "--rules", rules.to_str().expect("utf-8"), "--format", "json", file.to_str().expect("utf-8")]);
+        let o = mtus(&[
+            "check",
+            "--rules",
+            rules.to_str().expect("utf-8"),
+            "--format",
+            "json",
+            file.to_str().expect("utf-8"),
+        ]);
         let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|_| panic!("{}", common::stderr(&o)));
-        let advice = v["cases"][0]["requests"][0]["to_pass"].as_array().cloned().unwrap_or_default();
+        let advice = v["cases"][0]["requests"][0]["to_pass"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let adjunct = advice
             .into_iter()
             .find(|a| a["criterion"] == "adjunct")
             .unwrap_or_else(|| panic!("no advice for adjunct"));
-        let text = stdout(&mtus(&["check", "--rules", rules.to_str().expect("utf-8"), file.to_str().expect("utf-8")]));
+        let text = stdout(&mtus(&[
+            "check",
+            "--rules",
+            rules.to_str().expect("utf-8"),
+            file.to_str().expect("utf-8"),
+        ]));
         (adjunct, text)
     };
     let rules = tempfile::tempdir().expect("tempdir");
@@ -179,7 +208,10 @@ fn a_or_b_and_a_and_b_give_different_advice() {
     let (or, or_text) = run(rules.path());
     let massage = rules.path().join("massage.mtus");
     let text = std::fs::read_to_string(&massage).expect("massage");
-    let changed = text.replace("course.active_therapy or course.home_exercise", "course.active_therapy and course.home_exercise");
+    let changed = text.replace(
+        "course.active_therapy or course.home_exercise",
+        "course.active_therapy and course.home_exercise",
+    );
     assert_ne!(text, changed, "the adjunct criterion changed its wording");
     std::fs::write(&massage, changed).expect("write");
     let (and, and_text) = run(rules.path());
@@ -188,8 +220,14 @@ fn a_or_b_and_a_and_b_give_different_advice() {
     assert_eq!(and["all_of"].as_array().map(Vec::len), Some(2), "{and:#}");
     assert!(and.get("any_of").is_none(), "{and:#}");
     assert_ne!(or_text, and_text);
-    assert!(or_text.contains("massage_therapy.adjunct: document any of:"), "{or_text}");
-    assert!(and_text.contains("massage_therapy.adjunct: document all of:"), "{and_text}");
+    assert!(
+        or_text.contains("massage_therapy.adjunct: document any of:"),
+        "{or_text}"
+    );
+    assert!(
+        and_text.contains("massage_therapy.adjunct: document all of:"),
+        "{and_text}"
+    );
 }
 
 // ---- The property: following the advice passes the request. ----
@@ -478,11 +516,23 @@ fn advice_costs_time_linear_in_the_requests_of_a_case() {
     let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     let requests = v["cases"][0]["requests"].as_array().expect("requests");
     assert_eq!(requests.len(), 2000);
-    assert!(requests.iter().all(|q| q["to_pass"].as_array().is_some_and(|a| !a.is_empty())), "every request is advised");
+    assert!(
+        requests
+            .iter()
+            .all(|q| q["to_pass"].as_array().is_some_and(|a| !a.is_empty())),
+        "every request is advised"
+    );
     let t1 = time_of(&["check", "--format", "json", small.to_str().expect("utf-8")]);
     let t2 = time_of(&["check", "--format", "json", large.to_str().expect("utf-8")]);
-    eprintln!("requests per case: 2000 in {t1:.2} s, 4000 in {t2:.2} s, ratio {:.2}", t2 / t1);
-    assert!(t2 / t1 < 2.5, "doubling the requests took {:.2} times as long ({t1:.2} s, {t2:.2} s)", t2 / t1);
+    eprintln!(
+        "requests per case: 2000 in {t1:.2} s, 4000 in {t2:.2} s, ratio {:.2}",
+        t2 / t1
+    );
+    assert!(
+        t2 / t1 < 2.5,
+        "doubling the requests took {:.2} times as long ({t1:.2} s, {t2:.2} s)",
+        t2 / t1
+    );
 }
 
 #[test]
@@ -513,7 +563,14 @@ fn advice_costs_time_linear_in_the_rules() {
     };
     let (small, large) = (rules(2000), rules(4000));
     let args = |r: &tempfile::TempDir| -> Vec<String> {
-        vec!["check".into(), "--rules".into(), r.path().to_string_lossy().into_owned(), "--format".into(), "json".into(), file.to_string_lossy().into_owned()]
+        vec![
+            "check".into(),
+            "--rules".into(),
+            r.path().to_string_lossy().into_owned(),
+            "--format".into(),
+            "json".into(),
+            file.to_string_lossy().into_owned(),
+        ]
     };
     let (a1, a2) = (args(&small), args(&large));
     let a1: Vec<&str> = a1.iter().map(String::as_str).collect();
@@ -523,6 +580,13 @@ fn advice_costs_time_linear_in_the_rules() {
     assert!(advised > 2000, "every extra criterion is advised: {advised}");
     let t1 = time_of(&a1);
     let t2 = time_of(&a2);
-    eprintln!("rules: 2000 extra in {t1:.2} s, 4000 in {t2:.2} s, ratio {:.2}", t2 / t1);
-    assert!(t2 / t1 < 2.5, "doubling the rules took {:.2} times as long ({t1:.2} s, {t2:.2} s)", t2 / t1);
+    eprintln!(
+        "rules: 2000 extra in {t1:.2} s, 4000 in {t2:.2} s, ratio {:.2}",
+        t2 / t1
+    );
+    assert!(
+        t2 / t1 < 2.5,
+        "doubling the rules took {:.2} times as long ({t1:.2} s, {t2:.2} s)",
+        t2 / t1
+    );
 }

@@ -201,7 +201,12 @@ impl Scratch {
                     Ok(at) => at,
                     Err(at) => {
                         let mut record: Box<[Value]> = c.no_history.iter().cloned().collect();
-                        if let Some(x) = p.schema.builtin.history_received.and_then(|h| record.get_mut(h as usize)) {
+                        if let Some(x) = p
+                            .schema
+                            .builtin
+                            .history_received
+                            .and_then(|h| record.get_mut(h as usize))
+                        {
                             *x = Value::Bool(true);
                         }
                         c.history.insert(at, (t, record));
@@ -507,7 +512,12 @@ impl Advisor<'_> {
     /// Check every alternative of every "any of" (with the first
     /// alternative of the others): it must leave each criterion reading
     /// what it changes passing; one that does not is dropped.
-    fn check_alternatives(&self, m: &mut Machine, sc: &mut Scratch, advice: Vec<CriterionAdvice>) -> Vec<CriterionAdvice> {
+    fn check_alternatives(
+        &self,
+        m: &mut Machine,
+        sc: &mut Scratch,
+        advice: Vec<CriterionAdvice>,
+    ) -> Vec<CriterionAdvice> {
         // The plan is applied in `sc`. Memo: a swap checked once.
         let mut memo: HashMap<String, bool> = HashMap::new();
         // Where each item's chosen way writes, by place: what an item's
@@ -523,7 +533,10 @@ impl Advisor<'_> {
         }
         let mut out = Vec::with_capacity(advice.len());
         for (idx, mut a) in advice.into_iter().enumerate() {
-            let later = Later { writes: &writes, after: idx };
+            let later = Later {
+                writes: &writes,
+                after: idx,
+            };
             a.need = self.prune(m, sc, &a.need, &later, &mut memo);
             out.push(a);
         }
@@ -877,9 +890,11 @@ impl Walk<'_, '_, '_> {
                     out.push(*r);
                 }
             }
-            TKind::Not(x) | TKind::Documented(x, _) | TKind::In(x, _) | TKind::ContainsAny(x, _) | TKind::ContainsAll(x, _) => {
-                self.vars(x, out)
-            }
+            TKind::Not(x)
+            | TKind::Documented(x, _)
+            | TKind::In(x, _)
+            | TKind::ContainsAny(x, _)
+            | TKind::ContainsAll(x, _) => self.vars(x, out),
             TKind::And(xs) | TKind::Or(xs) => xs.iter().for_each(|x| self.vars(x, out)),
             TKind::When(c, t, o) => {
                 self.vars(c, out);
@@ -1060,7 +1075,9 @@ impl Walk<'_, '_, '_> {
                 w.sc.undo_to(mark);
                 t == Tri::from_bool(want)
             };
-            let ordered = cands.first().is_some_and(|v| matches!(v, Value::Qty(_) | Value::Int(_) | Value::Num(_)));
+            let ordered = cands
+                .first()
+                .is_some_and(|v| matches!(v, Value::Qty(_) | Value::Int(_) | Value::Num(_)));
             if !ordered || cands.len() <= 64 {
                 return (0..cands.len()).map(at).collect();
             }
@@ -1180,13 +1197,13 @@ impl Walk<'_, '_, '_> {
                 // A course given had a visit and lasted a day.
                 let course = matches!(r, FactRef::Prior(..) | FactRef::History(..))
                     && matches!(f.key.as_slice(), [k] if k == "visits" || k == "duration")
-                    && p.schema
-                        .builtin
-                        .history_received
-                        .is_some_and(|h| {
-                            let t = treatment_of(&self.sc.case, self.a.i, r);
-                            self.sc.case.history(t).is_none_or(|rec| rec.get(h as usize) == Some(&Value::Bool(true)))
-                        });
+                    && p.schema.builtin.history_received.is_some_and(|h| {
+                        let t = treatment_of(&self.sc.case, self.a.i, r);
+                        self.sc
+                            .case
+                            .history(t)
+                            .is_none_or(|rec| rec.get(h as usize) == Some(&Value::Bool(true)))
+                    });
                 if course {
                     lo = lo.max(1.0);
                 }
@@ -1213,7 +1230,14 @@ impl Walk<'_, '_, '_> {
     /// The passing values among `cands` (`ok`), as a [`Passes`] and the
     /// example to apply: a run at one end of an ordered range is a bound
     /// (for dates, found to the day between the values tried).
-    fn summarize(&mut self, r: FactRef, cands: &[Value], ok: &[bool], e: &TExpr, want: bool) -> Option<(Passes, Value)> {
+    fn summarize(
+        &mut self,
+        r: FactRef,
+        cands: &[Value],
+        ok: &[bool],
+        e: &TExpr,
+        want: bool,
+    ) -> Option<(Passes, Value)> {
         let n_ok = ok.iter().filter(|x| **x).count();
         if n_ok == 0 {
             return None;
@@ -1221,7 +1245,13 @@ impl Walk<'_, '_, '_> {
         let ty = self.p().schema.fact(r.fact()).ty;
         let ordered = matches!(
             ty,
-            FactType::Score | FactType::Percent | FactType::Int | FactType::Quantity | FactType::Duration | FactType::Number | FactType::Date
+            FactType::Score
+                | FactType::Percent
+                | FactType::Int
+                | FactType::Quantity
+                | FactType::Duration
+                | FactType::Number
+                | FactType::Date
         ) && !self.soft(r);
         let first = ok.iter().position(|x| *x)?;
         let last = ok.iter().rposition(|x| *x)?;
@@ -1247,7 +1277,12 @@ impl Walk<'_, '_, '_> {
             }
             return Some((Passes::Between(lo.clone(), hi), lo));
         }
-        let passing: Vec<Value> = cands.iter().zip(ok).filter(|(_, k)| **k).map(|(v, _)| v.clone()).collect();
+        let passing: Vec<Value> = cands
+            .iter()
+            .zip(ok)
+            .filter(|(_, k)| **k)
+            .map(|(v, _)| v.clone())
+            .collect();
         let example = passing[0].clone();
         Some(match passing.len() {
             1 => (Passes::Is(example.clone()), example),
@@ -1295,4 +1330,3 @@ fn slot(r: FactRef) -> u16 {
         FactRef::Case(_, s) | FactRef::Request(_, s) | FactRef::Prior(_, s) | FactRef::History(_, _, s) => s,
     }
 }
-
