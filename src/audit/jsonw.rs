@@ -455,6 +455,8 @@ pub fn trace(
             w.raw(&cn.description);
             w.raw(",\"status\":");
             w.name(jw::status_name(status));
+            w.raw(",\"label\":");
+            w.name(status.label_for(c.kind));
             w.raw(",\"citation\":");
             w.raw(&cn.citation);
             w.raw(",\"facts\":");

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::RuleSet;
 use crate::check::confidence::LowConst;
 use crate::check::{Citation, Program};
-use crate::eval::advice::{Advice, advise};
+use crate::eval::advice::{self, Need, Passes, Scratch};
 use crate::eval::{Decision, EvalError, Machine, Outcome, Role, Status, read};
 use crate::facts::{Case, Recorded};
 use crate::syntax::ast::CriterionKind;
@@ -50,6 +50,11 @@ pub struct CriterionReport {
     pub kind: CriterionKind,
     pub description: String,
     pub status: Status,
+    /// The status in words for its kind: `met`, `not met`, `not
+    /// documented`, `does not apply`; for an exclusion `excludes` (its
+    /// condition holds: the request is not medically necessary) or `does
+    /// not exclude`.
+    pub label: &'static str,
     pub citation: String,
     /// Every fact the criterion reads, with the value it saw.
     pub facts: Vec<FactValue>,
@@ -111,35 +116,90 @@ pub struct DecidedBy {
     pub citation: String,
 }
 
+/// One fact to document, with the values that pass, typed as a case
+/// file writes them.
+#[derive(Clone, Debug, Serialize)]
+pub struct FactAdvice {
+    /// How a case file names it (`exam.muscle_spasm`,
+    /// `history.massage_therapy.visits`); `history.T` for a prior course
+    /// to record whole.
+    pub fact: String,
+    pub description: String,
+    /// How `passes` reads: `is`, `one_of`, `at_least`, `at_most`,
+    /// `between` (a pair), `any` (any value, `passes` null),
+    /// `includes_any`, `includes_all`, `excludes` (lists).
+    pub bound: &'static str,
+    /// The passing value (a bool, a number, `"5 visit"`, a symbol code,
+    /// a date), or a list of them for `one_of`, `between` and the list
+    /// bounds.
+    pub passes: serde_json::Value,
+    /// The value the advice was checked with: applying it passes.
+    pub example: serde_json::Value,
+    /// The case has no `history` entry for the treatment: add one (the
+    /// course was given, `received: true`) holding this fact.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub new_entry: bool,
+    /// What the fact may hold (type, units, values, range).
+    pub values: String,
+}
+
+/// A need: a fact, or all of / any of needs.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum NeedReport {
+    Fact(FactAdvice),
+    AllOf { all_of: Vec<NeedReport> },
+    AnyOf { any_of: Vec<NeedReport> },
+}
+
+/// A change to the request itself.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeReport {
+    /// `request.quantity`, `request.intent`...
+    pub fact: String,
+    pub requested: serde_json::Value,
+    pub passes: serde_json::Value,
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AdviceReport {
-    /// Put this fact on the record.
+    /// What one criterion needs documented to pass: every fact of
+    /// `all_of`, or one alternative of `any_of` (each item a fact or a
+    /// nested group).
     Document {
-        fact: String,
-        description: String,
-        needed_by: Vec<String>,
-        /// The value that passes, as a case writes it (`true`, `one of a,
-        /// b`, `at least 30`); absent when trying values does not tell.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        passes: Option<String>,
-        /// What the fact may hold (type, units, values, range).
-        values: String,
-    },
-    /// Request at most this much.
-    Reduce {
-        fact: String,
-        requested: String,
-        largest_passing: String,
-    },
-    /// It falls with the request it depends on: that one must pass first.
-    FallsWith { request: String },
-    /// Not met, and no change to the request meets it.
-    Unmet {
         rule: String,
         criterion: String,
         description: String,
+        exclusion: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        all_of: Option<Vec<NeedReport>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        any_of: Option<Vec<NeedReport>>,
     },
+    /// Documenting cannot meet this criterion for the request as asked.
+    CannotPass {
+        rule: String,
+        criterion: String,
+        description: String,
+        exclusion: bool,
+        /// The documented facts it reads, with their values.
+        because: Vec<FactValue>,
+        /// The facts it reads that are not documented (no value of them
+        /// would do).
+        undocumented: Vec<String>,
+    },
+    /// The nearest request that passes: change these, then document
+    /// what `then` says.
+    NearestRequest {
+        changes: Vec<ChangeReport>,
+        then: Vec<AdviceReport>,
+    },
+    /// No change to the amount, intent or other terms of the request
+    /// passes: the record stands against it.
+    NoRequestPasses,
+    /// It falls with the request it depends on: that one must pass first.
+    FallsWith { request: String },
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -184,6 +244,86 @@ pub struct RequestReport {
     /// passes.
     pub to_pass: Vec<AdviceReport>,
     pub error: Option<ErrorReport>,
+    /// What the verdict does not rest on: a pass although no limit on
+    /// the amount asked for is encoded (see [`coverage_notes`]). With the
+    /// advice only (`check`, `serve`); omitted when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<CoverageNote>,
+}
+
+/// A coverage note beside a verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageNote {
+    /// `no-limit-encoded` (nothing in the rules deciding the request reads
+    /// the amount) or `no-guideline-limit-encoded` (only a statutory cap
+    /// does).
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The notes for a request that passes: each amount it states
+/// (`request.quantity`, `request.duration`) that no criterion of the
+/// rules deciding it reads ("the amount was not checked"), or that only a
+/// statute's rule reads (a source whose id starts `LC-`, the Labor Code:
+/// "no guideline limit is encoded, only the statutory cap"). A pass that
+/// rests on a limit the rules do not encode says so.
+pub fn coverage_notes(p: &Program, case: &Case, i: usize, d: &Decision) -> Vec<CoverageNote> {
+    let mut out = Vec::new();
+    if d.outcome != Outcome::MedicallyNecessary {
+        return out;
+    }
+    let b = &p.schema.builtin;
+    let req = &case.requests[i];
+    let treatment = &p.catalog.treatment(req.treatment).name;
+    for (slot, name) in [
+        (b.request_quantity, "request.quantity"),
+        (b.request_duration, "request.duration"),
+    ] {
+        let Some(slot) = slot else { continue };
+        let Some(v) = req.facts.get(slot as usize).filter(|v| !v.is_absent()) else {
+            continue;
+        };
+        let readers: Vec<(crate::check::RuleId, usize)> = d
+            .rules
+            .iter()
+            .flat_map(|rr| {
+                let rule = p.rule(rr.rule);
+                (0..rule.criteria.len())
+                    .filter(move |&ci| {
+                        rule.criteria[ci]
+                            .reads
+                            .iter()
+                            .any(|r| matches!(*r, crate::check::FactRef::Request(_, s) if s == slot))
+                    })
+                    .map(move |ci| (rr.rule, ci))
+            })
+            .collect();
+        let amount = text_value(p, case, v);
+        if readers.is_empty() {
+            out.push(CoverageNote {
+                code: "no-limit-encoded",
+                message: format!(
+                    "no limit on {name} is encoded for {treatment}: {amount} passes unchecked; a reviewer judges the amount"
+                ),
+            });
+            continue;
+        }
+        let statutory = |r: crate::check::RuleId| p.source(p.rule(r).source).id.starts_with("LC-");
+        if readers.iter().all(|&(r, _)| statutory(r)) {
+            let caps: Vec<String> = readers
+                .iter()
+                .map(|&(r, ci)| format!("{}.{}", p.rule(r).name, p.rule(r).criteria[ci].name))
+                .collect();
+            out.push(CoverageNote {
+                code: "no-guideline-limit-encoded",
+                message: format!(
+                    "no guideline limit on {name} is encoded for {treatment}: only the statutory cap ({}) checks {amount}; a reviewer judges the amount",
+                    caps.join(", ")
+                ),
+            });
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -246,6 +386,20 @@ pub fn request_report(
     decision: &Result<Decision, EvalError>,
     with_advice: bool,
 ) -> RequestReport {
+    let mut scratch = with_advice.then(|| Scratch::new(case));
+    request_report_in(rs, m, case, i, decision, scratch.as_mut())
+}
+
+/// [`request_report`], the advice worked out in `scratch` (a copy of
+/// `case` made once for all its requests), if given.
+fn request_report_in(
+    rs: &RuleSet,
+    m: &mut Machine,
+    case: &Case,
+    i: usize,
+    decision: &Result<Decision, EvalError>,
+    scratch: Option<&mut Scratch>,
+) -> RequestReport {
     let p = &rs.program;
     let req = &case.requests[i];
     let t = p.catalog.treatment(req.treatment);
@@ -275,6 +429,7 @@ pub fn request_report(
         set_aside: Vec::new(),
         to_pass: Vec::new(),
         error: None,
+        notes: Vec::new(),
     };
     let d = match decision {
         Err(e) => {
@@ -324,6 +479,7 @@ pub fn request_report(
                     kind: c.kind,
                     description: c.description.clone(),
                     status,
+                    label: status.label_for(c.kind),
                     citation: c.citation.as_ref().map_or_else(|| rule_cite.clone(), |x| cite(p, x)),
                     facts,
                     missing,
@@ -383,39 +539,14 @@ pub fn request_report(
                 .map(|q| case.requests[q].id.clone()),
         });
     }
-    if with_advice && d.outcome != Outcome::MedicallyNecessary {
-        report.to_pass = advise(rs, m, case, i, d)
-            .into_iter()
-            .map(|a| match a {
-                Advice::Document {
-                    fact,
-                    description,
-                    needed_by,
-                    passes,
-                    values,
-                } => AdviceReport::Document {
-                    fact,
-                    description,
-                    needed_by: needed_by.into_iter().map(|(r, c)| format!("{r}.{c}")).collect(),
-                    passes,
-                    values,
-                },
-                Advice::Reduce { fact, from, to } => AdviceReport::Reduce {
-                    fact,
-                    requested: from.to_string(),
-                    largest_passing: to.to_string(),
-                },
-                Advice::Unmet {
-                    rule,
-                    criterion,
-                    description,
-                } => AdviceReport::Unmet {
-                    rule,
-                    criterion,
-                    description,
-                },
-            })
-            .collect();
+    if scratch.is_some() {
+        report.notes = coverage_notes(p, case, i, d);
+    }
+    if let Some(sc) = scratch.filter(|_| d.outcome != Outcome::MedicallyNecessary) {
+        if d.fell_with.is_none() || d.decided_by.is_some() {
+            let adv = advice::advise(rs, m, sc, case, i, d);
+            report.to_pass = advice_report(p, case, i, &adv);
+        }
         if let Some(q) = d.fell_with {
             report.to_pass.push(AdviceReport::FallsWith {
                 request: case.requests[q].id.clone(),
@@ -423,6 +554,132 @@ pub fn request_report(
         }
     }
     report
+}
+
+/// The advice for request `i` as the report shows it.
+fn advice_report(p: &Program, case: &Case, i: usize, a: &advice::Advice) -> Vec<AdviceReport> {
+    let mut out = Vec::new();
+    for b in &a.blocked {
+        let c = &p.rule(b.rule).criteria[b.criterion];
+        out.push(AdviceReport::CannotPass {
+            rule: p.rule(b.rule).name.clone(),
+            criterion: c.name.clone(),
+            description: c.description.clone(),
+            exclusion: c.kind == CriterionKind::Exclude,
+            because: b
+                .because
+                .iter()
+                .map(|&r| FactValue {
+                    fact: fact_name(p, case, i, r),
+                    value: json_value(p, case, read(case, i, r)),
+                    note: crate::eval::defaulted(case, i, r).then_some("no history entry"),
+                })
+                .collect(),
+            undocumented: b.undocumented.iter().map(|&r| fact_name(p, case, i, r)).collect(),
+        });
+    }
+    if !a.blocked.is_empty() {
+        match &a.nearest {
+            Some(n) => out.push(AdviceReport::NearestRequest {
+                changes: n
+                    .changes
+                    .iter()
+                    .map(|c| ChangeReport {
+                        fact: fact_name(p, case, i, c.fact),
+                        requested: json_value(p, case, &c.from),
+                        passes: json_value(p, case, &c.to),
+                    })
+                    .collect(),
+                then: n.then.iter().map(|c| criterion_advice(p, case, i, c)).collect(),
+            }),
+            None => out.push(AdviceReport::NoRequestPasses),
+        }
+    }
+    out.extend(a.document.iter().map(|c| criterion_advice(p, case, i, c)));
+    out
+}
+
+fn criterion_advice(p: &Program, case: &Case, i: usize, a: &advice::CriterionAdvice) -> AdviceReport {
+    let rule = p.rule(a.rule);
+    let c = &rule.criteria[a.criterion];
+    let (all_of, any_of) = match &a.need {
+        Need::AnyOf(xs) => (None, Some(xs.iter().map(|x| need_report(p, case, i, x)).collect())),
+        Need::AllOf(xs) => (Some(xs.iter().map(|x| need_report(p, case, i, x)).collect()), None),
+        one => (Some(vec![need_report(p, case, i, one)]), None),
+    };
+    AdviceReport::Document {
+        rule: rule.name.clone(),
+        criterion: c.name.clone(),
+        description: c.description.clone(),
+        exclusion: c.kind == CriterionKind::Exclude,
+        all_of,
+        any_of,
+    }
+}
+
+fn need_report(p: &Program, case: &Case, i: usize, n: &Need) -> NeedReport {
+    match n {
+        Need::AllOf(xs) => NeedReport::AllOf {
+            all_of: xs.iter().map(|x| need_report(p, case, i, x)).collect(),
+        },
+        Need::AnyOf(xs) => NeedReport::AnyOf {
+            any_of: xs.iter().map(|x| need_report(p, case, i, x)).collect(),
+        },
+        Need::Fact(f) => {
+            let fact = p.schema.fact(f.fact.fact());
+            // A whole number is written as a case file writes it: `30`.
+            let j = |v: &Value| match v {
+                Value::Num(x) if x.fract() == 0.0 && x.abs() < 1e15 => serde_json::Value::from(*x as i64),
+                _ => json_value(p, case, v),
+            };
+            let syms =
+                |xs: &[crate::value::Sym]| serde_json::Value::Array(xs.iter().map(|s| j(&Value::Sym(*s))).collect());
+            let (bound, passes) = match &f.passes {
+                Passes::Is(v) => ("is", j(v)),
+                Passes::OneOf(vs) => ("one_of", serde_json::Value::Array(vs.iter().map(j).collect())),
+                Passes::AtLeast(v) => ("at_least", j(v)),
+                Passes::AtMost(v) => ("at_most", j(v)),
+                Passes::Between(a, b) => ("between", serde_json::Value::Array(vec![j(a), j(b)])),
+                Passes::Any => ("any", serde_json::Value::Null),
+                Passes::IncludesAny(xs) => ("includes_any", syms(xs)),
+                Passes::IncludesAll(xs) => ("includes_all", syms(xs)),
+                Passes::Excludes(xs) => ("excludes", syms(xs)),
+            };
+            let is_received = p.schema.builtin.history_received == Some(fact.slot)
+                && matches!(
+                    f.fact,
+                    crate::check::FactRef::Prior(..) | crate::check::FactRef::History(..)
+                );
+            if f.new_entry && is_received {
+                // Recording the course itself: `history.T`, given.
+                let t = match f.fact {
+                    crate::check::FactRef::History(t, ..) => t,
+                    _ => case.requests[i].treatment,
+                };
+                let name = &p.catalog.treatment(t).name;
+                return NeedReport::Fact(FactAdvice {
+                    fact: format!("history.{name}"),
+                    description: format!(
+                        "the prior course of {name}, if it was given: an entry `history.{name}` (the case has none, so it reads as not given)"
+                    ),
+                    bound,
+                    passes,
+                    example: j(&f.example),
+                    new_entry: true,
+                    values: String::new(),
+                });
+            }
+            NeedReport::Fact(FactAdvice {
+                fact: fact_name(p, case, i, f.fact),
+                description: fact.description.clone(),
+                bound,
+                passes,
+                example: j(&f.example),
+                new_entry: f.new_entry,
+                values: crate::check::describe::fact_summary(p, fact),
+            })
+        }
+    }
 }
 
 /// Describe every request of a case.
@@ -434,13 +691,26 @@ pub fn case_report(
     decisions: &[Result<Decision, EvalError>],
     with_advice: bool,
 ) -> CaseReport {
+    let mut scratch: Option<Scratch> = None;
     CaseReport {
         file: file.to_string(),
         case: case.id.clone(),
         requests: decisions
             .iter()
             .enumerate()
-            .map(|(i, d)| request_report(rs, m, case, i, d, with_advice))
+            .map(|(i, d)| {
+                // One copy of the case for the advice of all its requests,
+                // made when the first request needs it.
+                let needs = with_advice && matches!(d, Ok(d) if d.outcome != Outcome::MedicallyNecessary);
+                if needs && scratch.is_none() {
+                    scratch = Some(Scratch::new(case));
+                }
+                let mut report = request_report_in(rs, m, case, i, d, scratch.as_mut().filter(|_| needs));
+                if let (true, Ok(d)) = (with_advice, d) {
+                    report.notes = coverage_notes(&rs.program, case, i, d);
+                }
+                report
+            })
             .collect(),
     }
 }
@@ -464,12 +734,14 @@ pub fn locate_errors(
     }
 }
 
-fn status_tag(s: Status) -> &'static str {
-    match s {
-        Status::Met => "[met]           ",
-        Status::NotApplicable => "[does not apply]",
-        Status::NotMet => "[NOT MET]       ",
-        Status::NotDocumented => "[not documented]",
+fn status_tag(s: Status, kind: CriterionKind) -> &'static str {
+    match (kind, s) {
+        (CriterionKind::Exclude, Status::Met) => "[does not exclude]",
+        (CriterionKind::Exclude, Status::NotMet) => "[EXCLUDES]      ",
+        (_, Status::Met) => "[met]           ",
+        (_, Status::NotApplicable) => "[does not apply]",
+        (_, Status::NotMet) => "[NOT MET]       ",
+        (_, Status::NotDocumented) => "[not documented]",
     }
 }
 
@@ -498,8 +770,15 @@ fn error_place(e: &ErrorReport) -> Option<String> {
 
 /// `rule.criterion (status), citation`: what decided a request, in the
 /// full and the brief text alike.
-fn decided_line(b: &DecidedBy) -> String {
-    format!("{}.{} ({}), {}", b.rule, b.criterion, b.status.label(), b.citation)
+fn decided_line(q: &RequestReport, b: &DecidedBy) -> String {
+    let label = q
+        .rules
+        .iter()
+        .filter(|r| r.rule == b.rule)
+        .flat_map(|r| &r.criteria)
+        .find(|c| c.name == b.criterion)
+        .map_or_else(|| b.status.label(), |c| c.label);
+    format!("{}.{} ({label}), {}", b.rule, b.criterion, b.citation)
 }
 
 pub fn render_request_text(q: &RequestReport, out: &mut String) {
@@ -524,8 +803,11 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
     }
     let Some(outcome) = q.outcome else { return };
     let _ = writeln!(out, "  outcome: {}", outcome_line(q, outcome));
+    for n in &q.notes {
+        let _ = writeln!(out, "  note: {}", n.message);
+    }
     if let Some(b) = &q.decided_by {
-        let _ = writeln!(out, "  decided by: {}", decided_line(b));
+        let _ = writeln!(out, "  decided by: {}", decided_line(q, b));
     }
     if let Some(f) = &q.fell_with {
         let _ = writeln!(out, "  falls with: request {}, which it depends on", esc(f));
@@ -549,7 +831,13 @@ pub fn render_request_text(q: &RequestReport, out: &mut String) {
                 CriterionKind::Require => "",
                 CriterionKind::Exclude => " (exclusion)",
             };
-            let _ = writeln!(out, "    {} {}{kind}: {}", status_tag(c.status), c.name, c.description);
+            let _ = writeln!(
+                out,
+                "    {} {}{kind}: {}",
+                status_tag(c.status, c.kind),
+                c.name,
+                c.description
+            );
             if c.citation != rr.citation {
                 let _ = writeln!(out, "{:25}{}", "", c.citation);
             }
@@ -620,8 +908,11 @@ pub fn render_case_brief(r: &CaseReport, pre: &[authorization::PreSubmission], o
         if let Some(o) = q.outcome {
             let _ = writeln!(out, "    outcome: {}", outcome_line(q, o));
         }
+        for n in &q.notes {
+            let _ = writeln!(out, "    note: {}", n.message);
+        }
         if let Some(b) = &q.decided_by {
-            let _ = writeln!(out, "    decided by: {}", decided_line(b));
+            let _ = writeln!(out, "    decided by: {}", decided_line(q, b));
         }
         if let Some(f) = &q.fell_with {
             let _ = writeln!(out, "    falls with: request {}, which it depends on", esc(f));
@@ -656,80 +947,176 @@ pub fn render_case_brief(r: &CaseReport, pre: &[authorization::PreSubmission], o
 pub fn render_to_pass(q: &RequestReport, out: &mut String) {
     use std::fmt::Write;
     let esc = escape_terminal;
-    {
-        let _ = writeln!(out, "  to pass:");
-        // Facts to document are grouped by the criteria that need them,
-        // each group where its first fact comes.
-        let mut shown_groups: Vec<&[String]> = Vec::new();
-        for a in &q.to_pass {
-            match a {
-                AdviceReport::Document { needed_by, .. } => {
-                    if shown_groups.contains(&needed_by.as_slice()) {
-                        continue;
+    let _ = writeln!(out, "  to pass:");
+    for a in &q.to_pass {
+        render_advice(a, 4, out);
+    }
+    let _ = esc;
+}
+
+/// One item of "to pass", indented by `ind`.
+fn render_advice(a: &AdviceReport, ind: usize, out: &mut String) {
+    use std::fmt::Write;
+    let pad = " ".repeat(ind);
+    match a {
+        AdviceReport::Document {
+            rule,
+            criterion,
+            all_of,
+            any_of,
+            ..
+        } => {
+            let (how, items) = match (all_of, any_of) {
+                (_, Some(xs)) => ("any of", xs),
+                (Some(xs), None) => ("all of", xs),
+                (None, None) => return,
+            };
+            match items.as_slice() {
+                [NeedReport::Fact(f)] => {
+                    let _ = writeln!(out, "{pad}- for {rule}.{criterion}: document {}", fact_advice_text(f));
+                }
+                many => {
+                    let _ = writeln!(out, "{pad}- for {rule}.{criterion}: document {how}:");
+                    for x in many {
+                        render_need(x, ind + 4, out);
                     }
-                    shown_groups.push(needed_by);
-                    let items: Vec<String> = q
-                        .to_pass
-                        .iter()
-                        .filter_map(|b| match b {
-                            AdviceReport::Document {
-                                fact,
-                                description,
-                                needed_by: n,
-                                passes,
-                                values,
-                            } if n == needed_by => {
-                                let passes = passes.as_ref().map(|v| format!(" as {v}")).unwrap_or_default();
-                                let values = if values.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!("; {values}")
-                                };
-                                Some(format!("{fact}{passes} ({description}{values})"))
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    let who = needed_by.join(", ");
-                    match items.as_slice() {
-                        [one] => {
-                            let _ = writeln!(out, "    - for {who}: document {one}");
-                        }
-                        many => {
-                            let _ = writeln!(out, "    - for {who}: document");
-                            for item in many {
-                                let _ = writeln!(out, "        {item}");
-                            }
-                        }
-                    }
-                }
-                AdviceReport::Reduce {
-                    fact,
-                    requested,
-                    largest_passing,
-                } => {
-                    let _ = writeln!(
-                        out,
-                        "    - ask for at most {largest_passing} in {fact} (now {requested})"
-                    );
-                }
-                AdviceReport::FallsWith { request } => {
-                    let _ = writeln!(
-                        out,
-                        "    - it depends on request {}, which does not pass: see what that request needs",
-                        esc(request)
-                    );
-                }
-                AdviceReport::Unmet {
-                    rule,
-                    criterion,
-                    description,
-                } => {
-                    let _ = writeln!(out, "    - cannot pass as requested: {rule}.{criterion}: {description}");
                 }
             }
         }
+        AdviceReport::CannotPass {
+            rule,
+            criterion,
+            description,
+            exclusion,
+            because,
+            undocumented,
+        } => {
+            let what = if *exclusion { " (exclusion)" } else { "" };
+            let _ = writeln!(
+                out,
+                "{pad}- cannot pass as requested: {rule}.{criterion}{what}: {description}"
+            );
+            if !because.is_empty() {
+                let facts: Vec<String> = because
+                    .iter()
+                    .map(|f| {
+                        let note = f.note.map(|n| format!(" ({n})")).unwrap_or_default();
+                        format!("{} = {}{note}", f.fact, value_text(&f.value))
+                    })
+                    .collect();
+                let _ = writeln!(out, "{pad}    the record and the request say: {}", facts.join(", "));
+            }
+            if !undocumented.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{pad}    and no value of {} would meet it",
+                    undocumented.join(", ")
+                );
+            }
+        }
+        AdviceReport::NearestRequest { changes, then } => {
+            let items: Vec<String> = changes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} (now {})",
+                        c.fact,
+                        value_text(&c.passes),
+                        value_text(&c.requested)
+                    )
+                })
+                .collect();
+            let _ = writeln!(out, "{pad}- the nearest request that passes: {}", items.join(", "));
+            if !then.is_empty() {
+                let _ = writeln!(out, "{pad}    and then:");
+                for t in then {
+                    render_advice(t, ind + 4, out);
+                }
+            }
+        }
+        AdviceReport::NoRequestPasses => {
+            let _ = writeln!(
+                out,
+                "{pad}- no change to the amount, intent or other terms of the request passes: the record stands against it"
+            );
+        }
+        AdviceReport::FallsWith { request } => {
+            let _ = writeln!(
+                out,
+                "{pad}- it depends on request {}, which does not pass: see what that request needs",
+                escape_terminal(request)
+            );
+        }
     }
+}
+
+fn render_need(n: &NeedReport, ind: usize, out: &mut String) {
+    use std::fmt::Write;
+    let pad = " ".repeat(ind);
+    match n {
+        NeedReport::Fact(f) => {
+            let _ = writeln!(out, "{pad}{}", fact_advice_text(f));
+        }
+        NeedReport::AllOf { all_of } => {
+            let _ = writeln!(out, "{pad}all of:");
+            for x in all_of {
+                render_need(x, ind + 2, out);
+            }
+        }
+        NeedReport::AnyOf { any_of } => {
+            let _ = writeln!(out, "{pad}any of:");
+            for x in any_of {
+                render_need(x, ind + 2, out);
+            }
+        }
+    }
+}
+
+/// A JSON value as text: strings bare, lists in brackets.
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => escape_terminal(s).into_owned(),
+        serde_json::Value::Array(xs) => {
+            let items: Vec<String> = xs.iter().map(value_text).collect();
+            items.join(", ")
+        }
+        serde_json::Value::Null => "not documented".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `exam.muscle_spasm as true (muscle spasm found on examination; true or false)`.
+pub fn fact_advice_text(f: &FactAdvice) -> String {
+    let is_date = f.values.starts_with("date");
+    let v = value_text(&f.passes);
+    let passes = match f.bound {
+        "is" => format!(" as {v}"),
+        "one_of" => format!(" as one of {v}"),
+        "at_least" if is_date => format!(" as on or after {v}"),
+        "at_most" if is_date => format!(" as on or before {v}"),
+        "at_least" => format!(" as at least {v}"),
+        "at_most" => format!(" as at most {v}"),
+        "between" => match &f.passes {
+            serde_json::Value::Array(xs) if xs.len() == 2 => {
+                format!(" as from {} to {}", value_text(&xs[0]), value_text(&xs[1]))
+            }
+            _ => format!(" as {v}"),
+        },
+        "includes_any" => format!(" including one of {v}"),
+        "includes_all" => format!(" including {v}"),
+        "excludes" => format!(" without {v}"),
+        _ => " (any value)".to_string(),
+    };
+    if f.values.is_empty() {
+        // A prior course to record whole.
+        return format!("{} ({})", f.fact, f.description);
+    }
+    let entry = if f.new_entry {
+        ", in a new history entry (the course was given)"
+    } else {
+        ""
+    };
+    format!("{}{passes} ({}; {}{entry})", f.fact, f.description, f.values)
 }
 
 /// `  provisional: rests on LOW criterion r.c (OPI-9: k = 120 mg_med)`

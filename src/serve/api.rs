@@ -351,8 +351,26 @@ pub async fn schema(State(s): State<Shared>) -> Response {
     json_text_response(StatusCode::OK, s.server.views.schema.clone())
 }
 
-pub async fn treatments(State(s): State<Shared>) -> Response {
-    json_text_response(StatusCode::OK, s.server.views.treatments.clone())
+#[derive(Deserialize)]
+pub struct TreatmentsQuery {
+    date: Option<String>,
+}
+
+/// `GET /v1/treatments[?date=YYYY-MM-DD]`: with a date, each marked
+/// `in_force` (computed per request); without one, the view computed at
+/// start.
+pub async fn treatments(State(s): State<Shared>, q: Result<Query<TreatmentsQuery>, QueryRejection>) -> Response {
+    let date = q.ok().and_then(|Query(q)| q.date).filter(|d| !d.is_empty());
+    match date.as_deref().map(|d| (d, Date::parse(d))) {
+        Some((d, None)) => bare_error(
+            StatusCode::BAD_REQUEST,
+            "bad-date",
+            format!("`{d}` is not a date"),
+            "write the date as YYYY-MM-DD",
+        ),
+        Some((_, Some(d))) => json_response(StatusCode::OK, &model::treatments_on(&s.app.rules, Some(d))),
+        None => json_text_response(StatusCode::OK, s.server.views.treatments.clone()),
+    }
 }
 
 #[derive(Deserialize)]

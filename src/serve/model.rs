@@ -26,11 +26,26 @@ pub struct TreatmentJson {
     pub strength_units: Vec<&'static str>,
     /// How many rules (in force at any date) apply to it.
     pub rules: usize,
+    /// Asked for a date (`/v1/treatments?date=`): whether a rule decides
+    /// it on that date (`eval::select`); a treatment with none is
+    /// "not decided", never a silent pass. Omitted without a date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_force: Option<bool>,
 }
 
 pub fn treatments(rs: &RuleSet) -> Vec<TreatmentJson> {
+    treatments_on(rs, None)
+}
+
+/// The treatments, each marked with whether a rule decides it on `date`.
+pub fn treatments_on(rs: &RuleSet, date: Option<crate::value::Date>) -> Vec<TreatmentJson> {
     (0..rs.program.catalog.treatments.len())
-        .map(|i| treatment_json(rs, TreatmentId(i as u32)))
+        .map(|i| {
+            let id = TreatmentId(i as u32);
+            let mut t = treatment_json(rs, id);
+            t.in_force = date.map(|d| crate::eval::select(&rs.program, &rs.compiled, id, d).is_ok());
+            t
+        })
         .collect()
 }
 
@@ -45,6 +60,7 @@ fn treatment_json(rs: &RuleSet, id: TreatmentId) -> TreatmentJson {
         quantity_units: units_of(&t.quantity_dims),
         strength_units: units_of(&t.strength_dims),
         rules: rs.compiled.by_treatment.get(id.0 as usize).map_or(0, Vec::len),
+        in_force: None,
     }
 }
 

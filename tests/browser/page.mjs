@@ -28,7 +28,7 @@ await run("browser", async () => {
     await page.locator("#treatment option[value=massage_therapy]").waitFor({ state: "attached" });
     await page.screenshot({ path: join(out, "01-open.png") });
   });
-  await step("8 visits of massage on 2015-05-06: NOT MEDICALLY NECESSARY, at most 6 to pass", async () => {
+  await step("8 visits of massage on 2015-05-06: NOT MEDICALLY NECESSARY, the nearest request is 6 visits", async () => {
     await page.selectOption("#treatment", "massage_therapy");
     await page.fill("#date", "2015-05-06");
     const qty = page.locator('[aria-label="request.quantity amount"]');
@@ -36,18 +36,25 @@ await run("browser", async () => {
     await qty.fill("8");
     await outcomeIs("NOT MEDICALLY NECESSARY");
     const topass = await text("#topass");
-    if (!/at most 6 visit/.test(topass)) throw new Error("to pass says: " + topass);
+    if (!/Cannot pass as requested: massage_therapy\.visit_limit/.test(topass)) throw new Error("to pass says: " + topass);
+    if (!/nearest request that passes: request\.quantity 6 visit \(now 8 visit\)/.test(topass)) throw new Error("to pass says: " + topass);
+    // What to document for it, with the value that passes.
+    if (!/course\.active_therapy as true/.test(topass)) throw new Error("to pass says: " + topass);
     const decider = await text("#decider");
     if (!decider.includes("massage_therapy.visit_limit") || !decider.includes("Massage therapy")) {
       throw new Error("decider says: " + decider);
     }
     await page.screenshot({ path: join(out, "02-eight-visits.png"), fullPage: true });
   });
-  await step("4 visits: the outcome changes (insufficient documentation)", async () => {
+  await step("4 visits: the outcome changes (insufficient documentation: questions to answer)", async () => {
     await page.locator('[aria-label="request.quantity amount"]').fill("4");
-    await outcomeIs("NOT MEDICALLY NECESSARY (insufficient documentation)");
+    await outcomeIs("2 questions to answer");
     const topass = await text("#topass");
-    if (/at most 6/.test(topass) || !topass.includes("course.active_therapy")) throw new Error("to pass says: " + topass);
+    if (/nearest request/.test(topass) || !topass.includes("course.active_therapy")) throw new Error("to pass says: " + topass);
+    // `a or b`: either one, said so.
+    if (!/document any one of:/.test(topass) || !/course\.active_therapy as true/.test(topass) || !/course\.home_exercise as true/.test(topass)) {
+      throw new Error("to pass says: " + topass);
+    }
     await page.screenshot({ path: join(out, "03-four-visits.png"), fullPage: true });
   });
   await step("active therapy documented: MEDICALLY NECESSARY", async () => {
@@ -77,7 +84,31 @@ await run("browser", async () => {
     await page.waitForFunction(() => document.getElementById("auth").textContent.includes("Before submitting"), null, { timeout: 10000 });
     const auth = await text("#auth");
     if (!auth.includes("Prior authorization")) throw new Error("authorization section says: " + auth);
+    // Exclusions keep their tag and read "excludes" / "does not exclude",
+    // never "met" beside the excluding condition.
+    const trace = await text("#trace");
+    if (!trace.includes("(exclusion)")) throw new Error("no exclusion tag in the trace: " + trace);
+    for (const line of trace.split("\n")) {
+      if (/\(exclusion\)/.test(line) && /^\s*met\b/.test(line)) throw new Error("an exclusion reads met: " + line);
+    }
     await page.screenshot({ path: join(out, "06-drug.png"), fullPage: true });
+  });
+  await step("12 physical therapy visits for a knee in 2025: the pass says no guideline limit is encoded", async () => {
+    await page.selectOption("#treatment", "physical_therapy");
+    await page.fill("#date", "2025-03-01");
+    const qty = page.locator('[aria-label="request.quantity amount"]');
+    await page.waitForFunction(() => {
+      const u = document.querySelector('[aria-label="request.quantity unit"]');
+      return u && [...u.options].some((o) => o.value === "visit");
+    });
+    await qty.fill("12");
+    await page.selectOption('[aria-label="request.quantity unit"]', "visit");
+    await outcomeIs("MEDICALLY NECESSARY");
+    const decider = await text("#decider");
+    if (!/no guideline limit on request\.quantity is encoded/.test(decider)) throw new Error("beside the verdict: " + decider);
+    // The list marks what no rule decides on 2025-03-01.
+    await page.waitForFunction(() => [...document.querySelectorAll("#treatment option")].some((o) => /no rule in force on 2025-03-01/.test(o.textContent)));
+    await page.screenshot({ path: join(out, "07-knee-2025.png"), fullPage: true });
   });
   await step("nothing loaded from elsewhere, no script error", async () => nothingOffsite("server"));
 });

@@ -10,7 +10,7 @@ fn seed_text_trace() {
     let out = common::stdout(&o);
     // The two reasons the reviewer gave for Flexeril, and the two for massage.
     assert!(out.contains("[not documented] spasm_on_exam"));
-    assert!(out.contains("[NOT MET]        chronic_use"));
+    assert!(out.contains("[EXCLUDES]       chronic_use"));
     assert!(out.contains("[NOT MET]        prior_course_benefit"));
     assert!(out.contains("history.massage_therapy.visits = not documented"));
     insta::assert_snapshot!(out);

@@ -331,3 +331,43 @@ fn yaml_export_loads_back_to_the_same_decisions() {
     let (status, _) = post(&s, "/v1/yaml", br#"{"case": "x", "requests": []}"#);
     assert_eq!(status, 422);
 }
+
+#[test]
+fn treatments_on_a_date_mark_those_no_rule_decides_and_advice_carries_passing_values() {
+    let s = start(&[]);
+    // On a date: each treatment says whether a rule decides it then.
+    let (status, text) = get(&s, "/v1/treatments?date=2025-03-01");
+    assert_eq!(status, 200, "{text}");
+    let ts = json(&text);
+    let list = ts.as_array().expect("a list");
+    assert!(list.iter().all(|t| t["in_force"].is_boolean()), "{text}");
+    let pt = list
+        .iter()
+        .find(|t| t["name"] == "physical_therapy")
+        .expect("physical therapy");
+    assert_eq!(pt["in_force"], true);
+    assert!(
+        list.iter().any(|t| t["in_force"] == false),
+        "some treatment has no rule in force in 2025"
+    );
+    // Without a date, no mark; a bad date is refused.
+    let (_, text) = get(&s, "/v1/treatments");
+    assert!(json(&text)[0].get("in_force").is_none(), "{text}");
+    let (status, _) = get(&s, "/v1/treatments?date=2025-13-01");
+    assert_eq!(status, 400);
+    // 12 visits for a knee in 2025 pass, with the note that no guideline
+    // limit is encoded.
+    let body = r#"{"case":"web","requests":[{"id":"pt","treatment":"physical_therapy","quantity":"12 visit","date":"2025-03-01"}]}"#;
+    let (status, text) = post(&s, "/v1/check", body.as_bytes());
+    assert_eq!(status, 200, "{text}");
+    let q = &json(&text)["cases"][0]["requests"][0];
+    assert_eq!(q["outcome"], "medically_necessary");
+    assert_eq!(q["notes"][0]["code"], "no-guideline-limit-encoded", "{q:#}");
+    // Advice over HTTP: the passing value typed, the groups named.
+    let body = r#"{"case":"web","requests":[{"id":"m","treatment":"massage_therapy","quantity":"4 visit","date":"2015-05-06"}]}"#;
+    let (_, text) = post(&s, "/v1/check", body.as_bytes());
+    let advice = &json(&text)["cases"][0]["requests"][0]["to_pass"][0];
+    assert_eq!(advice["criterion"], "adjunct", "{advice:#}");
+    assert_eq!(advice["any_of"][0]["passes"], true, "{advice:#}");
+    assert_eq!(advice["any_of"][1]["passes"], true, "{advice:#}");
+}

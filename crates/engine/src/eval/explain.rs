@@ -96,7 +96,7 @@ struct Walker<'a> {
     request: usize,
 }
 
-fn truth_value(t: Tri) -> Value {
+pub(crate) fn truth_value(t: Tri) -> Value {
     match t {
         Tri::True => Value::Bool(true),
         Tri::False => Value::Bool(false),
@@ -104,7 +104,7 @@ fn truth_value(t: Tri) -> Value {
     }
 }
 
-fn lit_value(l: &Lit) -> Value {
+pub(crate) fn lit_value(l: &Lit) -> Value {
     match l {
         Lit::Bool(b) => Value::Bool(*b),
         Lit::Num(n) => Value::Num(*n),
@@ -149,7 +149,7 @@ fn of_scalar(s: Option<Scalar>) -> Value {
 }
 
 /// A comparison, as the compiled evaluator makes it.
-fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
+pub(crate) fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
     let result = match (a, b) {
         (Value::Sym(x), Value::Sym(y)) => ops::equality(op, x == y),
         (Value::Bool(x), Value::Bool(y)) => ops::equality(op, x == y),
@@ -162,7 +162,7 @@ fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
     result.map_or(Value::Absent, Value::Bool)
 }
 
-fn arith(add: bool, a: &Value, b: &Value) -> Value {
+pub(crate) fn arith(add: bool, a: &Value, b: &Value) -> Value {
     match (scalar(a), scalar(b)) {
         (Some(x), Some(y)) => of_scalar(ops::arith(add, x, y)),
         _ => Value::Absent,

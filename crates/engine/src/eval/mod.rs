@@ -51,6 +51,18 @@ impl Status {
         }
     }
 
+    /// The status in words for a criterion of `kind`: an exclusion whose
+    /// condition holds "excludes" the request, one whose condition does
+    /// not "does not exclude" it (never "met" beside a sentence stating
+    /// the excluding condition).
+    pub fn label_for(self, kind: CriterionKind) -> &'static str {
+        match (kind, self) {
+            (CriterionKind::Exclude, Status::NotMet) => "excludes",
+            (CriterionKind::Exclude, Status::Met) => "does not exclude",
+            _ => self.label(),
+        }
+    }
+
     /// Met or not applicable: nothing against the request.
     pub fn passes(self) -> bool {
         matches!(self, Status::Met | Status::NotApplicable)
