@@ -304,8 +304,23 @@ fn apply_need(case: &mut Value, k: usize, n: &Value, pick: usize) {
 /// "any of", then each other alternative of each in turn. `Err` when the
 /// advice gives no way to pass; none when it says that no request passes
 /// (each criterion that stands against it names what it reads).
-fn ways(case: &Value, k: usize, advice: &[Value]) -> Result<Vec<Value>, String> {
+fn ways(case: &Value, k: usize, treatment: &str, advice: &[Value]) -> Result<Vec<Value>, String> {
     let mut base = case.clone();
+    // The case may key the history by the name its request is written
+    // with (a brand, `Synapryn`) where the advice names the treatment
+    // (`compounded_oral_suspension`): the same entry, renamed as the
+    // advice names it, which the engine reads alike.
+    if let Some(written) = base["requests"][k]["treatment"].as_str().map(str::to_string) {
+        if written != treatment {
+            if let Some(h) = base["history"].as_object_mut() {
+                if !h.contains_key(treatment) {
+                    if let Some(entry) = h.remove(&written) {
+                        h.insert(treatment.to_string(), entry);
+                    }
+                }
+            }
+        }
+    }
     // The request on its own: what it depends on is its own question.
     if let Some(r) = base["requests"][k].as_object_mut() {
         r.remove("depends_on");
@@ -379,7 +394,12 @@ fn follow_advice(inputs: &[&str]) -> (usize, Vec<String>) {
             }
             advised += 1;
             let label = format!("{file} request {}", q["request"]);
-            match ways(&src, k, q["to_pass"].as_array().expect("to_pass")) {
+            match ways(
+                &src,
+                k,
+                q["treatment"].as_str().unwrap_or(""),
+                q["to_pass"].as_array().expect("to_pass"),
+            ) {
                 Err(why) => failures.push(format!("{label}: {why}")),
                 Ok(ws) => {
                     if ws.is_empty() {
