@@ -141,7 +141,7 @@ pub async fn check(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejecti
             &crate::diag::SourceFile::new(POSTED_FILE, text),
         );
     }
-    let pre = authorization::pre_submission(&rules.program, &case, &app.lists);
+    let pre = authorization::pre_submission(&rules.program, &case, &app.lists, &r);
     json_response(
         StatusCode::OK,
         &CheckJson {

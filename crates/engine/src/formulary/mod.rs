@@ -29,7 +29,7 @@ use serde::Serialize;
 
 pub use list::{DrugList, DrugListError, DrugLists};
 pub use rfa::rfa_findings;
-pub use status::{Authorization, FormularyStatus, PriorAuthorization, authorize};
+pub use status::{Authorization, FormularyStatus, PriorAuthorization, authorize, join_clinical_outcome};
 
 use crate::check::{Program, Scope};
 use crate::facts::Case;
