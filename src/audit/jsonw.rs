@@ -234,6 +234,12 @@ pub fn row_fields(
             .and_then(|q| requests.get(q))
             .map(|q| q.id.as_str()),
     );
+    if let Some(a) = r.authorization {
+        w.raw(",\"prior_authorization\":");
+        w.opt_name(a.map(|a| a.prior_authorization.name()));
+        w.raw(",\"formulary_status\":");
+        w.opt_name(a.map(|a| a.status.name()));
+    }
 }
 
 /// A JSON document's row: `{...}` (no newline).

@@ -58,6 +58,17 @@ pub struct AuditRow {
     /// The id of the request this one fell with (`depends_on`): it was
     /// decided by that request's outcome, not by a criterion of its own.
     pub falls_with: Option<String>,
+    /// With `--drug-list`: the formulary's answer (absent without it).
+    #[serde(flatten)]
+    pub authorization: Option<AuthColumns>,
+}
+
+/// The formulary's answer in an audit row: both `null` when the formulary
+/// does not reach the request (not a drug, or dated before 2018).
+#[derive(Clone, Debug, Serialize)]
+pub struct AuthColumns {
+    pub prior_authorization: Option<crate::formulary::PriorAuthorization>,
+    pub formulary_status: Option<crate::formulary::FormularyStatus>,
 }
 
 impl AuditRow {
@@ -90,6 +101,10 @@ impl AuditRow {
                 .and_then(|v| v.fell_with)
                 .and_then(|q| requests.get(q))
                 .map(|q| q.id.clone()),
+            authorization: r.authorization.map(|a| AuthColumns {
+                prior_authorization: a.map(|a| a.prior_authorization),
+                formulary_status: a.map(|a| a.status),
+            }),
         }
     }
 }
@@ -159,6 +174,7 @@ mod tests {
             error: error.then(|| "no rule".to_string()),
             provisional: None,
             falls_with: None,
+            authorization: None,
         }
     }
 

@@ -57,6 +57,10 @@ pub struct AuditOptions {
     /// JSON Lines), for a caller that shows them itself (the HTML page).
     /// Without it those formats keep none: 1,000 traces are about 16 MB.
     pub keep_traces: bool,
+    /// MTUS Drug Lists (`--drug-list`): with them, each request's row in
+    /// CSV, JSON and JSON Lines carries `prior_authorization` and
+    /// `formulary_status` (the formulary's answer joined to the outcome).
+    pub lists: Option<Arc<crate::formulary::DrugLists>>,
 }
 
 impl Default for AuditOptions {
@@ -68,6 +72,7 @@ impl Default for AuditOptions {
             color: false,
             limits: crate::inputs::Limits::default(),
             keep_traces: true,
+            lists: None,
         }
     }
 }
@@ -143,6 +148,7 @@ fn audit_with(
             _ => opts.max_disagreements,
         },
         max_errors: opts.max_errors,
+        lists: opts.lists.clone(),
         render_errors: matches!(opts.format, Format::Text | Format::Markdown).then_some(opts.color),
         ..run::Options::default()
     };
@@ -151,6 +157,7 @@ fn audit_with(
         widths: [4, 7, 9],
         rules: rs.origin.describe(),
         names: names.clone(),
+        auth: opts.lists.is_some(),
     };
     let mut w = Out::new(out);
     let mut spill = Spill::default();
@@ -502,9 +509,13 @@ struct Style {
     rules: String,
     /// The rule set's names, escaped for JSON once (JSON and JSON Lines).
     names: Option<Arc<Names>>,
+    /// CSV rows carry the formulary's answer (`--drug-list`).
+    auth: bool,
 }
 
 const CSV_HEADER: &str = "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n";
+/// The columns `--drug-list` adds after `falls_with`.
+const CSV_AUTH_COLUMNS: &str = ",prior_authorization,formulary_status";
 
 impl Render for Style {
     fn head(&self, out: &mut String) {
@@ -521,9 +532,15 @@ impl Render for Style {
                 let _ = write!(out, "{{\n  \"version\": {JSON_VERSION},\n  \"requests\": [");
             }
             Format::Csv => {
-                out.push_str(CSV_HEADER);
+                if self.auth {
+                    out.push_str(CSV_HEADER.trim_end());
+                    out.push_str(CSV_AUTH_COLUMNS);
+                    out.push('\n');
+                } else {
+                    out.push_str(CSV_HEADER);
+                }
                 // The first row names the rule set that decided the rest.
-                let mut cells: [String; 16] = Default::default();
+                let mut cells: Vec<String> = vec![String::new(); if self.auth { 18 } else { 16 }];
                 cells[0] = "rules".to_string();
                 cells[1] = self.rules.clone();
                 csv_line(&cells, out);
@@ -572,7 +589,7 @@ impl Render for Style {
                     Format::Csv => {
                         let g = &f.diagnostic;
                         let num = |n: Option<usize>| n.map_or_else(String::new, |n| n.to_string());
-                        let cells = [
+                        let mut cells = vec![
                             "error".to_string(),
                             g.file.clone().unwrap_or_else(|| d.file.to_string()),
                             num(g.line),
@@ -590,6 +607,9 @@ impl Render for Style {
                             String::new(),
                             String::new(),
                         ];
+                        if self.auth {
+                            cells.extend([String::new(), String::new()]);
+                        }
                         csv_line(&cells, out);
                     }
                 }
@@ -641,7 +661,7 @@ impl Render for Style {
                 Format::Csv => {
                     let row = AuditRow::new(rs, d, &case.case, &case.requests, i);
                     let name = |x: Option<&'static str>| x.unwrap_or("").to_string();
-                    let cells = [
+                    let mut cells = vec![
                         "request".to_string(),
                         row.file,
                         row.line.map_or_else(String::new, |l| l.to_string()),
@@ -659,6 +679,11 @@ impl Render for Style {
                         row.provisional.map_or_else(String::new, |p| p.to_string()),
                         row.falls_with.unwrap_or_default(),
                     ];
+                    if self.auth {
+                        let a = row.authorization.as_ref();
+                        cells.push(name(a.and_then(|a| a.prior_authorization).map(|p| p.name())));
+                        cells.push(name(a.and_then(|a| a.formulary_status).map(|s| s.name())));
+                    }
                     csv_line(&cells, out);
                 }
             }
@@ -1250,6 +1275,9 @@ mod tests {
                         keep_traces,
                         // None kept (an empty list), or some and the rest omitted.
                         max_disagreements: if keep_traces { 300 } else { 0 },
+                        // The formulary's columns too (`--drug-list`).
+                        lists: keep_traces
+                            .then(|| Arc::new(crate::formulary::DrugLists::embedded().expect("shipped list"))),
                         ..AuditOptions::default()
                     };
                     let run = |oracle| {

@@ -57,6 +57,18 @@ pub struct RequestDone {
     /// For a request that could not be decided: the line (of the file)
     /// and column of its cause (`EvalError::span`).
     pub error_at: Option<(usize, usize)>,
+    /// The formulary's answer joined to the outcome, when the audit was
+    /// given drug lists (`None` without them; `Some(None)` when the
+    /// formulary does not reach the request: not a drug, or before 2018).
+    pub authorization: Option<Option<AuthAnswer>>,
+}
+
+/// The formulary's answer for one request of an audit, joined to its
+/// clinical outcome ([`crate::formulary::join_clinical_outcome`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AuthAnswer {
+    pub status: crate::formulary::FormularyStatus,
+    pub prior_authorization: crate::formulary::PriorAuthorization,
 }
 
 impl RequestDone {
@@ -115,6 +127,9 @@ pub struct Options {
     pub max_disagreements: usize,
     /// Load errors kept for the summary.
     pub max_errors: usize,
+    /// MTUS Drug Lists: with them, each request's row carries the
+    /// formulary's answer (prior authorization and status).
+    pub lists: Option<Arc<crate::formulary::DrugLists>>,
     /// Render each load error with an excerpt (`Some(colour)`).
     pub render_errors: Option<bool>,
     /// A batch holds at most this many inputs...
@@ -135,6 +150,7 @@ impl Default for Options {
             json_traces: None,
             max_disagreements: 1000,
             max_errors: 1000,
+            lists: None,
             render_errors: None,
             batch_units: 512,
             batch_bytes: 2 << 20,
@@ -217,6 +233,7 @@ pub fn run<E: Send>(
         Want {
             report: keeping || (opts.traces == Traces::All && json.is_none()),
             json,
+            lists: opts.lists.as_deref(),
         }
     };
     // The first batch: decided, then the renderer prepared from it (the
@@ -338,6 +355,8 @@ pub struct Want<'a> {
     pub report: bool,
     /// Its JSON, written with these names.
     pub json: Option<&'a Names>,
+    /// The drug lists to answer prior authorization from, if given.
+    pub lists: Option<&'a crate::formulary::DrugLists>,
 }
 
 /// Load and decide a batch on all threads, keeping input order.
@@ -400,6 +419,15 @@ pub fn decide_unit(
             }
             _ => None,
         };
+        let authorization = traces.lists.map(|lists| {
+            crate::formulary::authorize(&rs.program, &case, i, lists).map(|mut a| {
+                crate::formulary::join_clinical_outcome(&mut a, v.as_ref().ok().map(|v| v.outcome));
+                AuthAnswer {
+                    status: a.status,
+                    prior_authorization: a.prior_authorization,
+                }
+            })
+        });
         let mut r = RequestDone {
             id: req.id.clone(),
             treatment: req.treatment,
@@ -408,6 +436,7 @@ pub fn decide_unit(
             trace: None,
             trace_json: None,
             error_at,
+            authorization,
         };
         if (traces.report || traces.json.is_some()) && r.agrees() == Some(false) {
             let decisions = full.get_or_insert_with(|| eval::decide_case(rs, m, &case));

@@ -54,6 +54,13 @@ pub struct AuditArgs {
     /// than a second).
     #[arg(long)]
     pub no_progress: bool,
+    /// An MTUS Drug List version as CSV (docs/formulary.md); repeat for
+    /// several versions. With it, each request's row in CSV, JSON and JSON
+    /// Lines also carries `prior_authorization` and `formulary_status`:
+    /// the formulary's answer, joined to the outcome (an Exempt drug found
+    /// not medically necessary needs prior authorization).
+    #[arg(long = "drug-list", value_name = "FILE")]
+    pub drug_list: Vec<PathBuf>,
 }
 
 pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode> {
@@ -69,6 +76,14 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
             }
         },
         None => None,
+    };
+    let lists = if args.drug_list.is_empty() {
+        None
+    } else {
+        match super::check::load_drug_lists(ctx, None, &args.drug_list)? {
+            Some(l) => Some(std::sync::Arc::new(l)),
+            None => return Ok(ExitCode::from(1)),
+        }
     };
     let total: Option<u64> = if inputs.contains(&Input::Stdin) {
         None
@@ -92,6 +107,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
         limits: ctx.limits,
         // Only the HTML page shows the traces CSV and JSON Lines do not.
         keep_traces: html.is_some(),
+        lists,
         ..AuditOptions::default()
     };
     // The rule set in force: the first line of a text or Markdown report;

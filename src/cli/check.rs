@@ -96,7 +96,7 @@ pub fn run(
                     true,
                 );
                 report::locate_errors(&mut r, &case, &decisions, &source);
-                let p = authorization::pre_submission(&rules.program, &case, lists);
+                let p = authorization::pre_submission(&rules.program, &case, lists, &r);
                 if format == Format::Text {
                     let mut text = String::from("\n");
                     if opts.brief {

@@ -23,11 +23,17 @@ pub struct PreSubmission {
     pub rfa: Vec<Finding>,
 }
 
-/// The pre-submission findings for every request of a case.
-pub fn pre_submission(p: &Program, case: &Case, lists: &DrugLists) -> Vec<PreSubmission> {
+/// The pre-submission findings for every request of a case, each joined
+/// to its clinical outcome in `report` (the case's report): an Exempt drug
+/// found not medically necessary is not shown as needing no review
+/// ([`formulary::join_clinical_outcome`]).
+pub fn pre_submission(p: &Program, case: &Case, lists: &DrugLists, report: &CaseReport) -> Vec<PreSubmission> {
     (0..case.requests.len())
         .map(|i| {
-            let authorization = formulary::authorize(p, case, i, lists);
+            let mut authorization = formulary::authorize(p, case, i, lists);
+            if let Some(a) = authorization.as_mut() {
+                formulary::join_clinical_outcome(a, report.requests.get(i).and_then(|q| q.outcome));
+            }
             let rfa = formulary::rfa_findings(p, case, i, authorization.as_ref());
             PreSubmission { authorization, rfa }
         })
@@ -77,6 +83,12 @@ pub fn render_pre_submission_text(s: &PreSubmission, out: &mut String) {
         };
         let why = super::escape_terminal(&why);
         let _ = writeln!(out, "  prior authorization: {verdict} ({why}){provisional}");
+        if a.mtus_consistent == Some(false) {
+            let _ = writeln!(
+                out,
+                "    the list alone would need no review, but this request is not shown to be in accordance with the MTUS (see its outcome above): it needs prior authorization"
+            );
+        }
         for f in &a.findings {
             render_finding(f, out);
         }

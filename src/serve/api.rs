@@ -294,7 +294,7 @@ fn check_case(app: &App, body: &[u8]) -> Response {
             &crate::diag::SourceFile::new(POSTED_FILE, text),
         );
     }
-    let pre = authorization::pre_submission(&rules.program, &case, &app.lists);
+    let pre = authorization::pre_submission(&rules.program, &case, &app.lists, &r);
     json_response(
         StatusCode::OK,
         &CheckJson {

@@ -137,7 +137,7 @@ fn precompiled_set_decides_every_shipped_case_like_the_parsed_one() {
         let mut m = Machine::new();
         let decisions = eval::decide_case(rs, &mut m, &case);
         let r = report::case_report(rs, &mut m, name, &case, &decisions, true);
-        let p = authorization::pre_submission(&rs.program, &case, &lists);
+        let p = authorization::pre_submission(&rs.program, &case, &lists, &r);
         let mut out = String::new();
         authorization::render_case_text(&r, &p, &mut out);
         out.push_str(&serde_json::to_string(&authorization::CaseJson::new(&r, &p)).expect("json"));

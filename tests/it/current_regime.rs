@@ -96,3 +96,118 @@ fn no_criterion_encoded_names_the_guideline_versions_in_force() {
         ["opioids_2016"]
     );
 }
+
+/// The criteria of `rule.criterion` for request `id` of a case, through
+/// `mtus check --format json`: (status, facts read as `fact=value`).
+fn criterion(case: &str, id: &str, name: &str) -> (String, Vec<String>) {
+    let o = common::mtus(&["check", "--format", "json", case]);
+    let json: serde_json::Value = serde_json::from_str(&common::stdout(&o)).expect("json");
+    let reqs = json["cases"][0]["requests"].as_array().expect("requests");
+    let r = reqs.iter().find(|r| r["request"] == id).expect("request");
+    let (rule, crit) = name.split_once('.').expect("rule.criterion");
+    let rules = r["rules"].as_array().expect("rules");
+    let ru = rules.iter().find(|x| x["rule"] == rule).expect("rule");
+    let c = ru["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .find(|c| c["name"] == crit)
+        .expect("criterion");
+    let facts = c["facts"]
+        .as_array()
+        .expect("facts")
+        .iter()
+        .map(|f| format!("{}={}", f["fact"].as_str().unwrap_or("?"), f["value"]))
+        .collect();
+    (c["status"].as_str().unwrap_or("?").to_string(), facts)
+}
+
+#[test]
+fn the_daily_dose_is_worked_out_from_the_request_when_no_figure_is_given() {
+    // Norco 10 mg #60 for 30 days: 2 a day x 10 mg x 1 = 20 mg MED.
+    let (status, facts) = criterion(
+        "cases/2018-opioids-dose-from-request.yaml",
+        "norco",
+        "acoem_opioids.dose_ceiling",
+    );
+    assert_eq!(status, "met");
+    assert!(
+        facts.contains(&"request.med_per_day=\"20 mg_med\"".to_string()),
+        "{facts:?}"
+    );
+    // Oxycodone 30 mg #120 for 30 days: 4 a day x 30 mg x 1.5 = 180.
+    let (status, facts) = criterion(
+        "cases/2018-opioids-dose-from-request.yaml",
+        "oxycodone",
+        "acoem_opioids.dose_ceiling",
+    );
+    assert_eq!(status, "not_met");
+    assert!(
+        facts.contains(&"request.med_per_day=\"180 mg_med\"".to_string()),
+        "{facts:?}"
+    );
+    // A total the record states wins over the request's own figure.
+    let (_, facts) = criterion(
+        "cases/2018-opioids-continued-with-improvement.yaml",
+        "norco",
+        "acoem_opioids.dose_ceiling",
+    );
+    assert_eq!(facts[0], "opioids.med_per_day=\"40 mg_med\"", "{facts:?}");
+}
+
+#[test]
+fn a_first_prescription_for_acute_pain_is_not_judged_as_a_continuation() {
+    for name in [
+        "acoem_opioids.continuation_improvement",
+        "acoem_opioids.continuation_agreement",
+        "acoem_opioids.continuation_drug_screens",
+        "acoem_opioids.dose_above_50_improvement",
+    ] {
+        let (status, _) = criterion(
+            "cases/2018-opioids-post-op-first-prescription.yaml",
+            "norco-post-op",
+            name,
+        );
+        assert_eq!(status, "not_applicable", "{name}");
+    }
+    let (status, _) = criterion(
+        "cases/2018-opioids-acute-first-prescription.yaml",
+        "tramadol-month",
+        "acoem_opioids.acute_short_course",
+    );
+    assert_eq!(status, "not_met");
+    // A course on record is a continuation, whatever the intent says.
+    let (status, _) = criterion(
+        "cases/2018-opioids-continued-no-agreement.yaml",
+        "norco",
+        "acoem_opioids.continuation_agreement",
+    );
+    assert_eq!(status, "not_met");
+}
+
+#[test]
+fn an_mri_is_judged_by_the_rules_of_its_region() {
+    let rules = deciding("mri", "2018-03-15").expect("ACOEM MRI rules");
+    for r in [
+        "acoem_mri_regions",
+        "acoem_mri_lbd_2016",
+        "acoem_mri_ct_2016",
+        "acoem_mri_shoulder_2016",
+        "acoem_mri_knee_2015",
+    ] {
+        assert!(rules.iter().any(|x| x == r), "{r}: {rules:?}");
+    }
+    // The low-back criterion does not apply to a knee MRI; the knee's do.
+    let (status, _) = criterion(
+        "cases/2018-mri-knee.yaml",
+        "mri-2018",
+        "acoem_mri_lbd_2016.red_flag_or_radicular_surgical",
+    );
+    assert_eq!(status, "not_applicable");
+    let (status, _) = criterion(
+        "cases/2018-mri-knee.yaml",
+        "mri-2018",
+        "acoem_mri_knee_2015.conservative_care",
+    );
+    assert_eq!(status, "met");
+}

@@ -470,3 +470,118 @@ fn fixture_cases_give_the_answer_they_expect() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn special_fill_is_ruled_out_by_the_date_alone_when_the_first_visit_is_not_documented() {
+    let rs = rules();
+    let l = test_lists();
+    let c = case(
+        &rs,
+        "injury: { date: 2021-03-01 }",
+        "treatment: Percocet\ndays_supply: 4 day\ndate: 2021-03-20",
+    );
+    let a = authorize(&rs.program, &c, 0, &l).expect("applies");
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "special_fill")
+        .expect("special fill");
+    assert_eq!(f.check, Check::NotMet, "{}", f.message);
+    assert!(f.message.contains("day 19 after the injury"), "{}", f.message);
+    assert!(!f.message.contains("not documented"), "{}", f.message);
+    // Within 7 days, the first visit decides: not documented.
+    let c = case(
+        &rs,
+        "injury: { date: 2021-03-01 }",
+        "treatment: Percocet\ndays_supply: 4 day\ndate: 2021-03-05",
+    );
+    let a = authorize(&rs.program, &c, 0, &l).expect("applies");
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "special_fill")
+        .expect("special fill");
+    assert_eq!(f.check, Check::NotDocumented, "{}", f.message);
+    assert!(f.message.contains("injury.first_visit"), "{}", f.message);
+    // Ruled out by the dates, a missing supply is not listed as well.
+    let c = case(&rs, DOI, "treatment: Percocet\ndate: 2021-03-05");
+    let a = authorize(&rs.program, &c, 0, &l).expect("applies");
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "special_fill")
+        .expect("special fill");
+    assert_eq!(f.check, Check::NotMet);
+    assert!(!f.message.contains("days_supply"), "{}", f.message);
+}
+
+#[test]
+fn perioperative_fill_reads_the_surgery_date_of_the_course_too() {
+    let rs = rules();
+    let l = test_lists();
+    let at = |top: &str, date: &str| {
+        answer(
+            &rs,
+            &l,
+            top,
+            &format!("treatment: Percocet\ndays_supply: 4 day\ndate: {date}"),
+        )
+    };
+    let top = "injury: { date: 2020-01-06, first_visit: 2020-01-07 }\ncourse: { surgery_date: 2020-06-15 }";
+    assert_eq!(
+        at(top, "2020-06-17").1,
+        P::NotRequired,
+        "day +2 of the course's surgery"
+    );
+    let (_, p, f) = at(top, "2020-07-15");
+    assert_eq!(p, P::Required);
+    assert!(f.contains(&("perioperative_fill", Check::NotMet)), "{f:?}");
+    // The fill's own surgery date wins over the course's.
+    let top = "injury: { date: 2020-01-06, first_visit: 2020-01-07 }\nsurgery: { date: 2020-07-14 }\ncourse: { surgery_date: 2020-06-15 }";
+    assert_eq!(at(top, "2020-07-15").1, P::NotRequired);
+}
+
+#[test]
+fn the_clinical_outcome_decides_whether_an_exemption_spares_review() {
+    use mtus::eval::Outcome;
+    use mtus::formulary::join_clinical_outcome;
+    let rs = rules();
+    let l = test_lists();
+    let c = case(
+        &rs,
+        DOI,
+        "treatment: ibuprofen\ndispensed_by: pharmacy\ndate: 2021-03-04",
+    );
+    let base = authorize(&rs.program, &c, 0, &l).expect("applies");
+    assert_eq!((base.status, base.prior_authorization), (S::Exempt, P::NotRequired));
+    let joined = |o: Option<Outcome>| {
+        let mut a = base.clone();
+        join_clinical_outcome(&mut a, o);
+        let f = a.findings.iter().find(|f| f.code == "mtus_consistent").map(|f| f.check);
+        (a.prior_authorization, a.mtus_consistent, f)
+    };
+    assert_eq!(joined(None), (P::NotRequired, None, Some(Check::Note)));
+    assert_eq!(
+        joined(Some(Outcome::MedicallyNecessary)),
+        (P::NotRequired, Some(true), Some(Check::Note))
+    );
+    assert_eq!(
+        joined(Some(Outcome::NotMedicallyNecessary)),
+        (P::Required, Some(false), Some(Check::NotMet))
+    );
+    assert_eq!(
+        joined(Some(Outcome::InsufficientDocumentation)),
+        (P::Required, Some(false), Some(Check::NotDocumented))
+    );
+    // A drug that needs review anyway is left as it is.
+    let c = case(&rs, DOI, "treatment: tramadol\ndate: 2021-03-04");
+    let mut a = authorize(&rs.program, &c, 0, &l).expect("applies");
+    let before = a.clone();
+    join_clinical_outcome(&mut a, Some(Outcome::NotMedicallyNecessary));
+    assert_eq!(a, before);
+    // Neither does it apply to a drug the physician administers.
+    let c = case(&rs, DOI, "treatment: ibuprofen\nadministered: true\ndate: 2021-03-04");
+    let mut a = authorize(&rs.program, &c, 0, &l).expect("applies");
+    join_clinical_outcome(&mut a, Some(Outcome::NotMedicallyNecessary));
+    assert_eq!(a.prior_authorization, P::NotRequired);
+}

@@ -8,8 +8,6 @@ use common::{mtus, stderr, stdout};
 #[test]
 fn check_shows_prior_authorization_after_the_clinical_outcome() {
     let o = mtus(&["check", "tests/fixtures/formulary/special-fill-norco.yaml"]);
-    // No clinical rule is in force in 2021 yet (exit 1), but the
-    // formulary's answer is shown all the same.
     insta::assert_snapshot!("text", stdout(&o));
     let o = mtus(&[
         "check",
@@ -116,4 +114,171 @@ fn a_drug_list_folder_beside_the_rules_is_used() {
     let a = &json["cases"][0]["requests"][0]["authorization"];
     assert_eq!(a["list"]["version"], "test-1", "{}", stderr(&o));
     assert_eq!(a["status"], "unlisted");
+}
+
+/// A case in a temporary folder, for the CLI.
+fn temp_case(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write case");
+    p.to_string_lossy().into_owned()
+}
+
+/// Amitriptyline (Exempt on the shipped v7 rows) for two weeks of
+/// nociceptive pain: not medically necessary under the ACOEM Chronic Pain
+/// guideline.
+const AMITRIPTYLINE_NOT_NECESSARY: &str = "case: exempt-not-necessary
+injury: { date: 2021-01-04, body_parts: [lumbar_spine] }
+pain: { type: nociceptive }
+course: { pain_duration: 2 week }
+diagnoses:
+  - { text: lumbar strain, tags: [lumbar_strain] }
+requests:
+  - { id: elavil, treatment: amitriptyline, quantity: 30 tablet, dispensed_by: pharmacy, date: 2021-03-15 }
+";
+
+#[test]
+fn an_exempt_drug_found_not_medically_necessary_needs_prior_authorization() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let case = temp_case(tmp.path(), "elavil.yaml", AMITRIPTYLINE_NOT_NECESSARY);
+    let o = mtus(&["check", &case]);
+    // Wrapped to the width: compared with the spacing collapsed.
+    let text = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("outcome: NOT MEDICALLY NECESSARY (predicts upheld)"),
+        "{text}"
+    );
+    // Both said: Exempt on the list, and review required all the same.
+    assert!(
+        text.contains("prior authorization: REQUIRED (Exempt; MTUS Drug List v7"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "the list alone would need no review, but this request is not shown to be in accordance with the MTUS"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("[NOT MET] mtus_consistent: not in accordance with the MTUS as requested"),
+        "{text}"
+    );
+    assert!(!text.contains("no RFA is needed"), "{text}");
+    assert!(!text.contains("not required"), "{text}");
+    let o = mtus(&["check", "--format", "json", &case]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let r = &json["cases"][0]["requests"][0];
+    assert_eq!(r["authorization"]["status"], "exempt");
+    assert_eq!(r["authorization"]["prior_authorization"], "required");
+    assert_eq!(r["authorization"]["mtus_consistent"], false);
+    let rfa: Vec<&str> = r["rfa"]
+        .as_array()
+        .expect("rfa")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(rfa.contains(&"rfa_form") && !rfa.contains(&"no_rfa_needed"), "{rfa:?}");
+    // Medically necessary, the same drug list answer stands: no review.
+    let o = mtus(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/formulary/exempt-duloxetine.yaml",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let r = &json["cases"][0]["requests"][0];
+    assert_eq!(r["outcome"], "medically_necessary", "{r}");
+    assert_eq!(r["authorization"]["prior_authorization"], "not_required");
+    assert_eq!(r["authorization"]["mtus_consistent"], true);
+    let rfa: Vec<&str> = r["rfa"]
+        .as_array()
+        .expect("rfa")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(rfa, ["no_rfa_needed"]);
+}
+
+#[test]
+fn audit_drug_list_puts_the_authorization_answer_in_every_row() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    temp_case(tmp.path(), "elavil.yaml", AMITRIPTYLINE_NOT_NECESSARY);
+    std::fs::copy(
+        common::root().join("tests/fixtures/formulary/exempt-duloxetine.yaml"),
+        tmp.path().join("duloxetine.yaml"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        common::root().join("cases/2018-mri-knee.yaml"),
+        tmp.path().join("mri.yaml"),
+    )
+    .expect("copy");
+    let dir = tmp.path().to_string_lossy().into_owned();
+    let list = "rules/drug-list/mtus-drug-list-v7-confirmed.csv";
+    let o = mtus(&["audit", "--no-progress", "--format", "csv", "--drug-list", list, &dir]);
+    let csv = stdout(&o);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].ends_with(",falls_with,prior_authorization,formulary_status"),
+        "{csv}"
+    );
+    let cols = |id: &str| -> Vec<String> {
+        let line = lines
+            .iter()
+            .find(|l| l.contains(&format!(",{id},")))
+            .unwrap_or_else(|| panic!("{id}: {csv}"));
+        line.rsplitn(3, ',').take(2).map(str::to_string).collect()
+    };
+    assert_eq!(cols("elavil"), ["exempt", "required"]);
+    assert_eq!(cols("cymbalta"), ["exempt", "not_required"]);
+    // Not a drug: the formulary does not reach it, both cells empty.
+    assert_eq!(cols("mri-2018"), ["", ""]);
+    // Every row has the same number of cells as the header.
+    let n = lines[0].split(',').count();
+    assert!(lines.iter().skip(2).all(|l| l.split(',').count() == n), "{csv}");
+    for format in ["json", "jsonl"] {
+        let o = mtus(&["audit", "--no-progress", "--format", format, "--drug-list", list, &dir]);
+        let out = stdout(&o);
+        let rows: Vec<serde_json::Value> = if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+            v["requests"].as_array().expect("requests").clone()
+        } else {
+            out.lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("line"))
+                .filter(|v| v["kind"] == "request")
+                .collect()
+        };
+        let row = |id: &str| {
+            rows.iter()
+                .find(|r| r["request"] == id)
+                .unwrap_or_else(|| panic!("{id}: {out}"))
+        };
+        assert_eq!(row("elavil")["prior_authorization"], "required", "{format}");
+        assert_eq!(row("elavil")["formulary_status"], "exempt", "{format}");
+        assert_eq!(row("cymbalta")["prior_authorization"], "not_required", "{format}");
+        assert!(row("mri-2018")["prior_authorization"].is_null(), "{format}");
+        assert!(
+            row("mri-2018").get("prior_authorization").is_some(),
+            "{format}: the key is there"
+        );
+    }
+    // Without --drug-list the rows are as before.
+    let o = mtus(&["audit", "--no-progress", "--format", "csv", &dir]);
+    assert!(stdout(&o).starts_with("kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n"));
+    let o = mtus(&["audit", "--no-progress", "--format", "json", &dir]);
+    assert!(!stdout(&o).contains("prior_authorization"));
+    // A broken list: file, line and column, exit 1, nothing audited.
+    let o = mtus(&[
+        "audit",
+        "--no-progress",
+        "--drug-list",
+        "tests/fixtures/formulary/drug-list-bad.csv",
+        &dir,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "");
+    assert!(
+        stderr(&o).contains("tests/fixtures/formulary/drug-list-bad.csv:"),
+        "{}",
+        stderr(&o)
+    );
 }

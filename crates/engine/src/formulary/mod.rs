@@ -8,6 +8,8 @@
 //! - [`status`]: the checker logic of criteria-2018.md section 1.7: is a
 //!   drug Exempt, Non-Exempt, unlisted or compounded, and does it need
 //!   authorization through prospective review before it is dispensed.
+//! - [`med`]: the morphine-equivalent dose of an opioid request, worked
+//!   out from its drug, strength, quantity and days' supply.
 //! - [`rfa`]: pre-submission findings on the RFA (documentation dated
 //!   within 30 days, signed, each treatment named specifically), the UR
 //!   deadlines it starts, and the SB 1160 first-30-days exemption.
@@ -19,6 +21,7 @@
 //! functions of the rules, the case and the lists.
 
 pub mod list;
+pub mod med;
 pub mod rfa;
 pub mod status;
 
@@ -26,7 +29,7 @@ use serde::Serialize;
 
 pub use list::{DrugList, DrugListError, DrugLists};
 pub use rfa::rfa_findings;
-pub use status::{Authorization, FormularyStatus, PriorAuthorization, authorize};
+pub use status::{Authorization, FormularyStatus, PriorAuthorization, authorize, join_clinical_outcome};
 
 use crate::check::{Program, Scope};
 use crate::facts::Case;

@@ -28,6 +28,7 @@ use serde::Serialize;
 use super::list::{DrugList, DrugLists, DrugRow, ListStatus, RowConfidence, combination_key, ingredient_key};
 use super::{Check, Confidence, Finding, fact, fact_bool, fact_date, fact_days, fact_sym, formulary_start};
 use crate::check::Program;
+use crate::eval::Outcome;
 use crate::facts::Case;
 use crate::value::{Date, Value};
 
@@ -49,6 +50,19 @@ pub enum FormularyStatus {
 }
 
 impl FormularyStatus {
+    /// The name JSON gives it (`non_exempt`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FormularyStatus::Exempt => "exempt",
+            FormularyStatus::NonExempt => "non_exempt",
+            FormularyStatus::Unlisted => "unlisted",
+            FormularyStatus::Compounded => "compounded",
+            FormularyStatus::NotApplicable => "not_applicable",
+            FormularyStatus::NotConfirmed => "not_confirmed",
+            FormularyStatus::NoList => "no_list",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             FormularyStatus::Exempt => "Exempt",
@@ -76,6 +90,15 @@ pub enum PriorAuthorization {
 }
 
 impl PriorAuthorization {
+    /// The name JSON gives it (`not_required`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PriorAuthorization::Required => "required",
+            PriorAuthorization::NotRequired => "not_required",
+            PriorAuthorization::Undetermined => "undetermined",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             PriorAuthorization::Required => "required",
@@ -125,6 +148,13 @@ pub struct Authorization {
     pub provisional: bool,
     /// Why, in the order the checker went.
     pub findings: Vec<Finding>,
+    /// Whether the clinical outcome finds the request in accordance with
+    /// the MTUS (medically necessary), once joined to it
+    /// ([`join_clinical_outcome`]); absent before, or when not joined
+    /// (an undecided request, or one that needs review anyway). `false`
+    /// turns a "not required" into "required".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtus_consistent: Option<bool>,
 }
 
 /// Treatment classes of the catalog that are drugs (the formulary's scope).
@@ -213,21 +243,36 @@ impl Conds {
         }
     }
 
+    /// Why it does not apply: what rules it out, or (only when nothing
+    /// does) what is not documented. A condition the dates already fail is
+    /// not followed by facts that could not change the answer.
     fn why(&self) -> String {
-        let mut parts = self.not_met.clone();
-        if !self.missing.is_empty() {
-            parts.push(format!("not documented: {}", self.missing.join(", ")));
+        if !self.not_met.is_empty() {
+            return self.not_met.join("; ");
         }
-        parts.join("; ")
+        format!("not documented: {}", self.missing.join(", "))
     }
 
     /// The initial treatment visit, within 7 days of the injury (the day
-    /// after the injury is day one), and the drug prescribed at it.
+    /// after the injury is day one), and the drug prescribed at it. When
+    /// the first visit is not documented, the request's date alone can
+    /// still rule it out: a prescription later than day 7 after the injury
+    /// (or before it) cannot be at an initial visit within 7 days.
     fn initial_visit(&mut self, p: &Program, case: &Case, i: usize, req_date: Date) {
         let doi = fact_date(p, case, i, "injury.date");
         let first = fact_date(p, case, i, "injury.first_visit");
         match first {
-            None => self.missing.push("injury.first_visit"),
+            None => match doi {
+                Some(d) if !(0..=7).contains(&(req_date.0 - d.0)) => self.not_met.push(format!(
+                    "prescribed on {req_date}, day {} after the injury ({d}); the initial visit must be within 7 days of the injury, so a prescription on that day is not at it",
+                    req_date.0 - d.0
+                )),
+                Some(_) => self.missing.push("injury.first_visit"),
+                None => {
+                    self.missing.push("injury.first_visit");
+                    self.missing.push("injury.date");
+                }
+            },
             Some(fv) => {
                 if fv != req_date {
                     self.not_met
@@ -287,6 +332,7 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
         list: None,
         provisional: false,
         findings: Vec::new(),
+        mtus_consistent: None,
     };
     let list = lists.in_force(req.date);
     a.list = list.map(ListUsed::of);
@@ -472,7 +518,11 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
             }
             if let Some(limit) = row.perioperative_fill_days {
                 let mut c = Conds::default();
-                match fact_date(p, case, i, "surgery.date") {
+                // The surgery the fill is for; else the most recent surgery
+                // for the injury, which the clinical rules read.
+                let surgery =
+                    fact_date(p, case, i, "surgery.date").or_else(|| fact_date(p, case, i, "course.surgery_date"));
+                match surgery {
                     None => c.missing.push("surgery.date"),
                     Some(s) => {
                         let day = req_date.0 - s.0;
@@ -605,6 +655,60 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
         transition(p, case, i, &mut a);
     }
     Some(a)
+}
+
+/// The clinical outcome joined to the formulary's answer. An Exempt drug
+/// (or a Non-Exempt one under a fill) needs no prospective review only if
+/// it is prescribed in accordance with the MTUS (criteria-2018.md 1.7 step
+/// 5; FORM-7, FORM-9, FORM-10): when the clinical outcome says the request
+/// is not medically necessary, or does not document what the guideline
+/// asks, that condition fails and review is required after all. Both are
+/// said: the status as the list gives it, and why it does not spare this
+/// request review. `None` (undecided) and a medically necessary outcome
+/// leave the answer as it was. A drug administered in the office is
+/// outside the formulary and keeps its answer.
+pub fn join_clinical_outcome(a: &mut Authorization, outcome: Option<Outcome>) {
+    let Some(outcome) = outcome else { return };
+    if a.prior_authorization != PriorAuthorization::NotRequired || a.status == FormularyStatus::NotApplicable {
+        return;
+    }
+    let exemption = match a.status {
+        FormularyStatus::Exempt => "Exempt status",
+        _ => "fill",
+    };
+    let (check, consistent, msg) = match outcome {
+        Outcome::MedicallyNecessary => {
+            a.mtus_consistent = Some(true);
+            return;
+        }
+        Outcome::NotMedicallyNecessary => (
+            Check::NotMet,
+            false,
+            format!(
+                "not in accordance with the MTUS as requested: the clinical outcome is not medically necessary, so its {exemption} does not spare it review; it needs authorization through prospective review (an RFA), and as requested it would be denied"
+            ),
+        ),
+        Outcome::InsufficientDocumentation => (
+            Check::NotDocumented,
+            false,
+            format!(
+                "not shown to be in accordance with the MTUS: the record does not document what the guideline asks (the clinical outcome), so its {exemption} does not spare it review; document it, or submit an RFA"
+            ),
+        ),
+    };
+    a.mtus_consistent = Some(consistent);
+    a.prior_authorization = PriorAuthorization::Required;
+    let f = Finding::new(
+        "mtus_consistent",
+        check,
+        "8 CCR 9792.27.1, 9792.27.10",
+        Confidence::High,
+        msg,
+    );
+    match a.findings.iter_mut().find(|f| f.code == "mtus_consistent") {
+        Some(slot) => *slot = f,
+        None => a.findings.push(f),
+    }
 }
 
 fn mtus_condition() -> Finding {

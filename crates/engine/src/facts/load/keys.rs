@@ -27,6 +27,11 @@ pub struct Keys<'p> {
     pub request: usize,
     /// The slot of `request.strength`, if declared.
     pub request_strength: Option<u16>,
+    /// The slots of `request.days_supply` and `request.med_per_day` (a
+    /// quantity in mg_med), if declared: the loader works the second out
+    /// from the request when the case does not write it.
+    pub request_days_supply: Option<u16>,
+    pub request_med_per_day: Option<u16>,
     /// The catalog's names (canonical, brand, spellings: already
     /// normalized), with the fast hash.
     treatments: HashMap<&'p str, TreatmentId, FastHash>,
@@ -197,6 +202,12 @@ impl<'p> Keys<'p> {
             history,
             request,
             request_strength: p.schema.lookup("request.strength").map(|f| f.slot),
+            request_days_supply: p.schema.lookup("request.days_supply").map(|f| f.slot),
+            request_med_per_day: p
+                .schema
+                .lookup("request.med_per_day")
+                .filter(|f| f.dim == Some(crate::value::Dim::Med))
+                .map(|f| f.slot),
         }
     }
 

@@ -150,6 +150,7 @@ impl Ctx<'_> {
             for (slot, key, dims) in checks {
                 self.unit_fits(slot, key, dims, &slots, node, &tr.name);
             }
+            derive_med(&mut slots, keys, b.request_quantity, &tr.name);
         }
         let depends_on = b.request_depends_on.and_then(|s| {
             let d = text(&slots[s as usize])?;
@@ -203,5 +204,28 @@ impl Ctx<'_> {
                 fit.join("; ")
             )),
         );
+    }
+}
+
+/// `request.med_per_day`, when the case does not write it: worked out from
+/// the drug, its strength, the quantity and the days' supply
+/// ([`crate::formulary::med`]); left not documented when they do not give it.
+fn derive_med(slots: &mut [Value], keys: &super::keys::Keys<'_>, quantity: Option<u16>, treatment: &str) {
+    let Some(med) = keys.request_med_per_day else { return };
+    if !slots[med as usize].is_absent() {
+        return;
+    }
+    let qty = |slot: Option<u16>| match slot.map(|s| &slots[s as usize]) {
+        Some(Value::Qty(q)) => Some(*q),
+        _ => None,
+    };
+    let working = crate::formulary::med::request_med(
+        treatment,
+        qty(keys.request_strength),
+        qty(quantity),
+        qty(keys.request_days_supply),
+    );
+    if let Some(w) = working {
+        slots[med as usize] = Value::Qty(crate::value::Qty::new(w.per_day, crate::value::Unit::MgMed));
     }
 }
