@@ -106,7 +106,9 @@ fn explain_all(name: &str, text: &str, json: bool) -> (usize, Vec<Explanation>) 
                     assert!(
                         p.text.contains(last)
                             || last == "received"
-                            || (last == "treatments" && p.text.contains("treatment")),
+                            || (last == "treatments" && p.text.contains("treatment"))
+                            // worked out from the drug, strength, quantity and supply
+                            || (last == "med_per_day" && p.text.contains("strength")),
                         "{name} {}: {} placed at `{}`",
                         c.id,
                         f.fact,

@@ -739,7 +739,7 @@ impl Advisor<'_> {
                             .copied()
                             .filter(|&k| {
                                 let (r, ci) = self.crits[k];
-                                p.rule(r).criteria[ci].reads.iter().any(|x| *x == f)
+                                p.rule(r).criteria[ci].reads.contains(&f)
                             })
                             .collect();
                         if let Some(v) = self.largest_amount(sc, f, &now, &readers) {

@@ -64,6 +64,14 @@ fn places(p: &Program, root: &Node<'_>, request: &crate::facts::Request, r: Fact
             });
             if let Some(item) = item {
                 out.extend(lookup(item, &key));
+                // `request.med_per_day` not written is worked out from the
+                // drug, its strength, the quantity and the days' supply
+                // (load/request.rs `derive_med`): those lines give it.
+                if out.is_empty() && key == ["med_per_day"] {
+                    for from in ["treatment", "strength", "quantity", "days_supply"] {
+                        out.extend(lookup(item, &[from]));
+                    }
+                }
             }
         }
         FactRef::Prior(..) => history(p, root, request.treatment, &key, r, &mut out),
