@@ -65,7 +65,8 @@ struct Cli {
     #[arg(long, global = true, conflicts_with = "rules")]
     builtin_rules: bool,
 
-    /// Colour in diagnostics: auto (only on a terminal), always, never.
+    /// Colour in diagnostics and `check` text: auto (only on a terminal,
+    /// and not when NO_COLOR is set), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
 
@@ -197,14 +198,17 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let color = match cli.color {
+    // Diagnostics go to standard error, `check` text to standard output:
+    // each is coloured when it reaches a terminal (and NO_COLOR is unset).
+    let colour_for = |terminal: bool| match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
     };
     let mut ctx = Ctx {
         sources: SourceMap::new(),
-        color,
+        color: colour_for(std::io::stderr().is_terminal()),
+        color_out: colour_for(std::io::stdout().is_terminal()),
         limits: mtus::inputs::Limits {
             max_file_bytes: cli.max_file_bytes,
             max_line_bytes: cli.max_line_bytes,

@@ -12,6 +12,8 @@
 //! failed with a reason; output order is the order of the inputs and of
 //! the rules, never a hash order.
 
+pub mod junit;
+
 use serde::Serialize;
 
 use crate::RuleSet;
@@ -271,6 +273,13 @@ pub struct Summary {
     pub skipped: usize,
     /// Case files that could not be read or loaded (counted as failed too).
     pub errors: usize,
+    /// Case files left out by `--run` (not counted above).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_selected: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -292,12 +301,98 @@ impl Summary {
         if self.skipped > 0 {
             s.push_str(&format!(", {} skipped (no determination)", self.skipped));
         }
+        if self.not_selected > 0 {
+            s.push_str(&format!(", {} not selected (--run)", self.not_selected));
+        }
         s
     }
 
     pub fn ok(&self) -> bool {
         self.failed == 0
     }
+}
+
+// ---------------------------------------------------------------------------
+// selection (`--run`)
+
+/// Whether `--run PATTERN` selects a case named `name` (its id, or its
+/// file path as given). A pattern holding `*`, `?` or `[` is a glob over
+/// the whole name (`*` any run of characters, `/` included; `?` one
+/// character; `[abc]`, `[a-z]`, `[!a-z]` one of a set); any other pattern
+/// selects the names that contain it. Case matters.
+pub fn selects(pattern: &str, name: &str) -> bool {
+    if pattern.contains(['*', '?', '[']) {
+        let p: Vec<char> = pattern.chars().collect();
+        let n: Vec<char> = name.chars().collect();
+        glob(&p, &n)
+    } else {
+        name.contains(pattern)
+    }
+}
+
+/// Glob matching with backtracking to the last `*` (linear in practice,
+/// never exponential).
+fn glob(p: &[char], n: &[char]) -> bool {
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        let step = match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ni));
+                pi += 1;
+                continue;
+            }
+            Some('?') => Some(pi + 1),
+            Some('[') => match class(p, pi, n[ni]) {
+                Some(next) => next,
+                None => (n[ni] == '[').then_some(pi + 1),
+            },
+            Some(&c) if c == n[ni] => Some(pi + 1),
+            _ => None,
+        };
+        match (step, star) {
+            (Some(next), _) => {
+                pi = next;
+                ni += 1;
+            }
+            (None, Some((sp, sn))) => {
+                pi = sp + 1;
+                ni = sn + 1;
+                star = Some((sp, sn + 1));
+            }
+            (None, None) => return false,
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// A `[...]` set at `p[at]` against `c`: the index after the set when `c`
+/// is in it, else `Some(None)`; `None` when the `[` has no closing `]`
+/// (it then matches itself).
+fn class(p: &[char], at: usize, c: char) -> Option<Option<usize>> {
+    let mut i = at + 1;
+    let negated = matches!(p.get(i), Some('!' | '^'));
+    if negated {
+        i += 1;
+    }
+    let mut found = false;
+    let mut first = true;
+    loop {
+        let &lo = p.get(i)?;
+        if lo == ']' && !first {
+            break;
+        }
+        first = false;
+        if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|&hi| hi != ']') {
+            let hi = p[i + 2];
+            found |= lo <= c && c <= hi;
+            i += 3;
+        } else {
+            found |= lo == c;
+            i += 1;
+        }
+    }
+    Some((found != negated).then_some(i + 1))
 }
 
 // ---------------------------------------------------------------------------
@@ -458,5 +553,32 @@ mod tests {
         s.skipped = 2;
         assert_eq!(s.line(), "3 passed, 1 failed, 2 skipped (no determination)");
         assert!(!s.ok());
+        s.not_selected = 4;
+        assert_eq!(
+            s.line(),
+            "3 passed, 1 failed, 2 skipped (no determination), 4 not selected (--run)"
+        );
+    }
+
+    #[test]
+    fn run_patterns_substring_or_glob() {
+        assert!(selects("massage", "cases/massage-visits.yaml"));
+        assert!(!selects("Massage", "cases/massage-visits.yaml"));
+        assert!(selects("cases/*.yaml", "cases/massage-visits.yaml"));
+        assert!(selects("*", "anything/at/all"));
+        assert!(
+            !selects("massage*", "cases/massage-visits.yaml"),
+            "a glob is over the whole name"
+        );
+        assert!(selects("*massage*", "cases/massage-visits.yaml"));
+        assert!(selects("seed-00?", "seed-007"));
+        assert!(!selects("seed-00?", "seed-0071"));
+        assert!(selects("seed-[0-4]*", "seed-3x"));
+        assert!(!selects("seed-[!0-4]*", "seed-3x"));
+        assert!(selects("seed-[!0-4]*", "seed-9"));
+        assert!(selects("a*b*c", "axxbyybzzc"));
+        assert!(!selects("a*b*c", "axxbyybzz"));
+        assert!(selects("x[", "x["), "an unclosed set matches itself");
+        assert!(selects("[]]", "]"));
     }
 }

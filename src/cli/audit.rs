@@ -30,9 +30,10 @@ pub enum AuditFormat {
 
 #[derive(clap::Args)]
 pub struct AuditArgs {
-    /// Case files, JSON Lines files (*.jsonl: one case per line), folders
-    /// (searched recursively for *.yaml, *.yml and *.jsonl), or `-` for
-    /// JSON Lines on standard input.
+    /// Case files (YAML, or JSON for *.json: one case per file), JSON
+    /// Lines files (*.jsonl: one case per line), folders (searched
+    /// recursively for *.yaml, *.yml, *.json and *.jsonl), or `-` for JSON
+    /// Lines on standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format; JSON is documented in docs/json.md.

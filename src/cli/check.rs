@@ -45,6 +45,109 @@ pub fn output_width() -> usize {
         .unwrap_or(report::DEFAULT_WIDTH)
 }
 
+/// Select Graphic Rendition sequences for [`colour`].
+mod sgr {
+    pub const RED: &str = "\x1b[1;31m";
+    pub const YELLOW: &str = "\x1b[1;33m";
+    pub const GREEN: &str = "\x1b[32m";
+    pub const BOLD_GREEN: &str = "\x1b[1;32m";
+    pub const DIM: &str = "\x1b[2m";
+    pub const RESET: &str = "\x1b[0m";
+}
+
+/// `check` text coloured for a terminal: criterion and finding statuses
+/// (`[NOT MET]` red, `[not documented]` yellow, `[met]` green, `[does not
+/// apply]` dim), the outcome (not medically necessary red, for
+/// insufficient documentation yellow, medically necessary green; a
+/// recorded outcome it DISAGREES with red), prior authorization and
+/// errors. Applied to the wrapped text, so the layout is the plain
+/// text's; only words the report itself writes at fixed places are
+/// coloured (a status at a criterion's indent, the word after
+/// `outcome:`), never text taken from the input.
+pub fn colour(text: &str) -> String {
+    use sgr::*;
+    const TAGS: [(&str, &str); 4] = [
+        ("[NOT MET]", RED),
+        ("[not documented]", YELLOW),
+        ("[met]", GREEN),
+        ("[does not apply]", DIM),
+    ];
+    const MNN: &str = "NOT MEDICALLY NECESSARY";
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let paint = |out: &mut String, style: &str, word: &str| {
+        out.push_str(style);
+        out.push_str(word);
+        out.push_str(RESET);
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let (lead, body) = line.split_at(indent);
+        out.push_str(lead);
+        if indent == 4 {
+            if let Some((tag, style)) = TAGS.iter().find(|(t, _)| body.starts_with(t)) {
+                paint(&mut out, style, tag);
+                out.push_str(&body[tag.len()..]);
+                continue;
+            }
+        }
+        if indent == 2 || indent == 4 {
+            if let Some(rest) = body.strip_prefix("outcome: ") {
+                // The verdict may wrap: read it on with the next line.
+                let next = lines.get(i + 1).map_or("", |l| l.trim_start());
+                let whole = format!("{} {next}", rest.trim_end());
+                let style = if whole.starts_with(&format!("{MNN} (insufficient documentation)")) {
+                    YELLOW
+                } else if whole.starts_with(MNN) {
+                    RED
+                } else if whole.starts_with("MEDICALLY NECESSARY") {
+                    BOLD_GREEN
+                } else {
+                    ""
+                };
+                let verdict_len = rest.find(" (predicts").unwrap_or(rest.trim_end().len());
+                out.push_str("outcome: ");
+                if style.is_empty() {
+                    out.push_str(rest);
+                } else {
+                    let (verdict, tail) = rest.split_at(verdict_len);
+                    paint(&mut out, style, verdict);
+                    match tail.split_once("DISAGREES") {
+                        Some((a, b)) => {
+                            out.push_str(a);
+                            paint(&mut out, RED, "DISAGREES");
+                            out.push_str(b);
+                        }
+                        None => out.push_str(tail),
+                    }
+                }
+                continue;
+            }
+            if let Some(rest) = body.strip_prefix("prior authorization: ") {
+                out.push_str("prior authorization: ");
+                let found = [("REQUIRED", YELLOW), ("UNDETERMINED", YELLOW), ("not required", GREEN)]
+                    .into_iter()
+                    .find(|(w, _)| rest.starts_with(w));
+                match found {
+                    Some((word, style)) => {
+                        paint(&mut out, style, word);
+                        out.push_str(&rest[word.len()..]);
+                    }
+                    None => out.push_str(rest),
+                }
+                continue;
+            }
+            if body.starts_with("error[") {
+                paint(&mut out, RED, "error");
+                out.push_str(&body["error".len()..]);
+                continue;
+            }
+        }
+        out.push_str(body);
+    }
+    out
+}
+
 /// The exit status `check --deny-exit` gives when every input was read
 /// and some request is not medically necessary.
 pub const EXIT_DENIED: u8 = 3;
@@ -104,7 +207,8 @@ pub fn run(
                     } else {
                         authorization::render_case_text(&r, &p, &mut text);
                     }
-                    out.push_str(&report::wrap(&text, width));
+                    let wrapped = report::wrap(&text, width);
+                    out.push_str(&if ctx.color_out { colour(&wrapped) } else { wrapped });
                     flush(&mut out)?;
                 }
                 reports.push(r);

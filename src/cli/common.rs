@@ -15,7 +15,10 @@ use mtus::{RuleErrors, RuleOriginKind, RuleSet, facts};
 
 pub struct Ctx {
     pub sources: SourceMap,
+    /// Colour in diagnostics (standard error).
     pub color: bool,
+    /// Colour in `check` text (standard output).
+    pub color_out: bool,
     /// How large one input file or JSON line may be.
     pub limits: Limits,
 }

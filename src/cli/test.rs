@@ -8,9 +8,8 @@ use anyhow::Result;
 
 use super::common::{Ctx, exit, flush, read_case_source};
 use super::files;
-use super::lint::ReportFormat;
 use mtus::RuleSet;
-use mtus::casetest::{CaseResult, CaseStatus, Coverage, Summary, check_case, failure_diagnostic};
+use mtus::casetest::{CaseResult, CaseStatus, Coverage, Summary, check_case, failure_diagnostic, junit, selects};
 use mtus::diag::Diagnostic;
 use mtus::eval::Machine;
 use mtus::report::diagnostics;
@@ -25,14 +24,43 @@ pub struct TestArgs {
     /// not met and not documented, and the criteria no case decides.
     #[arg(long)]
     pub coverage: bool,
-    /// Output: text, JSON, SARIF 2.1.0 or GitHub Actions annotations (a
-    /// failure is located at the case file's `outcome:`/`because:` value).
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    /// Output: text, JSON, SARIF 2.1.0, GitHub Actions annotations (a
+    /// failure is located at the case file's `outcome:`/`because:` value)
+    /// or JUnit XML (a testcase per case file, for CI test reports).
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
     /// Run again whenever a rule file or a case file given (or inside a
-    /// folder given) changes, until stopped (Ctrl-C).
+    /// folder given) changes, until stopped (Ctrl-C). Quiet unless
+    /// --verbose.
     #[arg(long)]
     pub watch: bool,
+    /// Text: print only the cases that fail (with their diagnostics) and
+    /// the total, not a line per case. The default under --watch.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Text: a line per case, also under --watch.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Run only the cases whose id or file path matches PATTERN: a
+    /// substring (`--run massage`), or a glob over the whole id or path
+    /// when it holds `*`, `?` or `[` (`--run 'cases/2018-*'`; `*` also
+    /// matches `/`). Case matters. Repeat to run the cases any pattern
+    /// matches. Exit 1 when no case matches.
+    #[arg(long = "run", value_name = "PATTERN")]
+    pub run: Vec<String>,
+}
+
+/// The output formats of `test`: those of `lint`, and JUnit XML.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...::...`).
+    Github,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }
 
 /// The paths `test` reads: those given, else the `cases/` folder beside
@@ -50,14 +78,17 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
     let (paths, coverage, format) = (&args.paths[..], args.coverage, args.format);
     // The cases beside the rules in use when they were found or named.
     let paths = &paths_or_default(paths, rules.origin.path.as_deref().map(std::path::Path::new))[..];
+    let quiet = args.quiet || (args.watch && !args.verbose);
+    let selected = |name: &str| args.run.is_empty() || args.run.iter().any(|p| selects(p, name));
     let mut machine = Machine::new();
     let mut summary = Summary::default();
     let mut cover = Coverage::new(rules);
     let mut results: Vec<CaseResult> = Vec::new();
-    let mut all_diags: Vec<Diagnostic> = Vec::new();
+    // Each result's diagnostics, in the order of `results`.
+    let mut case_diags: Vec<Vec<Diagnostic>> = Vec::new();
     let mut out = String::new();
-    let text = format == ReportFormat::Text;
-    if coverage && matches!(format, ReportFormat::Sarif | ReportFormat::Github) {
+    let text = format == TestFormat::Text;
+    if coverage && !matches!(format, TestFormat::Text | TestFormat::Json) {
         anyhow::bail!("--coverage is shown in text and JSON only");
     }
     if text {
@@ -75,9 +106,16 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
             }
         };
         let name = path.display().to_string();
+        let by_path = selected(&name);
         let shown = mtus::report::escape_terminal(&name);
         let (case, source) = match loaded {
             Ok(c) => c,
+            // A file that does not load has no id to match: `--run`
+            // selects it by its path only.
+            Err(_) if !by_path => {
+                summary.not_selected += 1;
+                continue;
+            }
             Err(ds) => {
                 let r = CaseResult::error(&name);
                 summary.add(&r);
@@ -87,10 +125,14 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
                     flush(&mut out)?;
                     ctx.print_diagnostics(&ds);
                 }
-                all_diags.extend(ds);
+                case_diags.push(ds);
                 continue;
             }
         };
+        if !by_path && !selected(&case.id) {
+            summary.not_selected += 1;
+            continue;
+        }
         let (result, decisions) = check_case(rules, &mut machine, &name, &case);
         cover.add(&decisions);
         summary.add(&result);
@@ -110,17 +152,20 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
                 CaseStatus::Skipped => "skipped (no determination)",
                 CaseStatus::Error => "ERROR",
             };
-            out.push_str(&format!("test {shown} ... {verdict}\n"));
-            flush(&mut out)?;
+            if !quiet || matches!(result.status, CaseStatus::Failed | CaseStatus::Error) {
+                out.push_str(&format!("test {shown} ... {verdict}\n"));
+                flush(&mut out)?;
+            }
             ctx.print_diagnostics(&diags);
         }
-        all_diags.extend(diags);
+        case_diags.push(diags);
         results.push(result);
     }
+    let all_diags: Vec<Diagnostic> = case_diags.iter().flatten().cloned().collect();
     match format {
-        ReportFormat::Sarif | ReportFormat::Github => {
+        TestFormat::Sarif | TestFormat::Github => {
             let cwd = std::env::current_dir().ok();
-            out = if format == ReportFormat::Sarif {
+            out = if format == TestFormat::Sarif {
                 let log = mtus::lint::annotate::sarif(
                     &ctx.sources,
                     &all_diags,
@@ -134,7 +179,20 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
             flush(&mut out)?;
             say!("{}", summary.line());
         }
-        ReportFormat::Text => {
+        TestFormat::Junit => {
+            let cases: Vec<junit::JunitCase<'_>> = results
+                .iter()
+                .zip(&case_diags)
+                .map(|(result, ds)| junit::JunitCase {
+                    result,
+                    diagnostics: ds.iter().map(|d| diagnostics::render(&ctx.sources, d, false)).collect(),
+                })
+                .collect();
+            out = junit::render(&cases, &summary, &rules.origin.describe());
+            flush(&mut out)?;
+            say!("{}", summary.line());
+        }
+        TestFormat::Text => {
             out.push_str(&format!("\n{}\n", summary.line()));
             if coverage {
                 out.push('\n');
@@ -142,7 +200,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
             }
             flush(&mut out)?;
         }
-        ReportFormat::Json => {
+        TestFormat::Json => {
             #[derive(serde::Serialize)]
             struct Never {
                 rule: String,
@@ -197,6 +255,18 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &TestArgs) -> Result<ExitCode> 
             out.push('\n');
             flush(&mut out)?;
         }
+    }
+    if !args.run.is_empty() && results.is_empty() {
+        let patterns: Vec<String> = args
+            .run
+            .iter()
+            .map(|p| format!("`{}`", mtus::report::escape_terminal(p)))
+            .collect();
+        say!("error: no case matches --run {}", patterns.join(", "));
+        say!(
+            "help: a pattern selects the cases whose id or file path contains it, or, when it holds `*`, `?` or `[`, that it matches whole (case matters)"
+        );
+        return Ok(ExitCode::from(1));
     }
     Ok(exit(summary.ok()))
 }

@@ -137,6 +137,8 @@ fn test_watch_reruns_on_rule_changes_and_survives_broken_rules() {
         Some("1 passed, 0 failed"),
         "{first:#?}"
     );
+    // Quiet under --watch: no line for a case that passes.
+    assert!(!first.iter().any(|l| l.starts_with("test ")), "{first:#?}");
     err.wait_for("[watch] run 1 done");
 
     // A rule edited so that the recorded reason no longer decides: the
@@ -210,6 +212,18 @@ fn test_watch_reruns_on_rule_changes_and_survives_broken_rules() {
     std::thread::sleep(Duration::from_secs(2));
     let extra: Vec<String> = out.rx.try_iter().chain(err.rx.try_iter()).collect();
     assert!(extra.is_empty(), "a run started with no change: {extra:#?}");
+}
+
+/// `test --watch --verbose`: a line per case, as without --watch.
+#[test]
+fn test_watch_verbose_lists_every_case() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::copy(common::root().join("cases/seed-000.yaml"), root.join("seed-000.yaml")).expect("copy");
+    let (mut out, mut err, _child) = start(root, &["test", "--watch", "--verbose", "seed-000.yaml"]);
+    err.wait_for("[watch] run 1");
+    let first = out.wait_for(" passed, ");
+    assert!(first.iter().any(|l| l == "test seed-000.yaml ... ok"), "{first:#?}");
 }
 
 /// `check --watch` on one case file with the built-in rules: a change
