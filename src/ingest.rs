@@ -66,23 +66,56 @@ pub struct CaseFile {
 
 /// Writes the case file of a letter read from `file`.
 pub fn case_file(rules: &RuleSet, file: &str, letter: &Letter, items: &[ReadItem]) -> CaseFile {
+    case_file_with(rules, file, letter, items, None)
+}
+
+/// [`case_file`], with the facts proposed from the summary written as
+/// facts or as comments. A proposal that does not load with the rules is
+/// never written as a fact: the file falls back to comments.
+pub fn case_file_with(
+    rules: &RuleSet,
+    file: &str,
+    letter: &Letter,
+    items: &[ReadItem],
+    proposed: Option<(&LetterProposals, ProposalMode)>,
+) -> CaseFile {
     let name = letter
         .case_number
         .as_ref()
         .map(|c| c.value.clone())
         .unwrap_or_else(|| stem(file));
-    let mut full = true;
-    loop {
-        let (text, mut notes) = write(rules, file, &name, letter, items, full);
+    let mut tries: Vec<(bool, Option<ProposalMode>)> = vec![(true, proposed.map(|p| p.1))];
+    if proposed.is_some_and(|p| p.1 == ProposalMode::Facts) {
+        tries.push((true, Some(ProposalMode::Comments)));
+    }
+    tries.push((false, proposed.map(|_| ProposalMode::Comments)));
+    let mut first_error: Option<String> = None;
+    for (k, (full, mode)) in tries.iter().enumerate() {
+        let props = proposed.zip(*mode).map(|(p, m)| (p.0, m));
+        let (text, mut notes) = write(rules, file, &name, letter, items, *full, props);
         match mtus_engine::facts::load_yaml(&rules.program, &format!("{name}.yaml"), &text) {
-            Ok(_) => return CaseFile { name, text, notes },
-            Err(_) if full => full = false,
-            Err(e) => {
-                let first = e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
-                notes.push(format!("the case file does not load yet: {first}"));
+            Ok(_) => {
+                if let (Some(e), Some((_, ProposalMode::Facts))) = (&first_error, proposed) {
+                    notes.push(format!(
+                        "the proposed facts did not load with the rules ({e}); they are written as comments"
+                    ));
+                }
                 return CaseFile { name, text, notes };
             }
+            Err(e) => {
+                let first = e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
+                if k + 1 == tries.len() {
+                    notes.push(format!("the case file does not load yet: {first}"));
+                    return CaseFile { name, text, notes };
+                }
+                first_error.get_or_insert(first);
+            }
         }
+    }
+    CaseFile {
+        name,
+        text: String::new(),
+        notes: vec!["the case file could not be written".into()],
     }
 }
 
@@ -238,6 +271,7 @@ fn write(
     letter: &Letter,
     items: &[ReadItem],
     full: bool,
+    proposed: Option<(&LetterProposals, ProposalMode)>,
 ) -> (String, Vec<String>) {
     let mut o = String::new();
     let mut notes = Vec::new();
@@ -284,6 +318,9 @@ fn write(
     }
     if let Some((d, p)) = date(&letter.injury_date) {
         let _ = writeln!(o, "injury: {{ date: {d} }}  # {}", pl(p));
+    }
+    if let Some((props, mode)) = proposed {
+        write_proposals(&mut o, props, mode);
     }
     // The request's own date is in the summary (the RFA); the header's
     // UR denial date is the nearest the header gives.
@@ -410,4 +447,241 @@ fn write(
 
 fn pl(p: mtus_letters::Place) -> String {
     format!("p{} l{}", p.page, p.line)
+}
+
+/// How proposed facts go into a case file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposalMode {
+    /// Written as facts, each with a comment naming its line and words.
+    Facts,
+    /// Written as comments only, for a person to turn into facts.
+    Comments,
+}
+
+/// A letter's proposals from its clinical case summary, as `mtus ingest
+/// --facts` uses them.
+pub struct LetterProposals {
+    /// Every proposal found, established or not, in summary order.
+    pub all: Vec<mtus_summary::Proposal>,
+    /// Indices into `all` of the facts to write: kept (one per path), and
+    /// not a value the letter's header already gives. A person encoding a
+    /// summary writes what it states, not only what today's rules read,
+    /// so these are all written.
+    pub facts: Vec<usize>,
+    /// Those of `facts` the rules in force for the letter's items do not
+    /// read (listed, and marked in the case file).
+    pub unread: Vec<usize>,
+    /// For each proposal, the item (number) whose treatment's history it is.
+    pub item: Vec<Option<usize>>,
+}
+
+impl LetterProposals {
+    pub fn fact_proposals(&self) -> impl Iterator<Item = &mtus_summary::Proposal> {
+        self.facts.iter().filter_map(|&i| self.all.get(i))
+    }
+}
+
+/// The case-scope fact paths the rules in force on the request date read
+/// for the letter's items (`exam.muscle_spasm`, `history.physical_therapy.visits`).
+pub fn paths_read(rules: &RuleSet, letter: &Letter, items: &[ReadItem]) -> Vec<String> {
+    use mtus_engine::check::FactRef;
+    let p = &rules.program;
+    let date = letter
+        .ur_denial_date
+        .as_ref()
+        .or(letter.date_assigned.as_ref())
+        .and_then(|d| mtus_engine::value::Date::parse(&d.value));
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    for i in items {
+        let Some(t) = i.treatment.as_deref().and_then(|t| p.catalog.treatment_named(t)) else {
+            continue;
+        };
+        let tname = p.catalog.treatment(t).name.clone();
+        for rule in &p.rules {
+            if !p.applies(rule, t) || date.is_some_and(|d| !rule.window.contains(d)) {
+                continue;
+            }
+            for c in &rule.criteria {
+                for r in &c.reads {
+                    let f = p.schema.fact(r.fact());
+                    let key = f.key.join(".");
+                    match *r {
+                        FactRef::Case(..) => add(key),
+                        FactRef::Prior(..) => add(format!("history.{tname}.{key}")),
+                        FactRef::History(h, ..) => add(format!("history.{}.{key}", p.catalog.treatment(h).name)),
+                        FactRef::Request(..) => {}
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The letter's proposals, with the facts to write chosen.
+pub fn proposals(
+    engine: &mtus_summary::Engine,
+    rules: &RuleSet,
+    letter: &Letter,
+    items: &[ReadItem],
+) -> LetterProposals {
+    let found = engine.propose(&letter.summary);
+    let read = paths_read(rules, letter, items);
+    let header = |path: &str| path.starts_with("claimant.") || path.starts_with("injury.");
+    let (mut facts, mut unread) = (Vec::new(), Vec::new());
+    for &k in &found.kept {
+        let path = &found.all[k].path;
+        if header(path) {
+            continue;
+        }
+        facts.push(k);
+        if !read.iter().any(|r| r == path) {
+            unread.push(k);
+        }
+    }
+    let item = found
+        .all
+        .iter()
+        .map(|p| {
+            items
+                .iter()
+                .find(|i| {
+                    i.treatment
+                        .as_deref()
+                        .is_some_and(|t| p.path.starts_with(&format!("history.{t}.")))
+                })
+                .map(|i| i.item.number)
+        })
+        .collect();
+    LetterProposals {
+        all: found.all,
+        facts,
+        unread,
+        item,
+    }
+}
+
+/// The comment naming a proposal's line and words.
+pub fn proposal_note(p: &mtus_summary::Proposal) -> String {
+    let mut s = format!("proposed, {}: \"{}\"", pl(p.place), comment(&p.words));
+    if let Some(t) = &p.trigger {
+        let _ = write!(s, " ({} \"{}\")", p.polarity.as_str(), comment(t));
+    }
+    s
+}
+
+/// The proposals as YAML lines: nested facts (`Facts`), or comments a
+/// person turns into facts (`Comments`).
+fn write_proposals(o: &mut String, props: &LetterProposals, mode: ProposalMode) {
+    let facts: Vec<&mtus_summary::Proposal> = props.fact_proposals().collect();
+    if facts.is_empty() {
+        let _ = writeln!(
+            o,
+            "# `mtus ingest --facts` proposed no fact the rules read for these items."
+        );
+        return;
+    }
+    match mode {
+        ProposalMode::Comments => {
+            let _ = writeln!(
+                o,
+                "# Facts proposed from the clinical case summary (`mtus ingest --facts --proposals-only`):\n# uncomment what the summary states, under its section."
+            );
+            for p in &facts {
+                if let Some(v) = &p.value {
+                    let _ = writeln!(
+                        o,
+                        "#   {}: {}  # {}",
+                        p.path,
+                        mtus_summary::yaml_value(v),
+                        proposal_note(p)
+                    );
+                }
+            }
+        }
+        ProposalMode::Facts => {
+            let _ = writeln!(
+                o,
+                "# Facts proposed from the clinical case summary by `mtus ingest --facts`: each names\n# its line and the words that gave it; a person confirms, corrects or removes it."
+            );
+            let mut sorted = facts.clone();
+            sorted.sort_by(|a, b| a.path.cmp(&b.path));
+            let mut last: Vec<&str> = Vec::new();
+            for p in sorted {
+                let Some(v) = &p.value else { continue };
+                let keys: Vec<&str> = p.path.split('.').collect();
+                let Some((leaf, groups)) = keys.split_last() else {
+                    continue;
+                };
+                let common = last.iter().zip(groups).take_while(|(a, b)| a == b).count();
+                for (depth, g) in groups.iter().enumerate().skip(common) {
+                    let _ = writeln!(o, "{}{g}:", "  ".repeat(depth));
+                }
+                last = groups.to_vec();
+                let _ = writeln!(
+                    o,
+                    "{}{leaf}: {}  # {}",
+                    "  ".repeat(groups.len()),
+                    mtus_summary::yaml_value(v),
+                    proposal_note(p)
+                );
+            }
+        }
+    }
+}
+
+const BLOCK_START: &str = "# --- proposed from the clinical case summary by `mtus ingest --facts` ---";
+const BLOCK_END: &str = "# --- end of the proposals ---";
+
+/// A case file a person wrote, with the proposals for facts it does not
+/// state added at its end as comments (a block of its own, replaced when
+/// ingest runs again). Nothing the file says is changed: a fact a person
+/// wrote is never overwritten by a proposal. Returns the text and how
+/// many proposals were added.
+pub fn append_proposals(existing: &str, props: &LetterProposals) -> Result<(String, usize), String> {
+    let mut kept = String::new();
+    let mut inside = false;
+    for line in existing.split_inclusive('\n') {
+        let t = line.trim_end();
+        if t == BLOCK_START {
+            inside = true;
+        } else if t == BLOCK_END {
+            inside = false;
+        } else if !inside {
+            kept.push_str(line);
+        }
+    }
+    let written = mtus_summary::yaml::parse(&kept).map_err(|e| format!("the case file does not read: {e}"))?;
+    let hand = mtus_summary::compare::hand_facts(&written);
+    let mut block = String::new();
+    let mut added = 0usize;
+    for p in props.fact_proposals() {
+        let Some(v) = &p.value else { continue };
+        if hand.contains_key(&p.path) {
+            continue;
+        }
+        let _ = writeln!(
+            block,
+            "#   {}: {}  # {}",
+            p.path,
+            mtus_summary::yaml_value(v),
+            proposal_note(p)
+        );
+        added += 1;
+    }
+    let mut out = kept;
+    if added > 0 {
+        if !out.ends_with('\n') && !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{BLOCK_START}");
+        out.push_str(&block);
+        let _ = writeln!(out, "{BLOCK_END}");
+    }
+    Ok((out, added))
 }
