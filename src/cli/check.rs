@@ -56,8 +56,8 @@ mod sgr {
 }
 
 /// `check` text coloured for a terminal: criterion and finding statuses
-/// (`[NOT MET]` red, `[not documented]` yellow, `[met]` green, `[does not
-/// apply]` dim), the outcome (not medically necessary red, for
+/// (`[NOT MET]` and `[EXCLUDES]` red, `[not documented]` yellow, `[met]`
+/// and `[does not exclude]` green, `[does not apply]` dim), the outcome (not medically necessary red, for
 /// insufficient documentation yellow, medically necessary green; a
 /// recorded outcome it DISAGREES with red), prior authorization and
 /// errors. Applied to the wrapped text, so the layout is the plain
@@ -66,10 +66,12 @@ mod sgr {
 /// `outcome:`), never text taken from the input.
 pub fn colour(text: &str) -> String {
     use sgr::*;
-    const TAGS: [(&str, &str); 4] = [
+    const TAGS: [(&str, &str); 6] = [
         ("[NOT MET]", RED),
+        ("[EXCLUDES]", RED),
         ("[not documented]", YELLOW),
         ("[met]", GREEN),
+        ("[does not exclude]", GREEN),
         ("[does not apply]", DIM),
     ];
     const MNN: &str = "NOT MEDICALLY NECESSARY";

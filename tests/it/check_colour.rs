@@ -61,7 +61,8 @@ fn color_always_colours_statuses_and_outcomes_and_nothing_else() {
     let coloured = text(&run(&["--color", "always", "check", CASE], Some("1")));
     // The seed case: flexeril is denied on a criterion not met, with
     // criteria met and not documented on the way.
-    assert!(coloured.contains("    \u{1b}[1;31m[NOT MET]\u{1b}[0m        chronic_use (exclusion): "));
+    assert!(coloured.contains("    \u{1b}[1;31m[EXCLUDES]\u{1b}[0m       chronic_use (exclusion): "));
+    assert!(coloured.contains("    \u{1b}[32m[does not exclude]\u{1b}[0m chronic_use_on_record (exclusion): "));
     assert!(coloured.contains("    \u{1b}[1;33m[not documented]\u{1b}[0m spasm_on_exam: "));
     assert!(coloured.contains("    \u{1b}[32m[met]\u{1b}[0m            second_line: "));
     assert!(coloured.contains(
