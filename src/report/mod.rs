@@ -29,7 +29,7 @@ use crate::syntax::ast::Level;
 use crate::value::{Value, fmt_num};
 
 /// Version of the JSON output; bumped on any incompatible change.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FactValue {

@@ -40,7 +40,7 @@ fn json_keeps_the_documented_fields() {
     assert_eq!(code, Some(1));
     assert_eq!(err, "");
     let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     for key in [
         "requests",
         "totals",
