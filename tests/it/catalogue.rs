@@ -143,10 +143,9 @@ fn rule_comments_point_into_the_catalogue() {
                     None => continue,
                 },
             };
-            if line.contains("criteria.md") || line.contains("criteria-2018.md") {
-                if !line.contains("criteria-catalogue.md") {
-                    bad.push(format!("{name}:{}: cites notes outside the repository: {line}", n + 1));
-                }
+            let outside = line.contains("criteria.md") || line.contains("criteria-2018.md");
+            if outside && !line.contains("criteria-catalogue.md") {
+                bad.push(format!("{name}:{}: cites notes outside the repository: {line}", n + 1));
             }
             let mut rest = line;
             while let Some(at) = rest.find("criteria-catalogue.md#") {
