@@ -13,6 +13,7 @@ mod case_schema;
 mod case_traces;
 mod cases_agree;
 mod casetest;
+mod catalogue;
 mod check_colour;
 mod common;
 mod confidence;
