@@ -174,8 +174,10 @@ impl Names {
 
 /// The fields of [`AuditRow::new`](super::AuditRow::new)'s row for
 /// request `i` into the open object `o`.
+#[allow(clippy::too_many_arguments)]
 pub fn row_fields(
     w: &mut Json<'_>,
+    rs: &RuleSet,
     o: &mut Open,
     names: &Names,
     d: &Done,
@@ -234,6 +236,20 @@ pub fn row_fields(
             .and_then(|q| requests.get(q))
             .map(|q| q.id.as_str()),
     );
+    w.raw(",\"request_date\":");
+    w.str(&r.date.to_string());
+    let reviewer = super::case_done(d).and_then(|c| c.reviewer.as_ref());
+    w.raw(",\"reviewer_specialty\":");
+    w.opt_str(reviewer.and_then(|rv| rv.specialty.as_deref()));
+    w.raw(",\"reviewer_licensure\":");
+    w.raw(&str_array(reviewer.map_or(&[][..], |rv| rv.licensure.as_slice())));
+    w.raw(",\"cites\":");
+    w.raw(&str_array(&r.cites));
+    let rule = super::deciding_rule(v).map(|id| rs.program.rule(id));
+    w.raw(",\"rule_source\":");
+    w.opt_str(rule.map(|x| rs.program.source(x.source).id.as_str()));
+    w.raw(",\"rule_tier\":");
+    w.opt_name(rule.map(|x| x.tier.name()));
     if let Some(a) = r.authorization {
         w.raw(",\"prior_authorization\":");
         w.opt_name(a.map(|a| a.prior_authorization.name()));
@@ -243,17 +259,33 @@ pub fn row_fields(
 }
 
 /// A JSON document's row: `{...}` (no newline).
-pub fn json_row(out: &mut String, names: &Names, d: &Done, case: &str, requests: &[RequestDone], i: usize) {
+pub fn json_row(
+    out: &mut String,
+    rs: &RuleSet,
+    names: &Names,
+    d: &Done,
+    case: &str,
+    requests: &[RequestDone],
+    i: usize,
+) {
     out.reserve(ROW_BYTES);
     let mut w = Json::compact(out);
     let mut o = w.object();
-    row_fields(&mut w, &mut o, names, d, case, requests, i);
+    row_fields(&mut w, rs, &mut o, names, d, case, requests, i);
     w.end(o);
 }
 
 /// A JSON Lines request line, with its trace if it has one (its JSON, else
 /// its report), and a newline.
-pub fn jsonl_row(out: &mut String, names: &Names, d: &Done, case: &str, requests: &[RequestDone], i: usize) {
+pub fn jsonl_row(
+    out: &mut String,
+    rs: &RuleSet,
+    names: &Names,
+    d: &Done,
+    case: &str,
+    requests: &[RequestDone],
+    i: usize,
+) {
     let (trace, trace_json) = requests
         .get(i)
         .map_or((None, None), |r| (r.trace.as_deref(), r.trace_json.as_deref()));
@@ -263,7 +295,7 @@ pub fn jsonl_row(out: &mut String, names: &Names, d: &Done, case: &str, requests
     let mut o = w.object();
     w.key(&mut o, "kind");
     w.raw("\"request\"");
-    row_fields(&mut w, &mut o, names, d, case, requests, i);
+    row_fields(&mut w, rs, &mut o, names, d, case, requests, i);
     if let Some(t) = trace_json {
         w.key(&mut o, "trace");
         w.raw(t);

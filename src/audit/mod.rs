@@ -58,6 +58,17 @@ pub struct AuditRow {
     /// The id of the request this one fell with (`depends_on`): it was
     /// decided by that request's outcome, not by a criterion of its own.
     pub falls_with: Option<String>,
+    /// The request's date.
+    pub request_date: String,
+    /// The recorded determination's reviewer: specialty and licensure.
+    pub reviewer_specialty: Option<String>,
+    pub reviewer_licensure: Vec<String>,
+    /// The guidelines the recorded decision cites (`cites:`).
+    pub cites: Vec<String>,
+    /// The source and tier of the rule that decided the request (the
+    /// deciding criterion's rule, else the first deciding rule).
+    pub rule_source: Option<String>,
+    pub rule_tier: Option<&'static str>,
     /// With `--drug-list`: the formulary's answer (absent without it).
     #[serde(flatten)]
     pub authorization: Option<AuthColumns>,
@@ -101,12 +112,33 @@ impl AuditRow {
                 .and_then(|v| v.fell_with)
                 .and_then(|q| requests.get(q))
                 .map(|q| q.id.clone()),
+            request_date: r.date.to_string(),
+            reviewer_specialty: case_done(d).and_then(|c| c.reviewer.as_ref()?.specialty.clone()),
+            reviewer_licensure: case_done(d)
+                .and_then(|c| c.reviewer.as_ref())
+                .map(|rv| rv.licensure.clone())
+                .unwrap_or_default(),
+            cites: r.cites.clone(),
+            rule_source: deciding_rule(v).map(|id| p.source(p.rule(id).source).id.clone()),
+            rule_tier: deciding_rule(v).map(|id| p.rule(id).tier.name()),
             authorization: r.authorization.map(|a| AuthColumns {
                 prior_authorization: a.map(|a| a.prior_authorization),
                 formulary_status: a.map(|a| a.status),
             }),
         }
     }
+}
+
+/// The case an input became, if it loaded.
+pub fn case_done(d: &Done) -> Option<&run::CaseDone> {
+    d.result.as_ref().ok()
+}
+
+/// The rule behind a verdict: the deciding criterion's, else the first
+/// deciding rule.
+pub fn deciding_rule(v: Option<&crate::eval::fast::Verdict>) -> Option<crate::check::RuleId> {
+    let v = v?;
+    v.decided_by.map(|d| d.rule).or(v.rule)
 }
 
 /// Counts over an audit.
@@ -174,6 +206,12 @@ mod tests {
             error: error.then(|| "no rule".to_string()),
             provisional: None,
             falls_with: None,
+            request_date: "2020-01-01".into(),
+            reviewer_specialty: None,
+            reviewer_licensure: Vec::new(),
+            cites: Vec::new(),
+            rule_source: None,
+            rule_tier: None,
             authorization: None,
         }
     }

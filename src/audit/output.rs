@@ -155,7 +155,7 @@ fn audit_with(
     let mut style = Style {
         format: opts.format,
         widths: [4, 7, 9],
-        rules: rs.origin.describe(),
+        rules_hash: rs.origin.hash.clone(),
         names: names.clone(),
         auth: opts.lists.is_some(),
     };
@@ -505,17 +505,23 @@ struct Style {
     /// Text table: widths of the case, request and treatment columns,
     /// from the first batch (later, longer values push the line).
     widths: [usize; 3],
-    /// The rule set in force, as CSV's first row names it.
-    rules: String,
+    /// The rule set's SHA-256, CSV's second column.
+    rules_hash: String,
     /// The rule set's names, escaped for JSON once (JSON and JSON Lines).
     names: Option<Arc<Names>>,
     /// CSV rows carry the formulary's answer (`--drug-list`).
     auth: bool,
 }
 
-const CSV_HEADER: &str = "kind,file,line,column,case,request,treatment,category,outcome,predicted,recorded,agrees,decided_by,error,provisional,falls_with\n";
+/// A tidy table: one row per request or error, the same columns in every
+/// row, a cell empty where there is no value; list cells (licensure,
+/// citations) join their items with `; `. The rule set's SHA-256 is the
+/// second column of every row.
+const CSV_HEADER: &str = "kind,rules_sha256,file,line,column,case,request,request_date,treatment,category,outcome,predicted,recorded,agrees,decided_by,rule_source,rule_tier,reviewer_specialty,reviewer_licensure,cites,error,provisional,falls_with";
 /// The columns `--drug-list` adds after `falls_with`.
 const CSV_AUTH_COLUMNS: &str = ",prior_authorization,formulary_status";
+/// Columns before the `--drug-list` ones.
+const CSV_COLUMNS: usize = 23;
 
 impl Render for Style {
     fn head(&self, out: &mut String) {
@@ -532,18 +538,11 @@ impl Render for Style {
                 let _ = write!(out, "{{\n  \"version\": {JSON_VERSION},\n  \"requests\": [");
             }
             Format::Csv => {
+                out.push_str(CSV_HEADER);
                 if self.auth {
-                    out.push_str(CSV_HEADER.trim_end());
                     out.push_str(CSV_AUTH_COLUMNS);
-                    out.push('\n');
-                } else {
-                    out.push_str(CSV_HEADER);
                 }
-                // The first row names the rule set that decided the rest.
-                let mut cells: Vec<String> = vec![String::new(); if self.auth { 18 } else { 16 }];
-                cells[0] = "rules".to_string();
-                cells[1] = self.rules.clone();
-                csv_line(&cells, out);
+                out.push('\n');
             }
             Format::Jsonl | Format::Markdown => {}
         }
@@ -589,27 +588,13 @@ impl Render for Style {
                     Format::Csv => {
                         let g = &f.diagnostic;
                         let num = |n: Option<usize>| n.map_or_else(String::new, |n| n.to_string());
-                        let mut cells = vec![
-                            "error".to_string(),
-                            g.file.clone().unwrap_or_else(|| d.file.to_string()),
-                            num(g.line),
-                            num(g.column),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            String::new(),
-                            format!("{}: {}", g.code, g.message),
-                            String::new(),
-                            String::new(),
-                        ];
-                        if self.auth {
-                            cells.extend([String::new(), String::new()]);
-                        }
+                        let mut cells = vec![String::new(); CSV_COLUMNS + if self.auth { 2 } else { 0 }];
+                        cells[0] = "error".to_string();
+                        cells[1] = self.rules_hash.clone();
+                        cells[2] = g.file.clone().unwrap_or_else(|| d.file.to_string());
+                        cells[3] = num(g.line);
+                        cells[4] = num(g.column);
+                        cells[20] = format!("{}: {}", g.code, g.message);
                         csv_line(&cells, out);
                     }
                 }
@@ -624,9 +609,9 @@ impl Render for Style {
                     if i > 0 {
                         out.push_str(",\n    ");
                     }
-                    jsonw::json_row(out, names, d, &case.case, rq, i);
+                    jsonw::json_row(out, rs, names, d, &case.case, rq, i);
                 } else {
-                    jsonw::jsonl_row(out, names, d, &case.case, rq, i);
+                    jsonw::jsonl_row(out, rs, names, d, &case.case, rq, i);
                 }
             }
             return;
@@ -663,11 +648,13 @@ impl Render for Style {
                     let name = |x: Option<&'static str>| x.unwrap_or("").to_string();
                     let mut cells = vec![
                         "request".to_string(),
+                        self.rules_hash.clone(),
                         row.file,
                         row.line.map_or_else(String::new, |l| l.to_string()),
                         row.column.map_or_else(String::new, |c| c.to_string()),
                         row.case,
                         row.request,
+                        row.request_date,
                         row.treatment,
                         row.category.unwrap_or_default(),
                         name(row.outcome.map(outcome_name)),
@@ -675,6 +662,11 @@ impl Render for Style {
                         name(row.recorded.map(|p| p.name())),
                         row.agrees.map_or_else(String::new, |a| a.to_string()),
                         row.decided_by.unwrap_or_default(),
+                        row.rule_source.unwrap_or_default(),
+                        name(row.rule_tier),
+                        row.reviewer_specialty.unwrap_or_default(),
+                        row.reviewer_licensure.join("; "),
+                        row.cites.join("; "),
                         row.error.unwrap_or_default(),
                         row.provisional.map_or_else(String::new, |p| p.to_string()),
                         row.falls_with.unwrap_or_default(),

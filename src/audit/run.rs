@@ -46,8 +46,12 @@ pub struct Failed {
 pub struct RequestDone {
     pub id: String,
     pub treatment: TreatmentId,
+    /// The request's date.
+    pub date: crate::value::Date,
     pub verdict: Result<Verdict, EvalError>,
     pub recorded: Option<Recorded>,
+    /// The guidelines the recorded decision cites (`cites:`), as written.
+    pub cites: Vec<String>,
     /// The full trace, for a disagreement that may be kept for the
     /// summary.
     pub trace: Option<Box<RequestReport>>,
@@ -85,6 +89,10 @@ impl RequestDone {
 #[derive(Clone, Debug)]
 pub struct CaseDone {
     pub case: String,
+    /// The determination's reviewer (specialty, licensure), if recorded.
+    pub reviewer: Option<crate::facts::Reviewer>,
+    /// The determination's date, if recorded.
+    pub determined: Option<crate::value::Date>,
     pub requests: Vec<RequestDone>,
 }
 
@@ -431,8 +439,10 @@ pub fn decide_unit(
         let mut r = RequestDone {
             id: req.id.clone(),
             treatment: req.treatment,
+            date: req.date,
             verdict: v,
             recorded: case.recorded(i).map(|d| d.outcome),
+            cites: case.recorded(i).map(|d| d.cites.clone()).unwrap_or_default(),
             trace: None,
             trace_json: None,
             error_at,
@@ -453,11 +463,17 @@ pub fn decide_unit(
         }
         requests.push(r);
     }
-    let Case { id, .. } = case;
+    let Case { id, determination, .. } = case;
+    let (reviewer, determined) = determination.map_or((None, None), |d| (d.reviewer, d.date));
     Done {
         file,
         line,
-        result: Ok(CaseDone { case: id, requests }),
+        result: Ok(CaseDone {
+            case: id,
+            reviewer,
+            determined,
+            requests,
+        }),
     }
 }
 

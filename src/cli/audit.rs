@@ -113,7 +113,7 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
     };
     // The rule set in force: the first line of a text or Markdown report;
     // JSON and the JSON Lines summary have a `rules` field, the HTML page a
-    // line under its title, CSV a `rules` row after the header.
+    // line under its title, CSV a `rules_sha256` column.
     let origin = rules.origin.describe();
     match args.format {
         AuditFormat::Text => {

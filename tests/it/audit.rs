@@ -31,6 +31,18 @@ fn markdown() {
 fn csv() {
     let (out, err, _) = audit(&["--format", "csv"]);
     assert_eq!(err, "", "machine formats keep errors in the output");
+    // The rule set's hash (second column) changes with every rule edit.
+    let out: String = out
+        .lines()
+        .map(|l| match l.split_once(',') {
+            Some((kind, rest)) if kind != "kind" => {
+                let hex = rest.chars().take_while(char::is_ascii_hexdigit).count();
+                assert_eq!(hex, 64, "{l}");
+                format!("{kind},[hash]{}\n", &rest[hex..])
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect();
     insta::assert_snapshot!("csv", out);
 }
 
@@ -140,7 +152,8 @@ fn a_request_that_falls_with_another_names_it() {
         .position(|h| *h == "falls_with")
         .expect("falls_with column");
     let rows: Vec<Vec<&str>> = out.lines().skip(1).map(|l| l.split(',').collect()).collect();
-    let cell = |id: &str| rows.iter().find(|r| r[5] == id).map(|r| r[col]);
+    let req = header.iter().position(|h| *h == "request").expect("request column");
+    let cell = |id: &str| rows.iter().find(|r| r[req] == id).map(|r| r[col]);
     assert_eq!(cell("omeprazole"), Some("naproxen"), "{out}");
     assert_eq!(cell("naproxen"), Some(""), "{out}");
     for format in ["json", "jsonl"] {
@@ -176,13 +189,22 @@ fn the_rule_set_is_named() {
         s["rules"]["description"].as_str().is_some_and(|d| d.contains("sha256")),
         "{last}"
     );
+    // CSV: a tidy table, the header first, the rule set's full hash in
+    // the second column of every row (no pseudo-row).
     let (csv, _, _) = audit(&["--format", "csv"]);
+    let mut lines = csv.lines();
     assert!(
-        csv.lines()
-            .nth(1)
-            .is_some_and(|l| l.starts_with("rules,") && l.contains("sha256")),
+        lines.next().is_some_and(|h| h.starts_with("kind,rules_sha256,file,")),
         "{csv}"
     );
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty(), "{csv}");
+    let hash = rows[0].split(',').nth(1).unwrap_or("");
+    assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{csv}");
+    for row in rows {
+        assert!(row.starts_with("request,") || row.starts_with("error,"), "{row}");
+        assert_eq!(row.split(',').nth(1), Some(hash), "{row}");
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let page = dir.path().join("audit.html");
     let _ = audit(&["--format", "csv", "--html", &page.display().to_string()]);

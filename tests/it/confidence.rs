@@ -139,7 +139,7 @@ fn audit_splits_agreement_by_confidence() {
                 .is_some_and(|h| h.ends_with(",provisional,falls_with")),
         "{out}"
     );
-    assert!(out.contains(",massage.visit_limit,,true,\n"), "{out}");
+    assert!(out.contains(",massage.visit_limit,S,mtus,,,,,true,\n"), "{out}");
     let o = common::mtus(&["--rules", RULES, "audit", "--format", "markdown", CASES]);
     assert!(common::stdout(&o).contains("**Provisional decisions** (resting on a LOW criterion): 4 of 7 decided"));
     let page = std::env::temp_dir().join(format!("mtus-confidence-{}.html", std::process::id()));

@@ -102,7 +102,19 @@ fn audit_rows_locate_undecided_requests() {
     let csv = stdout(&mtus(&["audit", "--format", "csv", JSONL]));
     let (jl, jc) = place(JSONL, "\"2009-03-15\"", 1);
     assert_eq!(jl, 2);
-    let lines: Vec<&str> = csv.lines().filter(|l| l.starts_with("request,")).collect();
+    // Without the rule set's hash (the second column).
+    let lines: Vec<String> = csv
+        .lines()
+        .filter(|l| l.starts_with("request,"))
+        .map(|l| {
+            l.splitn(3, ',')
+                .enumerate()
+                .filter(|(i, _)| *i != 1)
+                .map(|(_, c)| c)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[0].starts_with(&format!("request,{JSONL},1,,ok,")), "{csv}");
     assert!(

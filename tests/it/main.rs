@@ -4,6 +4,7 @@
 //! Run one area with `cargo test --test it audit::`.
 
 mod audit;
+mod audit_letters;
 mod audit_scale;
 mod bad_cases;
 mod bad_input;
