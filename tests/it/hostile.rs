@@ -349,13 +349,18 @@ fn csv_cells_are_not_formulas() {
         &corpus("formula-at.yaml"),
     ]);
     assert_eq!(r.code, Some(0), "{}", r.err);
-    // After the header, the row naming the rule set, then the requests.
+    // The header (the rule set's hash a column of every row), then the
+    // requests.
     assert!(
-        r.out.lines().nth(1).is_some_and(|l| l.starts_with("rules,")),
+        r.out
+            .lines()
+            .next()
+            .is_some_and(|l| l.starts_with("kind,rules_sha256,")),
         "{}",
         r.out
     );
-    let rows: Vec<&str> = r.out.lines().skip(2).collect();
+    let rows: Vec<&str> = r.out.lines().skip(1).collect();
+    assert!(rows.iter().all(|l| l.starts_with("request,")), "{}", r.out);
     assert_eq!(rows.len(), 2);
     assert!(
         rows[0].contains(",\"'=HYPERLINK(\"\"http://x\"\")\",'+1+1,"),
