@@ -132,6 +132,9 @@ await run("browser", async () => {
     await page.waitForFunction(() => document.getElementById("auth").textContent.includes("Before submitting"), null, { timeout: 10000 });
     const auth = await text("#auth");
     if (!auth.includes("Prior authorization")) throw new Error("authorization section says: " + auth);
+    // No command-line flag in the main view: kept in the details.
+    if (/ --[a-z]/.test(auth)) throw new Error("a flag in the authorization section: " + auth);
+    if (!(await page.locator("#techs").textContent()).includes("--drug-list")) throw new Error("the flag is not in the details");
     // Exclusions keep their tag and read "excludes" / "does not exclude",
     // never "met" beside the excluding condition.
     await page.locator("#details summary").click();
