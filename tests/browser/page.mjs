@@ -100,6 +100,15 @@ await run("browser", async () => {
     await page.screenshot({ path: join(out, "04b-800px.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
   });
+  await step("the print view: the result without the form", async () => {
+    await page.emulateMedia({ media: "print" });
+    if (await page.locator("#left").isVisible()) throw new Error("the form is printed");
+    if (!(await page.locator("#outcome").isVisible())) throw new Error("the verdict is not printed");
+    const printed = await text("#printed");
+    if (!/Massage therapy.*requested on 2015-05-06/.test(printed) || !/Documented: concurrent active treatment\? yes/.test(printed) || /also called/.test(printed)) throw new Error("the print says: " + printed);
+    await page.screenshot({ path: join(out, "04c-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+  });
   await step("a value out of range is marked on its field", async () => {
     const qty = page.locator('[id="f-request.quantity"] [data-part=amount]');
     await qty.fill("-3");
