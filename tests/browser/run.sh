@@ -11,6 +11,8 @@ ROOT=$PWD
 OUT=$ROOT/target/browser
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 PLAYWRIGHT_VERSION=1.65.2
+AXE_VERSION=4.14.1
+BIN=${CARGO_TARGET_DIR:-target}/debug/mtus
 mkdir -p "$OUT"
 rm -f "$OUT"/*.png
 
@@ -24,17 +26,17 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "SKIPPED: browser test: node and npm are not installed"
   exit 0
 fi
-if [ ! -f tests/browser/node_modules/playwright-core/package.json ]; then
+if [ ! -f tests/browser/node_modules/playwright-core/package.json ] || [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
   if ! npm install --prefix tests/browser --no-save --no-audit --no-fund \
-      "playwright-core@$PLAYWRIGHT_VERSION" >"$OUT/npm.log" 2>&1; then
-    echo "SKIPPED: browser test: playwright-core could not be installed (see target/browser/npm.log)"
+      "playwright-core@$PLAYWRIGHT_VERSION" "axe-core@$AXE_VERSION" >"$OUT/npm.log" 2>&1; then
+    echo "SKIPPED: browser test: playwright-core or axe-core could not be installed (see target/browser/npm.log)"
     exit 0
   fi
 fi
 
 cargo build --locked --quiet
 LOG=$OUT/serve.log
-./target/debug/mtus serve --port 0 >"$LOG" 2>&1 &
+"$BIN" serve --port 0 >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
 URL=
@@ -55,7 +57,7 @@ node tests/browser/page.mjs "$URL" "$OUT" "$CHROMIUM" || STATUS=1
 
 # The rule book: written afresh, then read page by page.
 rm -rf "$OUT/book"
-if ! ./target/debug/mtus doc --out "$OUT/book" --date 2019-06-01 >"$OUT/doc.log" 2>&1; then
+if ! "$BIN" doc --out "$OUT/book" --date 2019-06-01 >"$OUT/doc.log" 2>&1; then
   echo "FAILED: mtus doc did not write the book:"
   cat "$OUT/doc.log"
   exit 1
