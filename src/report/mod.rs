@@ -1072,10 +1072,12 @@ fn render_need(n: &NeedReport, ind: usize, out: &mut String) {
     }
 }
 
-/// A JSON value as text: strings bare, lists in brackets.
+/// A JSON value as text: strings bare, a list's items joined with commas
+/// (an empty list is "none", never nothing at all).
 fn value_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => escape_terminal(s).into_owned(),
+        serde_json::Value::Array(xs) if xs.is_empty() => "none".to_string(),
         serde_json::Value::Array(xs) => {
             let items: Vec<String> = xs.iter().map(value_text).collect();
             items.join(", ")
