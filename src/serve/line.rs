@@ -30,11 +30,7 @@ pub struct SpanJson {
 
 fn span(line: &str, s: mtus_request::Span) -> SpanJson {
     let start = s.start.min(line.len());
-    let column = line
-        .char_indices()
-        .take_while(|(i, _)| *i < start)
-        .count()
-        + 1;
+    let column = line.char_indices().take_while(|(i, _)| *i < start).count() + 1;
     SpanJson {
         start,
         end: s.end.min(line.len()),
@@ -200,21 +196,25 @@ pub fn read_line(rules: &RuleSet, line: &str, date: Option<Date>) -> LineJson {
             say("Treatment", tr.title.clone(), Some(t.span));
             fields.insert("treatment".into(), json!(tr.name));
         }
-        (Some(t), None) => say("Treatment", format!("not recognised: \u{201c}{}\u{201d}", t.text), Some(t.span)),
+        (Some(t), None) => say(
+            "Treatment",
+            format!("not recognised: \u{201c}{}\u{201d}", t.text),
+            Some(t.span),
+        ),
         (None, _) => say("Treatment", "none named".into(), None),
     }
     let coverage = match (date, &treatment) {
-        (Some(d), Some(tr)) => p.catalog.treatment_named(&tr.name).map(|t| match coverage(rules, t, d) {
-            Coverage::Decided(names) => json!({"date": d.to_string(), "status": "decided", "deciding": names}),
-            Coverage::NoRule => json!({"date": d.to_string(), "status": "no_rule", "deciding": []}),
-            Coverage::NotInForce => json!({"date": d.to_string(), "status": "not_in_force", "deciding": []}),
-        }),
+        (Some(d), Some(tr)) => p
+            .catalog
+            .treatment_named(&tr.name)
+            .map(|t| match coverage(rules, t, d) {
+                Coverage::Decided(names) => json!({"date": d.to_string(), "status": "decided", "deciding": names}),
+                Coverage::NoRule => json!({"date": d.to_string(), "status": "no_rule", "deciding": []}),
+                Coverage::NotInForce => json!({"date": d.to_string(), "status": "not_in_force", "deciding": []}),
+            }),
         _ => None,
     };
-    let opioid = known
-        .as_deref()
-        .and_then(crate::formulary::med::factor)
-        .is_some();
+    let opioid = known.as_deref().and_then(crate::formulary::med::factor).is_some();
 
     // Quantity: the total, with refills when the line gives them.
     let mut count: Option<(f64, &'static str)> = None;
@@ -266,11 +266,7 @@ pub fn read_line(rules: &RuleSet, line: &str, date: Option<Date>) -> LineJson {
     // first part: Norco 10/325 is 10 mg of hydrocodone).
     if !r.strength.is_empty() {
         let all: Vec<String> = r.strength.iter().map(strength_words).collect();
-        let at = r
-            .strength
-            .iter()
-            .map(|c| c.span)
-            .reduce(mtus_request::Span::to);
+        let at = r.strength.iter().map(|c| c.span).reduce(mtus_request::Span::to);
         say("Strength", all.join(" / "), at);
         let first = &r.strength[0];
         let taken = match &r.strength[..] {
@@ -298,10 +294,10 @@ pub fn read_line(rules: &RuleSet, line: &str, date: Option<Date>) -> LineJson {
                 Some(u) => {
                     fields.insert("strength".into(), json!(format!("{} {u}", fmt_num(c.amount))));
                 }
-                None if r.strength.len() == 1 => {
-                    notes.push("the strength has no unit the form takes (mg, mcg, g, percent, mcg per hour)".into());
-                }
-                None => {}
+                None => notes.push(format!(
+                    "the strength {} has no unit the form takes (mg, mcg, g, percent, mcg per hour): enter it in the form",
+                    strength_words(c).trim()
+                )),
             }
         }
     }
@@ -342,9 +338,16 @@ pub fn read_line(rules: &RuleSet, line: &str, date: Option<Date>) -> LineJson {
     }
     match &r.days_supply {
         Some(ds) => {
-            say("Days' supply", plural(ds.value.amount, ds.value.unit.name()), Some(ds.span));
+            say(
+                "Days' supply",
+                plural(ds.value.amount, ds.value.unit.name()),
+                Some(ds.span),
+            );
             if let (false, Some(u)) = (ds.value.amount.is_range(), unit_name(ds.value.unit)) {
-                fields.insert("days_supply".into(), json!(format!("{} {u}", fmt_num(ds.value.amount.lo))));
+                fields.insert(
+                    "days_supply".into(),
+                    json!(format!("{} {u}", fmt_num(ds.value.amount.lo))),
+                );
             }
         }
         None => {
@@ -380,7 +383,11 @@ pub fn read_line(rules: &RuleSet, line: &str, date: Option<Date>) -> LineJson {
         }
     }
     if let Some(d) = &r.duration {
-        say("For how long", plural(d.value.amount, d.value.unit.name()), Some(d.span));
+        say(
+            "For how long",
+            plural(d.value.amount, d.value.unit.name()),
+            Some(d.span),
+        );
         if let (false, Some(u)) = (d.value.amount.is_range(), unit_name(d.value.unit)) {
             fields.insert("duration".into(), json!(format!("{} {u}", fmt_num(d.value.amount.lo))));
         }

@@ -162,7 +162,11 @@ pub fn med(rules: &RuleSet, q: &MedQuery) -> Result<MedJson, MedError> {
             format!(
                 "{} {} over {} days is {} a day; {} mg {drug} x {} a day x factor {factor} = {total} mg MED a day (morphine equivalent)",
                 fmt_num(q.amount),
-                if q.amount == 1.0 { q.unit.name().to_string() } else { format!("{}s", q.unit.name()) },
+                if q.amount == 1.0 {
+                    q.unit.name().to_string()
+                } else {
+                    format!("{}s", q.unit.name())
+                },
                 fmt_num(d.base()),
                 fmt_num(a_day),
                 fmt_num(s.base()),

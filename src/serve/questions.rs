@@ -36,13 +36,25 @@ pub const QUESTIONS: &[(&str, &str)] = &[
         "history.*.functional_improvement",
         "Did {treatment} bring objective functional improvement?",
     ),
-    ("history.*.visits", "How many visits or sessions of {treatment} were completed?"),
-    ("history.*.duration", "How long was {treatment} used, or how long did the course last?"),
+    (
+        "history.*.visits",
+        "How many visits or sessions of {treatment} were completed?",
+    ),
+    (
+        "history.*.duration",
+        "How long was {treatment} used, or how long did the course last?",
+    ),
     ("history.*.pain_relief", "How much pain relief did {treatment} give?"),
-    ("history.*.medication_reduced", "Did pain medication use fall after {treatment}?"),
+    (
+        "history.*.medication_reduced",
+        "Did pain medication use fall after {treatment}?",
+    ),
     ("medications.current", "Which medications does the patient take now?"),
     ("diagnoses.tags", "Which diagnoses does the record give?"),
-    ("exam.red_flags", "Which red flags were found (signs of a serious condition)?"),
+    (
+        "exam.red_flags",
+        "Which red flags were found (signs of a serious condition)?",
+    ),
     ("exam.muscle_spasm", "Was muscle spasm found on examination?"),
     (
         "exam.radiculopathy",
@@ -53,20 +65,32 @@ pub const QUESTIONS: &[(&str, &str)] = &[
         "Has conservative care (therapy, exercise, medication) been tried and failed?",
     ),
     ("course.pain_duration", "How long has the pain lasted?"),
-    ("course.surgical_candidate", "Is surgery or another invasive procedure being considered?"),
+    (
+        "course.surgical_candidate",
+        "Is surgery or another invasive procedure being considered?",
+    ),
     (
         "course.first_line_tried",
         "Which first-line medications have been tried?",
     ),
     ("course.home_exercise", "Is the patient doing a home exercise program?"),
-    ("course.surgery_date", "When was the most recent surgery for this injury?"),
-    ("course.acute_exacerbation", "Is an acute flare of chronic pain documented?"),
+    (
+        "course.surgery_date",
+        "When was the most recent surgery for this injury?",
+    ),
+    (
+        "course.acute_exacerbation",
+        "Is an acute flare of chronic pain documented?",
+    ),
     (
         "course.active_therapy",
         "Is the patient in active treatment now (supervised exercise or physical therapy)?",
     ),
     ("pain.type", "What kind of pain is it?"),
-    ("pain.without_medication", "How bad is the pain without medication (0 to 10)?"),
+    (
+        "pain.without_medication",
+        "How bad is the pain without medication (0 to 10)?",
+    ),
     ("pain.with_medication", "How bad is the pain with medication (0 to 10)?"),
     (
         "function.improvement",
@@ -75,12 +99,18 @@ pub const QUESTIONS: &[(&str, &str)] = &[
     ("function.work_status", "What is the patient's work status?"),
     ("claimant.age", "How old is the patient?"),
     ("injury.date", "What is the date of injury?"),
-    ("surgery.procedures", "Which procedures does the planned surgery include?"),
+    (
+        "surgery.procedures",
+        "Which procedures does the planned surgery include?",
+    ),
     (
         "imaging.knee_tear_suspected",
         "Does the treating physician suspect a meniscus or ligament tear of the knee?",
     ),
-    ("gi.risk_factors", "Which stomach (GI) risk factors does the patient have?"),
+    (
+        "gi.risk_factors",
+        "Which stomach (GI) risk factors does the patient have?",
+    ),
     ("opioids.risk_level", "What is the patient's risk of opioid misuse?"),
     (
         "opioids.aberrant_behavior_found",
@@ -163,10 +193,7 @@ mod tests {
                 "{fact} is not a declared fact"
             );
             assert!(q.ends_with('?'), "{fact}: {q:?} is not a question");
-            assert!(
-                !QUESTIONS[..i].iter().any(|(f, _)| f == fact),
-                "{fact} is listed twice"
-            );
+            assert!(!QUESTIONS[..i].iter().any(|(f, _)| f == fact), "{fact} is listed twice");
         }
         assert!(QUESTIONS.len() >= 30, "only {} questions", QUESTIONS.len());
     }
