@@ -68,7 +68,7 @@ await run("browser", async () => {
     await outcomeIs(1, "NOT MEDICALLY NECESSARY");
     const topass = await text("#res-1 .topass");
     must(/Cannot pass as requested: No more than 4-6 visits/.test(topass), "to pass says: " + topass);
-    must(/nearest request that passes: Total amount requested: 6 visit \(now 8 visit\)/.test(topass), "to pass says: " + topass);
+    must(/nearest request that passes: Total amount requested: 6 visits \(now 8 visits\)/.test(topass), "to pass says: " + topass);
     // What to document for it, with the value that passes, in words.
     must(/Concurrent active treatment: yes/.test(topass), "to pass says: " + topass);
     const decider = await text("#res-1 .decider");
@@ -118,7 +118,7 @@ await run("browser", async () => {
     must(!(await page.locator("#left").isVisible()), "the form is printed");
     must(await page.locator("#res-1 .outcome").isVisible(), "the verdict is not printed");
     const printed = await text("#printed");
-    must(/Request 1: Massage therapy, requested on 2015-05-06/.test(printed) && /Is the patient in active treatment now.*\? yes/.test(printed) && !/also called/.test(printed), "the print says: " + printed);
+    must(/Request 1: Massage therapy, requested on 2015-05-06/.test(printed) && /How much is requested in total\? 4 visits/.test(printed) && /Is the patient in active treatment now.*\? yes/.test(printed) && !/also called/.test(printed), "the print says: " + printed);
     await page.screenshot({ path: join(out, "04c-print.png"), fullPage: true });
     await page.emulateMedia({ media: "screen" });
   });
@@ -265,7 +265,7 @@ await run("browser", async () => {
     await page.click("#understood-panel-1 .fill");
     await outcomeIs(1, "MEDICALLY NECESSARY");
     const decider = await text("#res-1 .decider");
-    must(/No guideline limit on the total amount requested is encoded for this treatment: only the legal cap on visits checks 12 visit/.test(decider), "beside the verdict: " + decider);
+    must(/No guideline limit on the total amount requested is encoded for this treatment: only the legal cap on visits checks 12 visits;/.test(decider), "beside the verdict: " + decider);
     await plain("#results");
     // The note as the engine writes it is in the details.
     must(/no-guideline-limit-encoded: no guideline limit on request\.quantity/.test(await page.locator("#techs").textContent()), "the note's original is not in the details");
@@ -273,6 +273,18 @@ await run("browser", async () => {
     await page.waitForFunction(() => [...document.querySelectorAll("#treatment-1 option")].some((o) => /no rule in force on 2025-03-01/.test(o.textContent)));
     await page.screenshot({ path: join(out, "11-pt-2025.png"), fullPage: true });
     await page.locator("#result").screenshot({ path: join(out, "11b-pt-result.png") });
+  });
+  await step("a treatment no rule decides on the date: NOT DECIDED, said in words, never a pass", async () => {
+    await page.click("#add");
+    await page.selectOption("#treatment-2", "aquatic_therapy");
+    await outcomeIs(2, "NOT DECIDED");
+    const decider = await text("#res-2 .decider");
+    must(/No guideline rule for Aquatic therapy is in force on 2025-03-01: the request is not decided, and it is not a pass\./.test(decider), "the decider says: " + decider);
+    must(/Rules for this treatment are in force at other dates: aquatic therapy \(2009-07-18 until 2017-12-01\)/.test(decider), "the decider says: " + decider);
+    await plain("#res-2");
+    must(/not decided \(no-rule-in-force\): no rule in force on 2025-03-01 for aquatic_therapy/.test(await page.locator("#techs").textContent()), "the engine's message is not in the details");
+    await accessible("not decided");
+    await page.locator("#result").screenshot({ path: join(out, "12-not-decided.png") });
   });
   await step("nothing loaded from elsewhere, no script error", async () => nothingOffsite("server"));
 });
