@@ -108,7 +108,7 @@ pub fn med(rules: &RuleSet, q: &MedQuery) -> Result<MedJson, MedError> {
     out.factor = Some(f.factor);
     match f.per {
         Per::PatchMcgPerHour => {
-            if !strength.is_some_and(|s| s.dim() == Dim::DoseRate) {
+            if strength.is_none_or(|s| s.dim() != Dim::DoseRate) {
                 out.missing.push("strength");
             }
         }
@@ -117,7 +117,7 @@ pub fn med(rules: &RuleSet, q: &MedQuery) -> Result<MedJson, MedError> {
             if !q_ok {
                 out.missing.push("quantity");
             }
-            if quantity.is_some_and(|q| q.dim() == Dim::Tablet) && !strength.is_some_and(|s| s.dim() == Dim::Mass) {
+            if quantity.is_some_and(|q| q.dim() == Dim::Tablet) && strength.is_none_or(|s| s.dim() != Dim::Mass) {
                 out.missing.push("strength");
             }
             if !days.is_some_and(|d| d.dim() == Dim::Time && d.base() > 0.0) {
