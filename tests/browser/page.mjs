@@ -284,6 +284,17 @@ await run("browser", async () => {
     await plain("#res-2");
     must(/not decided \(no-rule-in-force\): no rule in force on 2025-03-01 for aquatic_therapy/.test(await page.locator("#techs").textContent()), "the engine's message is not in the details");
     await accessible("not decided");
+    // A line naming a treatment no rule covers: said before filling, and
+    // filled though the list of treatments with rules does not carry it.
+    await page.click("#add");
+    await page.fill("#line-3", "Prednisone 10 mg #30");
+    await page.click("#req-3 .read");
+    await page.locator("#understood-panel-3").waitFor();
+    must(/No guideline rule decides this treatment on 2025-03-01/.test(await text("#understood-panel-3")), "the panel does not warn: " + (await text("#understood-panel-3")));
+    await page.click("#understood-panel-3 .fill");
+    await outcomeIs(3, "NOT DECIDED");
+    must((await page.inputValue("#treatment-3")) === "prednisone", "the treatment was not filled");
+    must(/No rule covers Prednisone yet: the request is not decided, and it is not a pass\./.test(await text("#res-3 .decider")), "the decider says: " + (await text("#res-3 .decider")));
     await page.locator("#result").screenshot({ path: join(out, "12-not-decided.png") });
   });
   await step("nothing loaded from elsewhere, no script error", async () => nothingOffsite("server"));
