@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::{App, POSTED_FILE, Shared, model, yaml};
+use super::{App, POSTED_FILE, Shared, line, med, model, yaml};
 use crate::diag::{Diagnostic, Severity, SourceMap, Span};
 use crate::eval::{self, Machine};
 use crate::facts::{Case, Loader};
@@ -341,6 +341,213 @@ fn yaml_case(app: &App, body: &[u8]) -> Response {
     }
 }
 
+/// The longest request line `/v1/request` reads (an RFA line is short;
+/// a longer text is not a line).
+pub const MAX_LINE_BYTES: usize = 4096;
+
+/// A small JSON body's fields, or the 400 that says what is wrong with it.
+fn parse_query<T: serde::de::DeserializeOwned>(body: &[u8], want: &str) -> Result<T, Box<Response>> {
+    serde_json::from_slice::<T>(body).map_err(|e| {
+        let syntax = e.is_syntax() || e.is_eof();
+        Box::new(bare_error(
+            StatusCode::BAD_REQUEST,
+            if syntax { "json-syntax" } else { "bad-query" },
+            format!("the body is not {want}: {e}"),
+            &format!("post {want}"),
+        ))
+    })
+}
+
+fn parse_date(d: Option<&str>) -> Result<Option<Date>, Box<Response>> {
+    match d.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(None),
+        Some(d) => Date::parse(d).map(Some).ok_or_else(|| {
+            Box::new(bare_error(
+                StatusCode::BAD_REQUEST,
+                "bad-date",
+                format!("`{d}` is not a date"),
+                "write the date as YYYY-MM-DD",
+            ))
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineQuery {
+    line: String,
+    date: Option<String>,
+}
+
+/// `POST /v1/request`: `{"line": "Norco 10/325 mg #120", "date":
+/// "YYYY-MM-DD"}` read by the request-line reader and said back value by
+/// value (`line::LineJson`).
+pub async fn request_line(State(s): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let posted = match read_posted(&s, &headers, body).await {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let app = s.app.clone();
+    decide(&s, move || {
+        let r = read_request_line(&app, &posted.body);
+        drop(posted);
+        r
+    })
+    .await
+}
+
+fn read_request_line(app: &App, body: &[u8]) -> Response {
+    let want = "an object `{\"line\": \"...\", \"date\": \"YYYY-MM-DD\"}`";
+    let q: LineQuery = match parse_query(body, want) {
+        Ok(q) => q,
+        Err(r) => return *r,
+    };
+    let date = match parse_date(q.date.as_deref()) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let text = q.line.trim();
+    if text.is_empty() {
+        return bare_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "empty-line",
+            "the request line is empty".to_string(),
+            "type the request as the RFA writes it, e.g. `Norco 10/325 mg #120`",
+        );
+    }
+    if text.len() > MAX_LINE_BYTES || text.contains('\n') {
+        return bare_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not-a-line",
+            format!(
+                "the request line is {} long or holds several lines",
+                crate::inputs::describe_bytes(text.len() as u64)
+            ),
+            "type one request per box, at most 4 KiB",
+        );
+    }
+    json_response(StatusCode::OK, &line::read_line(&app.rules, text, date))
+}
+
+/// `POST /v1/med`: `{"treatment", "strength", "quantity", "days_supply"}`
+/// (values as a case file writes them) to the morphine-equivalent dose
+/// with its working (`med::MedJson`).
+pub async fn med(State(s): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let posted = match read_posted(&s, &headers, body).await {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let app = s.app.clone();
+    decide(&s, move || {
+        let r = med_of(&app, &posted.body);
+        drop(posted);
+        r
+    })
+    .await
+}
+
+fn med_of(app: &App, body: &[u8]) -> Response {
+    let want = "an object `{\"treatment\", \"strength\", \"quantity\", \"days_supply\"}`";
+    let q: med::MedQuery = match parse_query(body, want) {
+        Ok(q) => q,
+        Err(r) => return *r,
+    };
+    match med::med(&app.rules, &q) {
+        Ok(m) => json_response(StatusCode::OK, &m),
+        Err(e @ med::MedError::UnknownTreatment(_)) => {
+            let help = app.rules.program.catalog.suggest(&q.treatment).map_or_else(
+                || "GET /v1/treatments lists the treatments".to_string(),
+                |s| format!("did you mean {s}?"),
+            );
+            bare_error(StatusCode::NOT_FOUND, "unknown-treatment", e.to_string(), &help)
+        }
+        Err(e @ med::MedError::BadQuantity { .. }) => bare_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad-quantity",
+            e.to_string(),
+            "write an amount and a unit, e.g. `10 mg`, `120 tablet`, `30 day`",
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileQuery {
+    file: String,
+    text: String,
+}
+
+/// `POST /v1/case`: `{"file": "case.yaml", "text": "..."}`, a saved case
+/// file (YAML, or JSON when the name ends in `.json`) loaded through the
+/// same loader as `mtus check`; a good one comes back as the JSON form of
+/// the case (`{"file", "case"}`) for the page to fill its form with, a
+/// bad one as every diagnostic, located in the file by its name.
+pub async fn case_file(State(s): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let posted = match read_posted(&s, &headers, body).await {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let app = s.app.clone();
+    decide(&s, move || {
+        let r = load_case_file(&app, &posted.body);
+        drop(posted);
+        r
+    })
+    .await
+}
+
+fn load_case_file(app: &App, body: &[u8]) -> Response {
+    let q: FileQuery = match parse_query(body, "an object `{\"file\": \"NAME.yaml\", \"text\": \"...\"}`") {
+        Ok(q) => q,
+        Err(r) => return *r,
+    };
+    // Only the name is kept (a path says where it was on the office's
+    // computer, which the answer has no need of).
+    let name = q
+        .file
+        .rsplit(['/', '\\'])
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("case.yaml")
+        .to_string();
+    let json = name.to_ascii_lowercase().ends_with(".json");
+    let loader = Loader::with_limits(&app.rules.program, app.limits.for_loader());
+    let loaded = if json {
+        loader.load_json(&name, &q.text)
+    } else {
+        loader.load_yaml(&name, &q.text)
+    };
+    if let Err(e) = loaded {
+        let mut sm = SourceMap::new();
+        let diags = e.add_to(&mut sm);
+        let out: Vec<_> = diags.iter().map(|d| diagnostics::to_json(&sm, d)).collect();
+        return errors_response(StatusCode::UNPROCESSABLE_ENTITY, &out);
+    }
+    let value = if json {
+        serde_json::from_str::<serde_json::Value>(q.text.trim_start_matches('\u{feff}')).ok()
+    } else {
+        let text = q.text.strip_prefix('\u{feff}').unwrap_or(&q.text);
+        crate::facts::load::yaml::parse(text, 0, &app.limits.for_loader())
+            .ok()
+            .map(|n| yaml::node_to_json(&n))
+    };
+    // The JSON form must load as the file did (the form posts it to
+    // `/v1/check`); a difference would be a bug in the conversion.
+    let same = value
+        .as_ref()
+        .and_then(|v| serde_json::to_string(v).ok())
+        .is_some_and(|t| loader.load_json(POSTED_FILE, &t).is_ok());
+    match value {
+        Some(v) if same => json_response(StatusCode::OK, &serde_json::json!({"file": name, "case": v})),
+        _ => bare_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("the case `{name}` loads but could not be carried into the form"),
+            "this is a bug in mtus; please report it with the case that caused it",
+        ),
+    }
+}
+
 // The views of the rules, computed once when the server starts.
 
 pub async fn rules(State(s): State<Shared>) -> Response {
@@ -433,7 +640,7 @@ pub async fn not_found(method: Method, uri: Uri) -> Response {
         StatusCode::NOT_FOUND,
         "not-found",
         format!("there is no {method} {}", uri.path()),
-        "the routes are GET /, POST /v1/check, POST /v1/yaml, GET /v1/rules, GET /v1/schema, \
-         GET /v1/treatments, GET /v1/form (docs/api.md)",
+        "the routes are GET /, POST /v1/check, POST /v1/yaml, POST /v1/request, POST /v1/med, \
+         POST /v1/case, GET /v1/rules, GET /v1/schema, GET /v1/treatments, GET /v1/form (docs/api.md)",
     )
 }

@@ -38,8 +38,11 @@
 //!   prints; a panic in a decision is a 500, not the end of the server.
 
 mod api;
+pub mod line;
+pub mod med;
 pub mod model;
 mod page;
+pub mod questions;
 pub mod yaml;
 
 use std::net::{IpAddr, SocketAddr};
@@ -257,6 +260,9 @@ pub fn router(app: Arc<App>, bound: SocketAddr, options: &Options) -> Router {
         .route("/", get(page::index))
         .route("/v1/check", post(api::check))
         .route("/v1/yaml", post(api::yaml))
+        .route("/v1/request", post(api::request_line))
+        .route("/v1/med", post(api::med))
+        .route("/v1/case", post(api::case_file))
         .route("/v1/rules", get(api::rules))
         .route("/v1/schema", get(api::schema))
         .route("/v1/treatments", get(api::treatments))

@@ -244,6 +244,9 @@ pub struct FieldJson {
     /// The criteria (`rule.criterion`) that read it; empty for the
     /// request's own fields.
     pub read_by: Vec<String>,
+    /// The question the page asks for it, in plain words
+    /// (`questions::question`).
+    pub question: String,
     #[serde(flatten)]
     pub fact: FactJson,
 }
@@ -292,14 +295,41 @@ pub fn form(rs: &RuleSet, treatment: &str, date: Option<Date>) -> Option<FormJso
         if path == ["request", "strength"] && !tr.strength_dims.is_empty() {
             fact.units = units_of(&tr.strength_dims);
         }
+        // An earlier-treatment fact is asked about its treatment, in words.
+        let about = match path.as_slice() {
+            [h, t, ..] if h == "history" => p
+                .catalog
+                .treatment_named(t)
+                .map(|t| p.catalog.treatment(t).title.to_lowercase()),
+            _ => None,
+        };
+        let question = super::questions::question(&f.path, f.ty.name(), &f.description, about.as_deref());
         fields.push(FieldJson {
             path,
             read_by: by.into_iter().collect(),
+            question,
             fact,
         });
     };
-    // The request's own fields first, whether or not a rule reads them.
-    for key in ["date", "quantity"] {
+    // The request's own fields first, whether or not a rule reads them;
+    // for a drug with a morphine-equivalent dose the rules read, what it
+    // is worked out from (strength, days' supply), and for any drug
+    // measured by strength, its strength.
+    let reads_med = rule_ids.iter().any(|&r| {
+        p.rule(r).criteria.iter().any(|c| {
+            c.reads
+                .iter()
+                .any(|x| matches!(*x, FactRef::Request(..)) && p.schema.fact(x.fact()).path == "request.med_per_day")
+        })
+    });
+    let mut own = vec!["date", "quantity"];
+    if reads_med || !tr.strength_dims.is_empty() {
+        own.push("strength");
+    }
+    if reads_med {
+        own.push("days_supply");
+    }
+    for key in own {
         if let Some(f) = p.schema.lookup(&format!("request.{key}")) {
             push(vec!["request".into(), key.into()], f, None, &mut fields);
         }

@@ -166,6 +166,82 @@ pub fn to_yaml(case: &Value) -> String {
     out
 }
 
+/// A case file's YAML tree (as the loader parses it) in the JSON form the
+/// page posts: a plain `true` / `false` is a boolean, a plain number a
+/// number, a plain null word null, anything else (and anything quoted) a
+/// string. The caller checks that the result loads as the YAML did.
+pub fn node_to_json(n: &crate::facts::load::tree::Node<'_>) -> Value {
+    use crate::facts::load::tree::Kind;
+    // An explicit stack: a tree is as deep as the loader allows, never
+    // recursed into.
+    enum Todo<'n, 'a> {
+        Visit(&'n crate::facts::load::tree::Node<'a>),
+        Seq(usize),
+        Map(Vec<String>),
+    }
+    let mut todo = vec![Todo::Visit(n)];
+    let mut done: Vec<Value> = Vec::new();
+    while let Some(t) = todo.pop() {
+        match t {
+            Todo::Visit(n) => match &n.kind {
+                Kind::Null => done.push(Value::Null),
+                Kind::Scalar(s) => done.push(scalar_json(&s.text, s.quoted)),
+                Kind::Seq(xs) => {
+                    todo.push(Todo::Seq(xs.len()));
+                    for x in xs.iter().rev() {
+                        todo.push(Todo::Visit(x));
+                    }
+                }
+                Kind::Map(kv) => {
+                    let keys = kv.iter().map(|(k, _)| k.text().unwrap_or("").to_string()).collect();
+                    todo.push(Todo::Map(keys));
+                    for (_, v) in kv.iter().rev() {
+                        todo.push(Todo::Visit(v));
+                    }
+                }
+            },
+            Todo::Seq(len) => {
+                let items = done.split_off(done.len().saturating_sub(len));
+                done.push(Value::Array(items));
+            }
+            Todo::Map(keys) => {
+                let items = done.split_off(done.len().saturating_sub(keys.len()));
+                let mut m = Map::new();
+                for (k, v) in keys.into_iter().zip(items) {
+                    m.insert(k, v);
+                }
+                done.push(Value::Object(m));
+            }
+        }
+    }
+    done.pop().unwrap_or(Value::Null)
+}
+
+fn scalar_json(text: &str, quoted: bool) -> Value {
+    if quoted {
+        return Value::String(text.to_string());
+    }
+    match text {
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        t if crate::facts::load::tree::is_null_word(t) => return Value::Null,
+        _ => {}
+    }
+    let numeric = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+        && text.chars().any(|c| c.is_ascii_digit());
+    if numeric {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::from(i);
+        }
+        if let Some(n) = text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            return Value::Number(n);
+        }
+    }
+    Value::String(text.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
