@@ -220,17 +220,35 @@ fn audit_with(
     let mut summary = kept.stats.summary(rs);
     summary.filters = opts.filter.json(rs);
     let fin = Finished { summary, kept };
+    // With --summary-only the disagreements' traces are not shown (JSON
+    // counts them all as omitted); the caller still gets them (the HTML
+    // page shows them).
+    let totals_only = opts.summary_only.then(|| {
+        let k = &fin.kept;
+        let all = k.disagreements.len() as u64 + k.omitted_disagreements;
+        Finished {
+            summary: fin.summary.clone(),
+            kept: Kept {
+                stats: k.stats.clone(),
+                disagreements: Vec::new(),
+                omitted_disagreements: if style.format == Format::Json { all } else { 0 },
+                errors: k.errors.clone(),
+                omitted_errors: k.omitted_errors,
+            },
+        }
+    });
+    let shown = totals_only.as_ref().unwrap_or(&fin);
     let mut tail = String::new();
     match style.format {
         Format::Text => {
-            text_summary(&fin, &mut tail);
+            text_summary(shown, &mut tail);
             // No rows above: no blank line to set the summary apart.
             if opts.summary_only {
                 tail.remove(0);
             }
         }
         Format::Markdown => {
-            markdown(&fin, &mut tail);
+            markdown(shown, &mut tail);
             if md_count > 0 {
                 tail.push_str(MD_ROWS_HEAD);
                 w.put(&tail)?;
@@ -260,9 +278,9 @@ fn audit_with(
         Format::Json => {
             w.put(if rows == 0 { "],\n" } else { "\n  ],\n" })?;
             if oracle {
-                serde_tail(rs, &fin, &mut w)?;
+                serde_tail(rs, shown, &mut w)?;
             } else {
-                json_tail(rs, &fin, &mut w)?;
+                json_tail(rs, shown, &mut w)?;
             }
             w.put(",\n  \"errors\": [")?;
             spill.copy_to(&mut w)?;
