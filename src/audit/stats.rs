@@ -440,7 +440,7 @@ impl Stats {
             let mut v: Vec<Group> = m.iter().map(|(k, t)| t.group(k.clone())).collect();
             // Most requests first, then by name (the map's order, kept by
             // a stable sort).
-            v.sort_by(|a, b| b.requests.cmp(&a.requests));
+            v.sort_by_key(|g| std::cmp::Reverse(g.requests));
             v
         };
         Breakdown {
