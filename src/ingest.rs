@@ -426,9 +426,16 @@ fn write(
         let place = pl(i.item.decision.place);
         match i.item.decision.value {
             Decision::Upheld | Decision::Overturned => {
+                let cites = cites(i.item);
+                let cites = if cites.is_empty() {
+                    String::new()
+                } else {
+                    let c: Vec<String> = cites.iter().map(|c| quoted(c)).collect();
+                    format!(", cites: [{}]", c.join(", "))
+                };
                 let _ = writeln!(
                     o,
-                    "    - {{ request: {}, outcome: {} }}  # {place}",
+                    "    - {{ request: {}, outcome: {}{cites} }}  # {place}",
                     ids[k],
                     i.item.decision.value.as_str()
                 );
@@ -443,6 +450,39 @@ fn write(
         }
     }
     (o, notes)
+}
+
+/// The guidelines the reviewer's citation names, one string each, for the
+/// decision's `cites:` (`mtus audit` totals by them): "MTUS Chronic Pain
+/// Medical Treatment 2016, Opioids", "ODG"; "did not cite any medical
+/// evidence" when it says so; the citation as written when no source
+/// could be read from it.
+fn cites(item: &Item) -> Vec<String> {
+    let Some(c) = &item.reviewer else {
+        return Vec::new();
+    };
+    match c.evidence {
+        mtus_letters::Evidence::NoneCited => vec!["did not cite any medical evidence".to_string()],
+        mtus_letters::Evidence::Unread => vec![comment(&c.raw)],
+        mtus_letters::Evidence::Cited => c
+            .refs
+            .iter()
+            .map(|r| {
+                let mut s = if r.mtus {
+                    format!("MTUS {}", r.source)
+                } else {
+                    r.source.clone()
+                };
+                if let Some(y) = r.year {
+                    let _ = write!(s, " {y}");
+                }
+                if !r.sections.is_empty() {
+                    let _ = write!(s, ", {}", r.sections.join(", "));
+                }
+                comment(&s)
+            })
+            .collect(),
+    }
 }
 
 fn pl(p: mtus_letters::Place) -> String {

@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use super::groups::{Breakdown, Rate};
 use super::output::Finished;
 use super::stats::CategorySummary;
 use crate::report;
@@ -111,6 +112,40 @@ fn chart(cats: &[&CategorySummary], out: &mut String) {
     out.push_str("</svg>\n");
 }
 
+/// The four groupings as tables.
+fn breakdown(b: &Breakdown, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "<h2>Totals</h2>\n<p class=\"note\">Rates with 95% Wilson score intervals; * marks a rate over fewer than {} items, a small sample.</p>",
+        b.small_sample_below
+    );
+    for (title, head, groups) in super::output::breakdown_tables(b) {
+        if groups.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<h3>{}</h3>\n<table>\n<tr><th>{head}</th><th>items</th><th>upheld</th><th>overturned</th><th>uphold rate</th><th>compared</th><th>agreement</th><th>without clinical facts</th></tr>",
+            esc(title)
+        );
+        for g in groups {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&g.group),
+                g.requests,
+                g.upheld,
+                g.overturned,
+                esc(&Rate::text(g.uphold_rate.as_ref())),
+                g.compared,
+                esc(&Rate::text(g.agreement.as_ref())),
+                g.without_facts
+            );
+        }
+        out.push_str("</table>\n");
+    }
+}
+
 /// The page. `title` names what was audited (the paths, say).
 pub fn page(fin: &Finished, title: &str) -> String {
     let s = &fin.summary;
@@ -151,6 +186,23 @@ pub fn page(fin: &Finished, title: &str) -> String {
         "<p class=\"note\">{} inputs: {} read, {} could not be read. {} requests: {} agree, {} disagree, {} without a recorded decision, {} could not be decided.</p>",
         t.inputs, t.cases, t.errors, t.requests, t.agree, t.disagree, t.unrecorded, t.undecided
     );
+    if let Some(f) = super::output::filters_sentence(s) {
+        let _ = writeln!(out, "<p class=\"note\"><b>Filters:</b> {}.</p>", esc(&f));
+    }
+    if let Some(w) = super::output::without_facts_sentence(t) {
+        let _ = writeln!(out, "<p class=\"note\">{}.</p>", esc(&w));
+    }
+    let all = &s.breakdown.all;
+    if let Some(r) = &all.uphold_rate {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">Letters: {} upheld, {} overturned; uphold rate {}. Agreement {}.</p>",
+            all.upheld,
+            all.overturned,
+            esc(&Rate::text(Some(r))),
+            esc(&Rate::text(all.agreement.as_ref()))
+        );
+    }
     let cats: Vec<&CategorySummary> = s.by_category.iter().filter(|c| c.compared > 0).collect();
     if !cats.is_empty() {
         out.push_str("<h2>Agreement by treatment class</h2>\n");
@@ -212,6 +264,9 @@ pub fn page(fin: &Finished, title: &str) -> String {
             }
             out.push_str("</table>\n");
         }
+    }
+    if t.requests > 0 {
+        breakdown(&s.breakdown, &mut out);
     }
     let d = &s.deciders;
     if t.disagree > 0 {

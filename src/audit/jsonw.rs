@@ -210,6 +210,11 @@ pub fn row_fields(
     w.opt_name(jw::opt_recorded(r.recorded));
     w.raw(",\"agrees\":");
     w.opt_bool(r.agrees());
+    w.raw(if r.facts {
+        ",\"clinical_facts\":true"
+    } else {
+        ",\"clinical_facts\":false"
+    });
     w.raw(",\"decided_by\":");
     match v.and_then(|v| v.decided_by) {
         Some(by) => {

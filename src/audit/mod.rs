@@ -13,6 +13,8 @@
 //! inputs (counters, a bounded batch, and bounded lists of disagreements
 //! and errors to show).
 
+pub mod filter;
+pub mod groups;
 pub mod html;
 pub mod input;
 pub mod jsonw;
@@ -49,6 +51,11 @@ pub struct AuditRow {
     pub predicted: Option<Recorded>,
     pub recorded: Option<Recorded>,
     pub agrees: Option<bool>,
+    /// The case documents clinical facts (anything beyond the claimant,
+    /// the date of injury and the requests); `false` for a case `mtus
+    /// ingest` wrote without `--facts`, whose requests are left out of
+    /// agreement (`agrees` is `null`).
+    pub clinical_facts: bool,
     /// `rule.criterion` that decided it.
     pub decided_by: Option<String>,
     /// Why it could not be decided.
@@ -121,6 +128,7 @@ impl AuditRow {
             cites: r.cites.clone(),
             rule_source: deciding_rule(v).map(|id| p.source(p.rule(id).source).id.clone()),
             rule_tier: deciding_rule(v).map(|id| p.rule(id).tier.name()),
+            clinical_facts: r.facts,
             authorization: r.authorization.map(|a| AuthColumns {
                 prior_authorization: a.map(|a| a.prior_authorization),
                 formulary_status: a.map(|a| a.status),
@@ -160,13 +168,34 @@ pub struct Totals {
     pub unrecorded: usize,
     /// Requests that could not be decided (no rule in force, ...).
     pub undecided: usize,
+    /// Requests decided, with a recorded outcome, in cases that document
+    /// no clinical facts (`mtus ingest` without `--facts`): left out of
+    /// agreement, since the engine had nothing to weigh. So `requests =
+    /// agree + disagree + unrecorded + undecided + without_facts`.
+    pub without_facts: usize,
+    /// The letters' side: requests with a recorded outcome, upheld and
+    /// overturned (every such request, with clinical facts or without,
+    /// decided by the engine or not).
+    pub upheld: usize,
+    pub overturned: usize,
+    /// Requests the filters (`--since`, `--until`, `--treatment`,
+    /// `--class`, `--only-disagreements`) left out: counted nowhere else.
+    pub filtered_out: usize,
+    /// Cases read of which the filters left no request.
+    pub cases_filtered_out: usize,
 }
 
 impl Totals {
     pub fn add_row(&mut self, r: &AuditRow) {
         self.requests += 1;
+        match r.recorded {
+            Some(Recorded::Upheld) => self.upheld += 1,
+            Some(Recorded::Overturned) => self.overturned += 1,
+            None => {}
+        }
         match (r.error.is_some(), r.agrees) {
             (true, _) => self.undecided += 1,
+            (false, None) if !r.clinical_facts && r.recorded.is_some() => self.without_facts += 1,
             (false, Some(true)) => {
                 self.compared += 1;
                 self.agree += 1;
@@ -212,6 +241,7 @@ mod tests {
             cites: Vec::new(),
             rule_source: None,
             rule_tier: None,
+            clinical_facts: true,
             authorization: None,
         }
     }

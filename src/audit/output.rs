@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::groups::{Breakdown, Group, Rate};
 use super::input::{Input, Reader};
 use super::jsonw::{self, Names};
 use super::run::{self, Chunk, Done, Kept, Progress, Render, RequestDone, Traces};
@@ -61,6 +62,12 @@ pub struct AuditOptions {
     /// CSV, JSON and JSON Lines carries `prior_authorization` and
     /// `formulary_status` (the formulary's answer joined to the outcome).
     pub lists: Option<Arc<crate::formulary::DrugLists>>,
+    /// Which requests are counted and shown (`--since`, `--until`,
+    /// `--treatment`, `--class`, `--only-disagreements`).
+    pub filter: Arc<super::filter::Filter>,
+    /// Totals only: no per-request rows (text, JSON, JSON Lines,
+    /// Markdown; load errors are still reported).
+    pub summary_only: bool,
 }
 
 impl Default for AuditOptions {
@@ -73,6 +80,8 @@ impl Default for AuditOptions {
             limits: crate::inputs::Limits::default(),
             keep_traces: true,
             lists: None,
+            filter: Arc::new(super::filter::Filter::default()),
+            summary_only: false,
         }
     }
 }
@@ -149,6 +158,7 @@ fn audit_with(
         },
         max_errors: opts.max_errors,
         lists: opts.lists.clone(),
+        filter: opts.filter.clone(),
         render_errors: matches!(opts.format, Format::Text | Format::Markdown).then_some(opts.color),
         ..run::Options::default()
     };
@@ -158,9 +168,13 @@ fn audit_with(
         rules_hash: rs.origin.hash.clone(),
         names: names.clone(),
         auth: opts.lists.is_some(),
+        summary_only: opts.summary_only,
     };
     let mut w = Out::new(out);
     let mut spill = Spill::default();
+    // Markdown rows, kept aside to follow the summary.
+    let mut md_rows = Spill::default();
+    let mut md_count = 0u64;
     let mut rows = 0u64;
     let mut spilled = 0u64;
     let mut side_closed = false;
@@ -184,7 +198,14 @@ fn audit_with(
                 }
             }
             _ => {
-                w.put(o)?;
+                if format == Format::Markdown {
+                    if !o.is_empty() {
+                        md_rows.put(o)?;
+                        md_count += 1;
+                    }
+                } else {
+                    w.put(o)?;
+                }
                 if !s.is_empty() && !side_closed {
                     match side.write_all(s.as_bytes()) {
                         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => side_closed = true,
@@ -196,12 +217,45 @@ fn audit_with(
         Ok(())
     };
     let kept = run::run(rs, &mut reader, &run_opts, &mut style, &mut emit, progress)?;
-    let summary = kept.stats.summary(rs);
+    let mut summary = kept.stats.summary(rs);
+    summary.filters = opts.filter.json(rs);
     let fin = Finished { summary, kept };
+    // With --summary-only the disagreements' traces are not shown (JSON
+    // counts them all as omitted); the caller still gets them (the HTML
+    // page shows them).
+    let totals_only = opts.summary_only.then(|| {
+        let k = &fin.kept;
+        let all = k.disagreements.len() as u64 + k.omitted_disagreements;
+        Finished {
+            summary: fin.summary.clone(),
+            kept: Kept {
+                stats: k.stats.clone(),
+                disagreements: Vec::new(),
+                omitted_disagreements: if style.format == Format::Json { all } else { 0 },
+                errors: k.errors.clone(),
+                omitted_errors: k.omitted_errors,
+            },
+        }
+    });
+    let shown = totals_only.as_ref().unwrap_or(&fin);
     let mut tail = String::new();
     match style.format {
-        Format::Text => text_summary(&fin, &mut tail),
-        Format::Markdown => markdown(&fin, &mut tail),
+        Format::Text => {
+            text_summary(shown, &mut tail);
+            // No rows above: no blank line to set the summary apart.
+            if opts.summary_only {
+                tail.remove(0);
+            }
+        }
+        Format::Markdown => {
+            markdown(shown, &mut tail);
+            if md_count > 0 {
+                tail.push_str(MD_ROWS_HEAD);
+                w.put(&tail)?;
+                tail.clear();
+                md_rows.copy_to(&mut w)?;
+            }
+        }
         Format::Csv => {}
         Format::Jsonl => {
             #[derive(Serialize)]
@@ -224,9 +278,9 @@ fn audit_with(
         Format::Json => {
             w.put(if rows == 0 { "],\n" } else { "\n  ],\n" })?;
             if oracle {
-                serde_tail(rs, &fin, &mut w)?;
+                serde_tail(rs, shown, &mut w)?;
             } else {
-                json_tail(rs, &fin, &mut w)?;
+                json_tail(rs, shown, &mut w)?;
             }
             w.put(",\n  \"errors\": [")?;
             spill.copy_to(&mut w)?;
@@ -511,27 +565,32 @@ struct Style {
     names: Option<Arc<Names>>,
     /// CSV rows carry the formulary's answer (`--drug-list`).
     auth: bool,
+    /// No per-request rows (`--summary-only`).
+    summary_only: bool,
 }
 
 /// A tidy table: one row per request or error, the same columns in every
 /// row, a cell empty where there is no value; list cells (licensure,
 /// citations) join their items with `; `. The rule set's SHA-256 is the
 /// second column of every row.
-const CSV_HEADER: &str = "kind,rules_sha256,file,line,column,case,request,request_date,treatment,category,outcome,predicted,recorded,agrees,decided_by,rule_source,rule_tier,reviewer_specialty,reviewer_licensure,cites,error,provisional,falls_with";
+const CSV_HEADER: &str = "kind,rules_sha256,file,line,column,case,request,request_date,treatment,category,outcome,predicted,recorded,agrees,clinical_facts,decided_by,rule_source,rule_tier,reviewer_specialty,reviewer_licensure,cites,error,provisional,falls_with";
 /// The columns `--drug-list` adds after `falls_with`.
 const CSV_AUTH_COLUMNS: &str = ",prior_authorization,formulary_status";
 /// Columns before the `--drug-list` ones.
-const CSV_COLUMNS: usize = 23;
+const CSV_COLUMNS: usize = 24;
 
 impl Render for Style {
     fn head(&self, out: &mut String) {
+        if self.summary_only && matches!(self.format, Format::Text | Format::Markdown) {
+            return;
+        }
         match self.format {
             Format::Text => {
                 let [wc, wr, wt] = self.widths;
                 let _ = writeln!(
                     out,
-                    "{:wc$}  {:wr$}  {:wt$}  {:10}  {:10}  result",
-                    "case", "request", "treatment", "predicted", "recorded"
+                    "{:wc$}  {:wr$}  {:wt$}  {:10}  {:10}  {:10}  result",
+                    "case", "request", "treatment", "date", "predicted", "recorded"
                 );
             }
             Format::Json => {
@@ -551,7 +610,7 @@ impl Render for Style {
     fn prepare(&mut self, rs: &RuleSet, first: &[Done]) {
         for d in first {
             if let Ok(c) = &d.result {
-                for r in &c.requests {
+                for r in c.requests.iter().filter(|r| r.kept) {
                     let t = &rs.program.catalog.treatment(r.treatment).name;
                     self.widths[0] = self.widths[0].max(c.case.chars().count());
                     self.widths[1] = self.widths[1].max(r.id.chars().count());
@@ -594,7 +653,7 @@ impl Render for Style {
                         cells[2] = g.file.clone().unwrap_or_else(|| d.file.to_string());
                         cells[3] = num(g.line);
                         cells[4] = num(g.column);
-                        cells[20] = format!("{}: {}", g.code, g.message);
+                        cells[21] = format!("{}: {}", g.code, g.message);
                         csv_line(&cells, out);
                     }
                 }
@@ -602,11 +661,15 @@ impl Render for Style {
             }
             Ok(c) => c,
         };
+        if self.summary_only {
+            return;
+        }
+        let mut first = true;
         if let Some(names) = &self.names {
             let rq = case.requests.as_slice();
-            for i in 0..rq.len() {
+            for i in (0..rq.len()).filter(|&i| rq[i].kept) {
                 if self.format == Format::Json {
-                    if i > 0 {
+                    if !std::mem::take(&mut first) {
                         out.push_str(",\n    ");
                     }
                     jsonw::json_row(out, rs, names, d, &case.case, rq, i);
@@ -616,13 +679,13 @@ impl Render for Style {
             }
             return;
         }
-        for i in 0..case.requests.len() {
+        for i in (0..case.requests.len()).filter(|&i| case.requests[i].kept) {
             match self.format {
-                Format::Text => self.text_row(rs, &case.case, case.requests.as_slice(), i, out),
-                Format::Markdown => {}
+                Format::Text => self.text_row(rs, d, &case.case, case.requests.as_slice(), i, out),
+                Format::Markdown => markdown_row(rs, d, &case.case, case.requests.as_slice(), i, out),
                 // The serde rendering `jsonw` replaces: the tests' oracle.
                 Format::Json => {
-                    if i > 0 {
+                    if !std::mem::take(&mut first) {
                         out.push_str(",\n    ");
                     }
                     out.push_str(&to_json(&AuditRow::new(rs, d, &case.case, &case.requests, i)));
@@ -661,6 +724,7 @@ impl Render for Style {
                         name(row.predicted.map(|p| p.name())),
                         name(row.recorded.map(|p| p.name())),
                         row.agrees.map_or_else(String::new, |a| a.to_string()),
+                        row.clinical_facts.to_string(),
                         row.decided_by.unwrap_or_default(),
                         row.rule_source.unwrap_or_default(),
                         name(row.rule_tier),
@@ -683,19 +747,92 @@ impl Render for Style {
     }
 }
 
+/// What a row's result column says: agrees, DISAGREES (why), not
+/// compared, no recorded decision, or the error.
+fn result_text(rs: &RuleSet, r: &RequestDone, requests: &[RequestDone]) -> String {
+    match (&r.verdict, r.agrees()) {
+        (Err(e), _) => format!("ERROR: {e}"),
+        (Ok(_), Some(true)) => "agrees".to_string(),
+        (Ok(v), Some(false)) => format!("DISAGREES ({})", why(rs, v, requests)),
+        (Ok(_), None) if r.recorded.is_some() => "not compared (the case documents no clinical facts)".to_string(),
+        (Ok(_), None) => "no recorded decision".to_string(),
+    }
+}
+
+/// The letter's side of a row beside the engine's: the reviewer's
+/// specialty and licensure, the guidelines the decision cites, and the
+/// rule the engine used with its source and tier.
+struct Sides {
+    reviewer: String,
+    cited: String,
+    rule: String,
+}
+
+impl Sides {
+    fn of(rs: &RuleSet, d: &Done, r: &RequestDone) -> Sides {
+        let reviewer = super::case_done(d).and_then(|c| c.reviewer.as_ref());
+        let specialty = reviewer.and_then(|rv| rv.specialty.as_deref()).unwrap_or("");
+        let licensure = reviewer.map_or(&[][..], |rv| rv.licensure.as_slice()).join(", ");
+        let reviewer = match (specialty.is_empty(), licensure.is_empty()) {
+            (true, true) => "not recorded".to_string(),
+            (false, true) => specialty.to_string(),
+            (true, false) => format!("licensed {licensure}"),
+            (false, false) => format!("{specialty} ({licensure})"),
+        };
+        let mut cited: Vec<String> = r.cites.iter().map(|c| super::groups::guideline_of(c)).collect();
+        cited.dedup();
+        let cited = if cited.is_empty() {
+            "none".to_string()
+        } else {
+            cited.join(", ")
+        };
+        let p = &rs.program;
+        let rule = super::deciding_rule(r.verdict.as_ref().ok()).map_or_else(
+            || "none".to_string(),
+            |id| {
+                let rule = p.rule(id);
+                format!("{} ({}, {})", rule.name, p.source(rule.source).id, rule.tier.name())
+            },
+        );
+        Sides { reviewer, cited, rule }
+    }
+}
+
+/// One request as a Markdown table row (see [`MD_ROWS_HEAD`]).
+fn markdown_row(rs: &RuleSet, d: &Done, case: &str, requests: &[RequestDone], i: usize, out: &mut String) {
+    let r = &requests[i];
+    let t = &rs.program.catalog.treatment(r.treatment).name;
+    let predicted = r.verdict.as_ref().map_or("-", |v| v.outcome.predicts().name());
+    let recorded = r.recorded.map_or("-", |x| x.name());
+    let sides = Sides::of(rs, d, r);
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        md(case),
+        md(&r.id),
+        md(t),
+        r.date,
+        predicted,
+        recorded,
+        md(&result_text(rs, r, requests)),
+        md(&sides.reviewer),
+        md(&sides.cited),
+        md(&sides.rule)
+    );
+}
+
+/// The head of the Markdown table of requests.
+const MD_ROWS_HEAD: &str = "\n## Requests\n\n| case | request | treatment | date | predicted | recorded | result | reviewer | cited | rule used |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+
 impl Style {
-    fn text_row(&self, rs: &RuleSet, case: &str, requests: &[RequestDone], i: usize, out: &mut String) {
+    fn text_row(&self, rs: &RuleSet, d: &Done, case: &str, requests: &[RequestDone], i: usize, out: &mut String) {
         let r = &requests[i];
         let [wc, wr, wt] = self.widths;
         let t = &rs.program.catalog.treatment(r.treatment).name;
         let predicted = r.verdict.as_ref().map_or("-", |v| v.outcome.predicts().name());
         let recorded = r.recorded.map_or("-", |x| x.name());
-        let result = match (&r.verdict, r.agrees()) {
-            (Err(e), _) => format!("ERROR: {e}"),
-            (Ok(_), Some(true)) => "agrees".to_string(),
-            (Ok(v), Some(false)) => format!("DISAGREES ({})", why(rs, v, requests)),
-            (Ok(_), None) => "no recorded decision".to_string(),
-        };
+        let result = result_text(rs, r, requests);
+        let date = r.date.to_string();
         // The case and request ids come from the input.
         let case = report::escape_terminal(case);
         let id = report::escape_terminal(&r.id);
@@ -703,6 +840,7 @@ impl Style {
             (case.as_ref(), wc),
             (id.as_ref(), wr),
             (t.as_str(), wt),
+            (date.as_str(), 10),
             (predicted, 10),
             (recorded, 10),
         ] {
@@ -711,6 +849,16 @@ impl Style {
         }
         out.push_str(&result);
         out.push('\n');
+        // The letter's side beside the engine's, on a line of its own.
+        let sides = Sides::of(rs, d, r);
+        let _ = writeln!(
+            out,
+            "{:wc$}  reviewer: {}; cited: {}; rule used: {}",
+            "",
+            report::escape_terminal(&sides.reviewer),
+            report::escape_terminal(&sides.cited),
+            sides.rule
+        );
     }
 }
 
@@ -809,17 +957,184 @@ fn kappa_text(x: Option<f64>) -> String {
     x.map_or_else(|| "-".to_string(), |x| format!("{x:.2}"))
 }
 
-fn totals_lines(t: &Totals, out: &mut String) {
+fn totals_lines(s: &Summary, out: &mut String) {
+    let t = &s.totals;
     let _ = writeln!(
         out,
         "inputs: {} ({} read, {} could not be read)",
         t.inputs, t.cases, t.errors
     );
+    if let Some(f) = filters_sentence(s) {
+        let _ = writeln!(out, "filters: {f}");
+    }
     let _ = writeln!(
         out,
-        "requests: {}: {} agree, {} disagree, {} without a recorded decision, {} could not be decided",
-        t.requests, t.agree, t.disagree, t.unrecorded, t.undecided
+        "requests: {}: {} agree, {} disagree, {} without a recorded decision, {} could not be decided{}",
+        t.requests,
+        t.agree,
+        t.disagree,
+        t.unrecorded,
+        t.undecided,
+        if t.without_facts > 0 {
+            format!(", {} not compared", t.without_facts)
+        } else {
+            String::new()
+        }
     );
+    if let Some(w) = without_facts_sentence(t) {
+        let _ = writeln!(out, "  {w}");
+    }
+    let all = &s.breakdown.all;
+    if all.uphold_rate.is_some() {
+        let _ = writeln!(
+            out,
+            "letters: {} upheld, {} overturned; uphold rate {}",
+            all.upheld,
+            all.overturned,
+            Rate::text(all.uphold_rate.as_ref())
+        );
+    }
+}
+
+/// The filters applied and what they left out, in words; `None` without
+/// filters.
+pub(crate) fn filters_sentence(s: &Summary) -> Option<String> {
+    if s.filters.is_empty() {
+        return None;
+    }
+    let t = &s.totals;
+    Some(format!(
+        "{}: {} of {} requests kept, {} left out ({} of {} cases read had none left)",
+        s.filters.clauses().join("; "),
+        t.requests,
+        t.requests + t.filtered_out,
+        t.filtered_out,
+        t.cases_filtered_out,
+        t.cases
+    ))
+}
+
+/// Why some requests are not compared, in words; `None` when all are.
+pub(crate) fn without_facts_sentence(t: &Totals) -> Option<String> {
+    (t.without_facts > 0).then(|| {
+        let one = t.without_facts == 1;
+        format!(
+            "{} {} not compared with the engine: {} no clinical facts (as a case `mtus ingest` writes without --facts), so the rules had nothing to weigh; {} counted in the letters' totals only",
+            t.without_facts,
+            if one { "request is" } else { "requests are" },
+            if one { "its case documents" } else { "their cases document" },
+            if one { "it is" } else { "they are" },
+        )
+    })
+}
+
+/// "91.8-97.2%", or "-".
+fn interval(r: Option<&Rate>) -> String {
+    r.map_or_else(
+        || "-".to_string(),
+        |r| format!("{:.1}-{:.1}%", r.low * 100.0, r.high * 100.0),
+    )
+}
+
+/// The four groupings as Markdown tables.
+fn breakdown_markdown(b: &Breakdown, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "\n## Totals\n\nRates with 95% Wilson score intervals; \\* marks a rate over fewer than {} items, a small sample.",
+        b.small_sample_below
+    );
+    for (title, head, groups) in breakdown_tables(b) {
+        if groups.is_empty() {
+            continue;
+        }
+        let mut title = title.to_string();
+        if let Some(c) = title.get_mut(0..1) {
+            c.make_ascii_uppercase();
+        }
+        let _ = writeln!(
+            out,
+            "\n### {}\n\n| {head} | items | upheld | overturned | uphold rate | compared | agreement | without clinical facts |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            md(&title)
+        );
+        for g in groups {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                md(&g.group),
+                g.requests,
+                g.upheld,
+                g.overturned,
+                md(&Rate::text(g.uphold_rate.as_ref())),
+                g.compared,
+                md(&Rate::text(g.agreement.as_ref())),
+                g.without_facts
+            );
+        }
+    }
+}
+
+/// The four groupings as text tables.
+fn breakdown_text(b: &Breakdown, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "\ntotals (95% Wilson score intervals; * marks a rate over fewer than {} items, a small sample):",
+        b.small_sample_below
+    );
+    for (title, head, groups) in breakdown_tables(b) {
+        if groups.is_empty() {
+            continue;
+        }
+        let w = groups
+            .iter()
+            .map(|g| g.group.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(head.len());
+        let _ = writeln!(out, "\n{title}:");
+        let _ = writeln!(
+            out,
+            "  {head:w$}  {:>5}  {:>6}  {:>10}  {:<24}  {:>8}  agreement",
+            "items", "upheld", "overturned", "uphold rate", "compared"
+        );
+        for g in groups {
+            let name = report::escape_terminal(&g.group);
+            let mut line = format!(
+                "  {name:w$}  {:>5}  {:>6}  {:>10}  {:<24}  {:>8}  {:<24}",
+                g.requests,
+                g.upheld,
+                g.overturned,
+                Rate::text(g.uphold_rate.as_ref()),
+                g.compared,
+                Rate::text(g.agreement.as_ref())
+            );
+            if g.without_facts > 0 {
+                let _ = write!(line, "  ({} without clinical facts)", g.without_facts);
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+}
+
+/// Each grouping's title, the head of its first column, and its groups.
+pub(crate) fn breakdown_tables(b: &Breakdown) -> [(&'static str, &'static str, &[Group]); 4] {
+    [
+        (
+            "by treatment category (the treatment's first class)",
+            "category",
+            &b.by_category,
+        ),
+        ("by year of the request", "year", &b.by_year),
+        (
+            "by reviewer specialty (a request counts under each specialty of its reviewer)",
+            "specialty",
+            &b.by_specialty,
+        ),
+        (
+            "by guideline cited (a request counts under each guideline its decision cites)",
+            "guideline",
+            &b.by_guideline,
+        ),
+    ]
 }
 
 fn confusion_rows(c: &Confusion) -> [(&'static str, u64, u64, bool); 4] {
@@ -852,19 +1167,27 @@ pub fn text_summary(fin: &Finished, out: &mut String) {
     let s = &fin.summary;
     let t = &s.totals;
     out.push('\n');
-    totals_lines(t, out);
-    match s.agreement {
-        Some(a) => {
+    totals_lines(s, out);
+    match (s.agreement, s.breakdown.all.agreement) {
+        (Some(a), Some(r)) => {
             let _ = writeln!(
                 out,
-                "agreement: {}/{} = {:.1}%; Cohen's kappa {}",
+                "agreement: {}/{} = {:.1}%; Cohen's kappa {}; 95% interval {:.1}-{:.1}%",
                 t.agree,
                 t.compared,
                 a * 100.0,
-                kappa_text(s.kappa)
+                kappa_text(s.kappa),
+                r.low * 100.0,
+                r.high * 100.0
             );
         }
-        None => {
+        _ if t.without_facts > 0 => {
+            let _ = writeln!(
+                out,
+                "agreement: no request could be compared: those with a recorded decision are in cases without clinical facts"
+            );
+        }
+        _ => {
             let _ = writeln!(out, "agreement: no request had a recorded decision to compare with");
         }
     }
@@ -903,6 +1226,9 @@ pub fn text_summary(fin: &Finished, out: &mut String) {
                 c.undecided
             );
         }
+    }
+    if t.requests > 0 {
+        breakdown_text(&s.breakdown, out);
     }
     let d = &s.deciders;
     if t.disagree > 0 {
@@ -1017,16 +1343,30 @@ pub fn markdown(fin: &Finished, out: &mut String) {
         ("disagree", t.disagree),
         ("without a recorded decision", t.unrecorded),
         ("could not be decided", t.undecided),
+        ("not compared (no clinical facts)", t.without_facts),
+        ("recorded upheld", t.upheld),
+        ("recorded overturned", t.overturned),
     ] {
         let _ = writeln!(out, "| {label} | {n} |");
     }
+    if let Some(f) = filters_sentence(s) {
+        let _ = writeln!(out, "\n**Filters:** {}.", md(&f));
+    }
+    if let Some(w) = without_facts_sentence(t) {
+        let _ = writeln!(out, "\n{}.", md(&w));
+    }
     let _ = writeln!(
         out,
-        "\n**Agreement:** {} ({} of {} compared). **Cohen's kappa:** {}.",
+        "\n**Agreement:** {} ({} of {} compared; 95% interval {}). **Cohen's kappa:** {}. **Uphold rate:** {} ({} upheld of {} recorded; 95% interval {}).",
         pct(s.agreement),
         t.agree,
         t.compared,
-        kappa_text(s.kappa)
+        interval(s.breakdown.all.agreement.as_ref()),
+        kappa_text(s.kappa),
+        pct(s.breakdown.all.uphold_rate.map(|r| r.rate)),
+        t.upheld,
+        t.upheld + t.overturned,
+        interval(s.breakdown.all.uphold_rate.as_ref()),
     );
     let b = &s.by_confidence;
     if b.provisional.requests > 0 {
@@ -1075,6 +1415,9 @@ pub fn markdown(fin: &Finished, out: &mut String) {
                 c.undecided
             );
         }
+    }
+    if t.requests > 0 {
+        breakdown_markdown(&s.breakdown, out);
     }
     let d = &s.deciders;
     if t.disagree > 0 {

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::filter::Filter;
 use super::input::{Body, ReadError, Reader, Unit};
 use super::jsonw::{self, Names};
 use super::stats::Stats;
@@ -65,6 +66,12 @@ pub struct RequestDone {
     /// given drug lists (`None` without them; `Some(None)` when the
     /// formulary does not reach the request: not a drug, or before 2018).
     pub authorization: Option<Option<AuthAnswer>>,
+    /// The case documents clinical facts ([`clinical_facts`]); without
+    /// them the request is left out of agreement.
+    pub facts: bool,
+    /// The request passes the audit's filters ([`Filter`]): it is
+    /// counted and shown; otherwise only counted as filtered out.
+    pub kept: bool,
 }
 
 /// The formulary's answer for one request of an audit, joined to its
@@ -77,8 +84,12 @@ pub struct AuthAnswer {
 
 impl RequestDone {
     /// Whether the prediction agrees with the recorded outcome; `None`
-    /// when there is no recorded outcome or no prediction.
+    /// when there is no recorded outcome, no prediction, or the case
+    /// documents no clinical facts (the engine had nothing to weigh).
     pub fn agrees(&self) -> Option<bool> {
+        if !self.facts {
+            return None;
+        }
         match (&self.verdict, self.recorded) {
             (Ok(v), Some(r)) => Some(v.outcome.predicts() == r),
             _ => None,
@@ -138,6 +149,8 @@ pub struct Options {
     /// MTUS Drug Lists: with them, each request's row carries the
     /// formulary's answer (prior authorization and status).
     pub lists: Option<Arc<crate::formulary::DrugLists>>,
+    /// Which requests are counted and shown (`--since`, `--treatment`...).
+    pub filter: Arc<Filter>,
     /// Render each load error with an excerpt (`Some(colour)`).
     pub render_errors: Option<bool>,
     /// A batch holds at most this many inputs...
@@ -159,6 +172,7 @@ impl Default for Options {
             max_disagreements: 1000,
             max_errors: 1000,
             lists: None,
+            filter: Arc::new(Filter::default()),
             render_errors: None,
             batch_units: 512,
             batch_bytes: 2 << 20,
@@ -223,6 +237,7 @@ pub fn run<E: Send>(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Kept, E> {
     let plan = Plan::new(rs);
+    let clinical = clinical_slots(rs);
     let loader = Loader::with_limits(&rs.program, reader.limits().for_loader());
     let mut kept = Kept {
         stats: Stats::new(rs),
@@ -242,6 +257,8 @@ pub fn run<E: Send>(
             report: keeping || (opts.traces == Traces::All && json.is_none()),
             json,
             lists: opts.lists.as_deref(),
+            filter: &opts.filter,
+            clinical: &clinical,
         }
     };
     // The first batch: decided, then the renderer prepared from it (the
@@ -337,7 +354,7 @@ fn keep(kept: &mut Kept, d: &mut Done, opts: &Options) {
         }
         Ok(c) => {
             for r in &mut c.requests {
-                if r.agrees() != Some(false) {
+                if !r.kept || r.agrees() != Some(false) {
                     continue;
                 }
                 match r.trace.take() {
@@ -365,6 +382,39 @@ pub struct Want<'a> {
     pub json: Option<&'a Names>,
     /// The drug lists to answer prior authorization from, if given.
     pub lists: Option<&'a crate::formulary::DrugLists>,
+    /// Which requests are kept.
+    pub filter: &'a Filter,
+    /// The case-level fact slots that are clinical ([`clinical_slots`]).
+    pub clinical: &'a [bool],
+}
+
+/// Which case-level fact slots are clinical facts: every fact a case
+/// file writes itself except the claimant's (age, sex) and the date of
+/// injury, which a letter's header gives. Derived facts (filled from the
+/// requests or diagnoses) are not.
+pub fn clinical_slots(rs: &RuleSet) -> Vec<bool> {
+    let schema = &rs.program.schema;
+    let mut mask = vec![false; schema.slots(crate::check::Scope::Case)];
+    for f in &schema.facts {
+        if f.scope != crate::check::Scope::Case || f.derived {
+            continue;
+        }
+        let clinical = !(f.path.starts_with("claimant.") || f.path == "injury.date");
+        if let Some(m) = mask.get_mut(f.slot as usize) {
+            *m = clinical;
+        }
+    }
+    mask
+}
+
+/// Whether a case documents any clinical fact: a diagnosis, a prior
+/// treatment, or a clinical case-level fact ([`clinical_slots`]). A case
+/// `mtus ingest` writes without `--facts` has none: the claimant, the date
+/// of injury, the requests and the decisions.
+pub fn clinical_facts(case: &Case, clinical: &[bool]) -> bool {
+    !case.diagnoses.is_empty()
+        || !case.history.is_empty()
+        || case.facts.iter().zip(clinical).any(|(v, &c)| c && !v.is_absent())
 }
 
 /// Load and decide a batch on all threads, keeping input order.
@@ -417,6 +467,7 @@ pub fn decide_unit(
         }
     };
     plan.decide_case(rs, m, &case, verdicts);
+    let facts = clinical_facts(&case, traces.clinical);
     let mut requests = Vec::with_capacity(case.requests.len());
     let mut full: Option<Vec<Result<eval::Decision, EvalError>>> = None;
     for (i, (req, v)) in case.requests.iter().zip(verdicts.drain(..)).enumerate() {
@@ -447,8 +498,11 @@ pub fn decide_unit(
             trace_json: None,
             error_at,
             authorization,
+            facts,
+            kept: true,
         };
-        if (traces.report || traces.json.is_some()) && r.agrees() == Some(false) {
+        r.kept = traces.filter.keeps(rs, &r);
+        if r.kept && (traces.report || traces.json.is_some()) && r.agrees() == Some(false) {
             let decisions = full.get_or_insert_with(|| eval::decide_case(rs, m, &case));
             if let Some(d) = decisions.get(i) {
                 if traces.report {

@@ -14,11 +14,18 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::Totals;
-use super::run::{Done, RequestDone};
+use super::filter::FiltersJson;
+use super::groups::{Breakdown, Group, MAX_GROUPS, Rate, SMALL_SAMPLE, guideline_of};
+use super::run::{CaseDone, Done, RequestDone};
 use crate::RuleSet;
 use crate::check::{ClassId, RuleId};
 use crate::eval::{Outcome, Status};
 use crate::facts::Recorded;
+
+/// The specialty group of a case with no reviewer specialty recorded.
+const NOT_RECORDED: &str = "(not recorded)";
+/// The guideline group of a decision that cites nothing.
+const NONE_CITED: &str = "none cited";
 
 fn outcome_index(o: Outcome) -> usize {
     match o {
@@ -43,6 +50,11 @@ struct Table {
     disagree: u64,
     unrecorded: u64,
     undecided: u64,
+    /// Decided and recorded, in a case without clinical facts.
+    without_facts: u64,
+    /// Recorded outcomes, whatever the engine did.
+    upheld: u64,
+    overturned: u64,
     /// Compared requests by outcome (medically necessary, not medically
     /// necessary, insufficient documentation) and recorded outcome
     /// (upheld, overturned).
@@ -52,9 +64,15 @@ struct Table {
 impl Table {
     fn add(&mut self, r: &RequestDone) {
         self.requests += 1;
+        match r.recorded {
+            Some(Recorded::Upheld) => self.upheld += 1,
+            Some(Recorded::Overturned) => self.overturned += 1,
+            None => {}
+        }
         match (&r.verdict, r.recorded) {
             (Err(_), _) => self.undecided += 1,
             (Ok(_), None) => self.unrecorded += 1,
+            (Ok(_), Some(_)) if !r.facts => self.without_facts += 1,
             (Ok(v), Some(rec)) => {
                 self.cells[outcome_index(v.outcome)][recorded_index(rec)] += 1;
                 if v.outcome.predicts() == rec {
@@ -143,6 +161,23 @@ pub struct Stats {
     settled: Table,
     /// Decided requests whose outcome rests on a LOW criterion.
     provisional: Table,
+    /// By the request date's year.
+    by_year: BTreeMap<i32, Table>,
+    /// By each of the reviewer's specialties (`(not recorded)`), at most
+    /// [`MAX_GROUPS`] and `(other)`.
+    by_specialty: BTreeMap<String, Table>,
+    /// By each guideline the recorded decision cites ([`guideline_of`]).
+    by_guideline: BTreeMap<String, Table>,
+}
+
+/// Count `r` under `key` in a group map kept to [`MAX_GROUPS`] keys.
+fn add_keyed(map: &mut BTreeMap<String, Table>, key: &str, r: &RequestDone) {
+    if let Some(t) = map.get_mut(key) {
+        t.add(r);
+        return;
+    }
+    let key = if map.len() >= MAX_GROUPS { "(other)" } else { key };
+    map.entry(key.to_string()).or_default().add(r);
 }
 
 impl Stats {
@@ -159,6 +194,9 @@ impl Stats {
             load_errors: BTreeMap::new(),
             settled: Table::default(),
             provisional: Table::default(),
+            by_year: BTreeMap::new(),
+            by_specialty: BTreeMap::new(),
+            by_guideline: BTreeMap::new(),
         }
     }
 
@@ -174,18 +212,33 @@ impl Stats {
             Ok(c) => c,
         };
         self.totals.cases += 1;
+        let mut kept = 0;
         for r in &case.requests {
-            self.add_request(rs, r);
+            if r.kept {
+                kept += 1;
+                self.add_request(rs, case, r);
+            } else {
+                self.totals.filtered_out += 1;
+            }
+        }
+        if kept == 0 && !case.requests.is_empty() {
+            self.totals.cases_filtered_out += 1;
         }
     }
 
-    fn add_request(&mut self, rs: &RuleSet, r: &RequestDone) {
+    fn add_request(&mut self, rs: &RuleSet, case: &CaseDone, r: &RequestDone) {
         self.totals.requests += 1;
+        match r.recorded {
+            Some(Recorded::Upheld) => self.totals.upheld += 1,
+            Some(Recorded::Overturned) => self.totals.overturned += 1,
+            None => {}
+        }
         match (&r.verdict, r.agrees()) {
             (Err(e), _) => {
                 self.totals.undecided += 1;
                 *self.undecided.entry(e.code()).or_default() += 1;
             }
+            (Ok(_), None) if r.recorded.is_some() => self.totals.without_facts += 1,
             (Ok(_), None) => self.totals.unrecorded += 1,
             (Ok(_), Some(true)) => {
                 self.totals.compared += 1;
@@ -223,6 +276,38 @@ impl Stats {
         let class = category(rs, r).map_or(0, |c| c.0 as usize + 1);
         if let Some(t) = self.by_class.get_mut(class) {
             t.add(r);
+        }
+        self.by_year.entry(r.date.ymd().0).or_default().add(r);
+        let specialties = case
+            .reviewer
+            .as_ref()
+            .and_then(|rv| rv.specialty.as_deref())
+            .unwrap_or("");
+        let mut any = false;
+        let mut seen: Vec<&str> = Vec::new();
+        for s in specialties.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            if !seen.contains(&s) {
+                seen.push(s);
+                add_keyed(&mut self.by_specialty, s, r);
+                any = true;
+            }
+        }
+        if !any {
+            add_keyed(&mut self.by_specialty, NOT_RECORDED, r);
+        }
+        let mut cited: Vec<String> = r.cites.iter().map(|c| guideline_of(c)).collect();
+        cited.sort();
+        cited.dedup();
+        // A decision that cites something besides "none cited" is not
+        // "none cited".
+        if cited.len() > 1 {
+            cited.retain(|g| g != NONE_CITED);
+        }
+        if cited.is_empty() {
+            cited.push(NONE_CITED.to_string());
+        }
+        for g in &cited {
+            add_keyed(&mut self.by_guideline, g, r);
         }
     }
 
@@ -301,7 +386,10 @@ impl Stats {
                 .map(|(&code, &count)| CodeCount { code, count })
                 .collect::<Vec<_>>()
         };
+        let breakdown = self.breakdown(rs);
         Summary {
+            breakdown,
+            filters: FiltersJson::default(),
             totals: self.totals.clone(),
             agreement: self.all.agreement(),
             kappa: self.all.kappa(),
@@ -323,7 +411,64 @@ impl Stats {
     }
 }
 
+impl Stats {
+    /// The four groupings, with rates and intervals.
+    fn breakdown(&self, rs: &RuleSet) -> Breakdown {
+        let p = &rs.program;
+        let mut by_category: Vec<(Option<String>, Group)> = self
+            .by_class
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.requests > 0)
+            .map(|(i, t)| {
+                let name = i
+                    .checked_sub(1)
+                    .map(|c| p.catalog.class(ClassId(c as u32)).name.clone());
+                let label = name.clone().unwrap_or_else(|| "(no class)".to_string());
+                (name, t.group(label))
+            })
+            .collect();
+        // Classes by name; the class-less group last.
+        by_category.sort_by(|a, b| match (&a.0, &b.0) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        let by_year = self.by_year.iter().map(|(y, t)| t.group(y.to_string())).collect();
+        let most_first = |m: &BTreeMap<String, Table>| {
+            let mut v: Vec<Group> = m.iter().map(|(k, t)| t.group(k.clone())).collect();
+            // Most requests first, then by name (the map's order, kept by
+            // a stable sort).
+            v.sort_by_key(|g| std::cmp::Reverse(g.requests));
+            v
+        };
+        Breakdown {
+            small_sample_below: SMALL_SAMPLE,
+            all: self.all.group("all".to_string()),
+            by_category: by_category.into_iter().map(|(_, g)| g).collect(),
+            by_year,
+            by_specialty: most_first(&self.by_specialty),
+            by_guideline: most_first(&self.by_guideline),
+        }
+    }
+}
+
 impl Table {
+    fn group(&self, group: String) -> Group {
+        Group {
+            group,
+            requests: self.requests,
+            upheld: self.upheld,
+            overturned: self.overturned,
+            uphold_rate: Rate::of(self.upheld, self.upheld + self.overturned),
+            compared: self.compared(),
+            agree: self.agree,
+            agreement: Rate::of(self.agree, self.compared()),
+            without_facts: self.without_facts,
+        }
+    }
+
     fn split(&self) -> SplitSummary {
         SplitSummary {
             requests: self.requests,
@@ -455,6 +600,11 @@ pub struct Summary {
     pub load_errors: Vec<CodeCount>,
     /// Agreement among settled and among provisional decisions.
     pub by_confidence: ByConfidence,
+    /// Totals for analysts: by category, year, specialty and guideline
+    /// cited, with uphold rates and agreement and their intervals.
+    pub breakdown: Breakdown,
+    /// The filters applied before any total.
+    pub filters: FiltersJson,
 }
 
 #[cfg(test)]

@@ -62,9 +62,109 @@ pub struct AuditArgs {
     /// not medically necessary needs prior authorization).
     #[arg(long = "drug-list", value_name = "FILE")]
     pub drug_list: Vec<PathBuf>,
+    /// Totals only, without a row per request: the statistics and the
+    /// totals by category, year, specialty and guideline cited (text,
+    /// JSON, JSON Lines, Markdown; inputs that could not be read are still
+    /// reported). Not with CSV, which is rows only.
+    #[arg(long)]
+    pub summary_only: bool,
+    /// Only requests whose request date (the request's own `date`, not the
+    /// decision's) is on or after DATE (YYYY-MM-DD). Every filter applies
+    /// before any total; the report states the filters and counts what
+    /// they left out.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<mtus::value::Date>,
+    /// Only requests whose request date is on or before DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub until: Option<mtus::value::Date>,
+    /// Only requests for this treatment: a canonical name or a brand name
+    /// or spelling the catalog knows (Flexeril is cyclobenzaprine); repeat
+    /// for several.
+    #[arg(long, value_name = "NAME")]
+    pub treatment: Vec<String>,
+    /// Only requests whose treatment is in this class of the catalog
+    /// (opioid, diagnostic, physical_medicine...: the categories the totals
+    /// group by, and any other class of the treatment); repeat for several.
+    #[arg(long = "class", value_name = "CLASS")]
+    pub class: Vec<String>,
+    /// Only requests where the engine's prediction and the recorded
+    /// decision disagree.
+    #[arg(long)]
+    pub only_disagreements: bool,
+}
+
+/// A `--since` or `--until` date.
+fn parse_date(s: &str) -> std::result::Result<mtus::value::Date, String> {
+    mtus::value::Date::parse(s).ok_or_else(|| format!("`{s}` is not a date; write it as YYYY-MM-DD, like 2016-12-31"))
+}
+
+/// The filters given, resolved through the catalog: an unknown treatment
+/// or class is an error naming the closest or listing the classes.
+fn filter_of(rules: &RuleSet, args: &AuditArgs) -> std::result::Result<audit::filter::Filter, String> {
+    let c = &rules.program.catalog;
+    if let (Some(a), Some(b)) = (args.since, args.until) {
+        if a > b {
+            return Err(format!("--since {a} is after --until {b}; no request date can be both"));
+        }
+    }
+    let mut treatments = Vec::new();
+    for name in &args.treatment {
+        let shown = mtus::report::escape_terminal(name);
+        match c.resolve(name) {
+            Some(t) if !treatments.contains(&t) => treatments.push(t),
+            Some(_) => {}
+            None => {
+                return Err(match c.suggest(name) {
+                    Some(s) => format!("--treatment `{shown}` is not a treatment of the catalog; did you mean {s}?"),
+                    None => format!(
+                        "--treatment `{shown}` is not a treatment of the catalog; `mtus doc` lists the treatments and their brand names"
+                    ),
+                });
+            }
+        }
+    }
+    let mut classes = Vec::new();
+    for name in &args.class {
+        match c.class_named(name) {
+            Some(k) if !classes.contains(&k) => classes.push(k),
+            Some(_) => {}
+            None => {
+                let mut names: Vec<&str> = c.classes.iter().map(|k| k.name.as_str()).collect();
+                names.sort_unstable();
+                let close = mtus::diag::did_you_mean(name, names.iter().copied())
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "--class `{}` is not a class of the catalog{close}; the classes are {}",
+                    mtus::report::escape_terminal(name),
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(audit::filter::Filter {
+        since: args.since,
+        until: args.until,
+        treatments,
+        classes,
+        only_disagreements: args.only_disagreements,
+    })
 }
 
 pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode> {
+    if args.summary_only && args.format == AuditFormat::Csv {
+        say!(
+            "error: --summary-only has no CSV form: CSV is a row per request; use --format json or markdown for the totals"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let filter = match filter_of(rules, args) {
+        Ok(f) => f,
+        Err(e) => {
+            say!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let inputs = audit::expand_inputs(&args.paths);
     // The HTML page is checked before the audit runs: not one of the
     // inputs, and somewhere a file can be written.
@@ -109,6 +209,8 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &AuditArgs) -> Result<ExitCode>
         // Only the HTML page shows the traces CSV and JSON Lines do not.
         keep_traces: html.is_some(),
         lists,
+        filter: std::sync::Arc::new(filter),
+        summary_only: args.summary_only,
         ..AuditOptions::default()
     };
     // The rule set in force: the first line of a text or Markdown report;

@@ -124,6 +124,21 @@ fn html_page_is_self_contained() {
     assert!(html.contains("Agreement by treatment class"));
     assert!(html.contains("<details>"), "disagreements with their traces");
     assert!(html.contains("spasm_on_exam"));
+    // The totals for analysts, each grouping a table with its intervals.
+    assert!(html.contains("<h2>Totals</h2>"), "{html}");
+    for title in [
+        "by treatment category",
+        "by year of the request",
+        "by reviewer specialty",
+        "by guideline cited",
+    ] {
+        assert!(html.contains(&format!("<h3>{title}")), "{title}");
+    }
+    assert!(
+        html.contains("<td>muscle_relaxant</td><td>2</td><td>0</td><td>2</td><td>0.0% (0.0-65.8%) *</td>"),
+        "{html}"
+    );
+    assert!(html.contains("not compared with the engine"), "{html}");
     // Nothing to fetch: no script, no external link, font or image.
     for bad in ["<script", "src=", "href=", "@import", "url("] {
         assert!(!html.contains(bad), "the page has {bad}");

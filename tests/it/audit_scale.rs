@@ -195,6 +195,47 @@ fn output_is_byte_identical_whatever_the_thread_count() {
             "{format}: the HTML page differs between 1 and 3 threads"
         );
     }
+    // The totals alone (by category, year, specialty, guideline), with
+    // filters, and the rows the filters keep.
+    for format in ["text", "json", "jsonl", "markdown", "csv"] {
+        for summary in [true, false] {
+            if summary && format == "csv" {
+                continue;
+            }
+            let mut outs = Vec::new();
+            for threads in ["1", "4"] {
+                let mut args = vec![
+                    "--format",
+                    format,
+                    "--threads",
+                    threads,
+                    "--since",
+                    "2015-06-01",
+                    "--class",
+                    "physical_medicine",
+                    "--class",
+                    "opioid",
+                    &dir,
+                ];
+                if summary {
+                    args.insert(0, "--summary-only");
+                }
+                let o = audit(&args);
+                assert!(!common::stderr(&o).contains("panicked"));
+                outs.push((o.stdout, o.stderr));
+            }
+            let text = String::from_utf8_lossy(&outs[0].0).into_owned();
+            assert!(
+                // Markdown escapes the underscore.
+                text.contains("physical") && text.contains("opioid"),
+                "{format}: the filters keep something: {text}"
+            );
+            assert!(
+                outs[0] == outs[1],
+                "{format} (summary only: {summary}): the output differs between 1 and 4 threads"
+            );
+        }
+    }
 }
 
 #[test]

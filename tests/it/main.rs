@@ -6,6 +6,7 @@
 mod audit;
 mod audit_letters;
 mod audit_scale;
+mod audit_summary;
 mod bad_cases;
 mod bad_input;
 mod bad_rules;
