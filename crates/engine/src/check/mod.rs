@@ -12,6 +12,7 @@ mod catalog;
 pub mod confidence;
 pub mod describe;
 mod expr;
+pub mod formulary;
 pub mod model;
 mod rules;
 mod schema;
@@ -75,6 +76,11 @@ pub fn check(sources: &SourceMap, files: &[RuleFile]) -> (Option<Program>, Vec<D
     let guidelines = c.sources_(&srcs);
     let catalog = c.catalog(&classes, &treatments);
     let schema = c.schema(&facts, &extends, &catalog);
+    if let Some(schema) = &schema {
+        for e in formulary::FormularyFacts::resolve(schema).1 {
+            c.err(e.diagnostic());
+        }
+    }
     let consts = c.consts(&consts, &catalog);
     let (rules, names) = c.rule_names(&rules);
     let broken_rules: HashSet<&str> = files

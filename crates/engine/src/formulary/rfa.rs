@@ -12,10 +12,11 @@
 //!   deadlines the completed RFA starts.
 
 use super::status::{Authorization, PriorAuthorization, is_drug};
-use super::{Check, Confidence, Finding, current_regime_start, fact, fact_bool, fact_date, formulary_start};
+use super::{Check, Confidence, Finding, current_regime_start, facts, formulary_start};
 use crate::check::Program;
+use crate::check::formulary::FormularyFacts;
 use crate::facts::Case;
-use crate::value::{Date, Value};
+use crate::value::Date;
 
 /// First day of the amended UR regulations that define a complete RFA
 /// (UR-2: DWC Newsline 2026-42).
@@ -50,6 +51,7 @@ const CITE_COMPLETE: &str = "8 CCR 9792.6.1(u), 9792.9.1";
 /// that decides it is not documented.
 fn first_30_days_exception(
     p: &Program,
+    ff: &FormularyFacts,
     case: &Case,
     i: usize,
     auth: Option<&Authorization>,
@@ -73,11 +75,10 @@ fn first_30_days_exception(
         "emg_ncs" => Some("electrodiagnostic medicine"),
         _ if classes.contains(&"behavioral") => Some("psychological treatment"),
         _ if classes.contains(&"home_care") => Some("home health care"),
-        _ if classes.contains(&"device") => match fact(p, case, i, "request.equipment_value") {
-            Value::Num(v) if *v > 250.0 => Some("durable medical equipment worth more than $250"),
-            Value::Int(v) if *v > 250 => Some("durable medical equipment worth more than $250"),
-            Value::Num(_) | Value::Int(_) => None,
-            _ => return Err("request.equipment_value"),
+        _ if classes.contains(&"device") => match ff.request_equipment_value.get(case, i) {
+            Some(v) if v > 250.0 => Some("durable medical equipment worth more than $250"),
+            Some(_) => None,
+            None => return Err("request.equipment_value"),
         },
         _ => None,
     })
@@ -92,13 +93,14 @@ pub fn rfa_findings(p: &Program, case: &Case, i: usize, auth: Option<&Authorizat
         return out;
     }
     let drug = is_drug(p, req.treatment);
+    let ff = facts(p);
 
     // SB 1160: the first 30 days after a 2018 injury.
-    if let Some(doi) = fact_date(p, case, i, "injury.date") {
+    if let Some(doi) = ff.injury_date.get(case, i) {
         let day = req.date.0 - doi.0;
         if doi >= formulary_start() && (0..=30).contains(&day) {
-            match fact_bool(p, case, i, "claim.network") {
-                Some(true) => match first_30_days_exception(p, case, i, auth) {
+            match ff.claim_network.get(case, i) {
+                Some(true) => match first_30_days_exception(p, &ff, case, i, auth) {
                     Ok(None) => {
                         out.push(Finding::new(
                             "first_30_days",
@@ -173,7 +175,7 @@ pub fn rfa_findings(p: &Program, case: &Case, i: usize, auth: Option<&Authorizat
 
     if req.date >= complete_rfa_rules_start() {
         // Documentation dated within 30 days of the request.
-        let f = match fact_date(p, case, i, "rfa.documentation_date") {
+        let f = match ff.rfa_documentation_date.get(case, i) {
             None => Finding::new(
                 "rfa_documentation_date",
                 Check::NotDocumented,
@@ -208,7 +210,7 @@ pub fn rfa_findings(p: &Program, case: &Case, i: usize, auth: Option<&Authorizat
             }
         };
         out.push(f);
-        let (check, msg) = match fact_bool(p, case, i, "rfa.signed") {
+        let (check, msg) = match ff.rfa_signed.get(case, i) {
             Some(true) => (Check::Met, "the RFA is signed by the treating physician"),
             Some(false) => (Check::NotMet, "the RFA must be signed by the treating physician"),
             None => (
@@ -218,16 +220,16 @@ pub fn rfa_findings(p: &Program, case: &Case, i: usize, auth: Option<&Authorizat
         };
         out.push(Finding::new("rfa_signed", check, CITE_COMPLETE, Confidence::High, msg));
         // Named specifically: what, how much, how strong (drugs), how long.
-        let has = |path: &str| !fact(p, case, i, path).is_absent();
+        let quantity = ff.request_quantity.documented(case, i);
         let mut missing: Vec<&str> = Vec::new();
         if drug {
-            if !has("request.strength") {
+            if !ff.request_strength.documented(case, i) {
                 missing.push("request.strength");
             }
-            if !has("request.quantity") && !has("request.days_supply") {
+            if !quantity && !ff.request_days_supply.documented(case, i) {
                 missing.push("request.quantity");
             }
-        } else if !has("request.quantity") && !has("request.duration") {
+        } else if !quantity && !ff.request_duration.documented(case, i) {
             missing.push("request.quantity");
         }
         let f = if missing.is_empty() {
@@ -267,7 +269,7 @@ pub fn rfa_findings(p: &Program, case: &Case, i: usize, auth: Option<&Authorizat
     }
 
     // Deadlines the completed RFA starts.
-    let expedited = fact_bool(p, case, i, "request.expedited") == Some(true);
+    let expedited = ff.request_expedited.get(case, i) == Some(true);
     let due = add_business_days(req.date, 5);
     let cap = Date(req.date.0 + 14);
     let msg = if expedited {

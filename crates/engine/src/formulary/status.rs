@@ -26,8 +26,9 @@
 use serde::Serialize;
 
 use super::list::{DrugList, DrugLists, DrugRow, ListStatus, RowConfidence, combination_key, ingredient_key};
-use super::{Check, Confidence, Finding, fact, fact_bool, fact_date, fact_days, fact_sym, formulary_start};
+use super::{Check, Confidence, Finding, facts, formulary_start};
 use crate::check::Program;
+use crate::check::formulary::FormularyFacts;
 use crate::eval::Outcome;
 use crate::facts::Case;
 use crate::value::{Date, Value};
@@ -258,9 +259,9 @@ impl Conds {
     /// the first visit is not documented, the request's date alone can
     /// still rule it out: a prescription later than day 7 after the injury
     /// (or before it) cannot be at an initial visit within 7 days.
-    fn initial_visit(&mut self, p: &Program, case: &Case, i: usize, req_date: Date) {
-        let doi = fact_date(p, case, i, "injury.date");
-        let first = fact_date(p, case, i, "injury.first_visit");
+    fn initial_visit(&mut self, ff: &FormularyFacts, case: &Case, i: usize, req_date: Date) {
+        let doi = ff.injury_date.get(case, i);
+        let first = ff.injury_first_visit.get(case, i);
         match first {
             None => match doi {
                 Some(d) if !(0..=7).contains(&(req_date.0 - d.0)) => self.not_met.push(format!(
@@ -293,8 +294,8 @@ impl Conds {
         }
     }
 
-    fn supply_at_most(&mut self, p: &Program, case: &Case, i: usize, limit: u32) {
-        match fact_days(p, case, i, "request.days_supply") {
+    fn supply_at_most(&mut self, ff: &FormularyFacts, case: &Case, i: usize, limit: u32) {
+        match ff.request_days_supply.get(case, i) {
             None => self.missing.push("request.days_supply"),
             Some(d) if d > f64::from(limit) + 1e-9 => self.not_met.push(format!(
                 "{} days' supply is more than the {limit} days allowed",
@@ -304,8 +305,8 @@ impl Conds {
         }
     }
 
-    fn generic(&mut self, p: &Program, case: &Case, i: usize) {
-        if fact_bool(p, case, i, "request.brand_requested") == Some(true) {
+    fn generic(&mut self, ff: &FormularyFacts, case: &Case, i: usize) {
+        if ff.request_brand_requested.get(case, i) == Some(true) {
             self.not_met
                 .push("the brand name is asked for where a generic exists".to_string());
         }
@@ -325,6 +326,7 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
         return None;
     }
     let tname = p.catalog.treatment(req.treatment).name.as_str();
+    let ff = facts(p);
     let mut a = Authorization {
         status: FormularyStatus::NoList,
         prior_authorization: PriorAuthorization::Undetermined,
@@ -338,7 +340,7 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
     a.list = list.map(ListUsed::of);
 
     // 1. Compounded.
-    let compounded = tname == "topical_compound" || fact_bool(p, case, i, "request.compounded") == Some(true);
+    let compounded = tname == "topical_compound" || ff.request_compounded.get(case, i) == Some(true);
     if compounded {
         a.status = FormularyStatus::Compounded;
         a.prior_authorization = PriorAuthorization::Required;
@@ -349,12 +351,12 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
             Confidence::High,
             "a compounded drug needs authorization through prospective review before it is dispensed, even if an ingredient is Exempt; document why a compound is needed instead of an FDA-approved drug (chart and Doctor's First Report or PR-2) and submit an RFA",
         ));
-        transition(p, case, i, &mut a);
+        transition(p, &ff, case, i, &mut a);
         return Some(a);
     }
 
     // 2. Administered in the office.
-    if fact_bool(p, case, i, "request.administered") == Some(true) {
+    if ff.request_administered.get(case, i) == Some(true) {
         a.status = FormularyStatus::NotApplicable;
         a.prior_authorization = PriorAuthorization::NotRequired;
         a.findings.push(Finding::new(
@@ -435,7 +437,7 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
                 Confidence::High,
                 msg,
             ));
-            transition(p, case, i, &mut a);
+            transition(p, &ff, case, i, &mut a);
         }
         return Some(a);
     }
@@ -501,9 +503,9 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
             let mut fill_applies = false;
             if let Some(limit) = row.special_fill_days {
                 let mut c = Conds::default();
-                c.initial_visit(p, case, i, req_date);
-                c.supply_at_most(p, case, i, limit);
-                c.generic(p, case, i);
+                c.initial_visit(&ff, case, i, req_date);
+                c.supply_at_most(&ff, case, i, limit);
+                c.generic(&ff, case, i);
                 let check = c.check();
                 fill_applies |= check == Check::Met;
                 let msg = if check == Check::Met {
@@ -520,8 +522,10 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
                 let mut c = Conds::default();
                 // The surgery the fill is for; else the most recent surgery
                 // for the injury, which the clinical rules read.
-                let surgery =
-                    fact_date(p, case, i, "surgery.date").or_else(|| fact_date(p, case, i, "course.surgery_date"));
+                let surgery = ff
+                    .surgery_date
+                    .get(case, i)
+                    .or_else(|| ff.course_surgery_date.get(case, i));
                 match surgery {
                     None => c.missing.push("surgery.date"),
                     Some(s) => {
@@ -533,8 +537,8 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
                         }
                     }
                 }
-                c.supply_at_most(p, case, i, limit);
-                c.generic(p, case, i);
+                c.supply_at_most(&ff, case, i, limit);
+                c.generic(&ff, case, i);
                 let check = c.check();
                 fill_applies |= check == Check::Met;
                 let msg = if check == Check::Met {
@@ -581,11 +585,11 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
                 ),
             ));
             let mut required = false;
-            match fact_sym(p, case, i, "request.dispensed_by") {
+            match ff.request_dispensed_by.get(p, case, i) {
                 Some("physician") => {
                     let mut c = Conds::default();
-                    c.initial_visit(p, case, i, req_date);
-                    c.supply_at_most(p, case, i, 7);
+                    c.initial_visit(&ff, case, i, req_date);
+                    c.supply_at_most(&ff, case, i, 7);
                     let check = c.check();
                     required |= check != Check::Met;
                     let msg = if check == Check::Met {
@@ -608,7 +612,7 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
                     "who dispenses is not documented (request.dispensed_by): taken as a pharmacy; a physician may dispense an Exempt drug without review only as one 7-day supply at the initial visit",
                 )),
             }
-            if fact_bool(p, case, i, "request.brand_requested") == Some(true) {
+            if ff.request_brand_requested.get(case, i) == Some(true) {
                 required = true;
                 a.findings.push(Finding::new(
                     "brand",
@@ -618,8 +622,8 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
                     "a brand-name drug where a generic exists needs prior authorization: document the patient-specific need in the chart and the Doctor's First Report or PR-2, and submit an RFA",
                 ));
             }
-            if fact_bool(p, case, i, "request.off_label") == Some(true) {
-                let recommended = fact_bool(p, case, i, "request.off_label_recommended");
+            if ff.request_off_label.get(case, i) == Some(true) {
+                let recommended = ff.request_off_label_recommended.get(case, i);
                 let (check, msg) = match recommended {
                     Some(true) => (
                         Check::Met,
@@ -652,7 +656,7 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
         }
     }
     if a.status == FormularyStatus::NonExempt {
-        transition(p, case, i, &mut a);
+        transition(p, &ff, case, i, &mut a);
     }
     Some(a)
 }
@@ -723,16 +727,16 @@ fn mtus_condition() -> Finding {
 
 /// FORM-3: an injury before 2018 on an ongoing course of a Non-Exempt,
 /// unlisted or compounded drug begun before 2018.
-fn transition(p: &Program, case: &Case, i: usize, a: &mut Authorization) {
-    let Some(doi) = fact_date(p, case, i, "injury.date") else {
+fn transition(p: &Program, ff: &FormularyFacts, case: &Case, i: usize, a: &mut Authorization) {
+    let Some(doi) = ff.injury_date.get(case, i) else {
         return;
     };
     if doi >= formulary_start() {
         return;
     }
-    let started = fact_date(p, case, i, "history.*.started");
-    let received = fact_bool(p, case, i, "history.*.received") == Some(true);
-    let current = match (fact(p, case, i, "medications.current"), case.requests.get(i)) {
+    let started = ff.history_started.get(case, i);
+    let received = ff.history_received.get(case, i) == Some(true);
+    let current = match (ff.medications_current.value(case, i), case.requests.get(i)) {
         (Value::List(l), Some(r)) => l.contains(&p.catalog.treatment(r.treatment).sym),
         _ => false,
     };
