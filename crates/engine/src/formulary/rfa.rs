@@ -96,61 +96,8 @@ pub fn rfa_findings(p: &Program, case: &Case, i: usize, auth: Option<&Authorizat
     let ff = facts(p);
 
     // SB 1160: the first 30 days after a 2018 injury.
-    if let Some(doi) = ff.injury_date.get(case, i) {
-        let day = req.date.0 - doi.0;
-        if doi >= formulary_start() && (0..=30).contains(&day) {
-            match ff.claim_network.get(case, i) {
-                Some(true) => match first_30_days_exception(p, &ff, case, i, auth) {
-                    Ok(None) => {
-                        out.push(Finding::new(
-                            "first_30_days",
-                            Check::Met,
-                            CITE_30_DAYS,
-                            Confidence::HighSecondary,
-                            format!(
-                                "day {day} after the injury, by a network physician: no RFA required (must still be MTUS-consistent and reported to the claims administrator, who may review it afterwards)"
-                            ),
-                        ));
-                        return out;
-                    }
-                    Ok(Some(what)) => out.push(Finding::new(
-                        "first_30_days",
-                        Check::NotMet,
-                        CITE_30_DAYS,
-                        Confidence::HighSecondary,
-                        format!("day {day} after the injury, but {what} still needs prospective review in the first 30 days"),
-                    )),
-                    Err(missing) => {
-                        let what = if drug {
-                            "a drug needs no RFA only if the formulary exempts it"
-                        } else {
-                            "equipment worth more than $250 still needs review"
-                        };
-                        out.push(Finding::new(
-                            "first_30_days",
-                            Check::NotDocumented,
-                            CITE_30_DAYS,
-                            Confidence::HighSecondary,
-                            format!("day {day} after the injury: {what} in the first 30 days; not documented: {missing}"),
-                        ))
-                    }
-                },
-                Some(false) => out.push(Finding::new(
-                    "first_30_days",
-                    Check::NotMet,
-                    CITE_30_DAYS,
-                    Confidence::HighSecondary,
-                    format!("day {day} after the injury, but not treated within the employer's network: the first-30-days exemption does not apply"),
-                )),
-                None => out.push(Finding::new(
-                    "first_30_days",
-                    Check::NotDocumented,
-                    CITE_30_DAYS,
-                    Confidence::HighSecondary,
-                    format!("day {day} after the injury: no RFA may be needed if treated within the employer's network; not documented: claim.network"),
-                )),
-            }
-        }
+    if first_30_days(p, &ff, case, i, auth, &mut out) {
+        return out;
     }
 
     // A drug that needs no prior authorization needs no RFA.
@@ -174,90 +121,7 @@ pub fn rfa_findings(p: &Program, case: &Case, i: usize, auth: Option<&Authorizat
     ));
 
     if req.date >= complete_rfa_rules_start() {
-        // Documentation dated within 30 days of the request.
-        let f = match ff.rfa_documentation_date.get(case, i) {
-            None => Finding::new(
-                "rfa_documentation_date",
-                Check::NotDocumented,
-                CITE_COMPLETE,
-                Confidence::High,
-                "the supporting documentation must be dated no earlier than 30 days before the request; not documented: rfa.documentation_date",
-            ),
-            Some(d) => {
-                let age = req.date.0 - d.0;
-                let (check, msg) = if age < 0 {
-                    (
-                        Check::NotMet,
-                        format!(
-                            "the supporting documentation ({d}) is dated after the request ({})",
-                            req.date
-                        ),
-                    )
-                } else if age > 30 {
-                    (
-                        Check::NotMet,
-                        format!(
-                            "the supporting documentation ({d}) is {age} days old; it must be dated no earlier than 30 days before the request"
-                        ),
-                    )
-                } else {
-                    (
-                        Check::Met,
-                        format!("the supporting documentation ({d}) is {age} days old (at most 30)"),
-                    )
-                };
-                Finding::new("rfa_documentation_date", check, CITE_COMPLETE, Confidence::High, msg)
-            }
-        };
-        out.push(f);
-        let (check, msg) = match ff.rfa_signed.get(case, i) {
-            Some(true) => (Check::Met, "the RFA is signed by the treating physician"),
-            Some(false) => (Check::NotMet, "the RFA must be signed by the treating physician"),
-            None => (
-                Check::NotDocumented,
-                "the RFA must be signed by the treating physician; not documented: rfa.signed",
-            ),
-        };
-        out.push(Finding::new("rfa_signed", check, CITE_COMPLETE, Confidence::High, msg));
-        // Named specifically: what, how much, how strong (drugs), how long.
-        let quantity = ff.request_quantity.documented(case, i);
-        let mut missing: Vec<&str> = Vec::new();
-        if drug {
-            if !ff.request_strength.documented(case, i) {
-                missing.push("request.strength");
-            }
-            if !quantity && !ff.request_days_supply.documented(case, i) {
-                missing.push("request.quantity");
-            }
-        } else if !quantity && !ff.request_duration.documented(case, i) {
-            missing.push("request.quantity");
-        }
-        let f = if missing.is_empty() {
-            Finding::new(
-                "rfa_specific",
-                Check::Met,
-                CITE_COMPLETE,
-                Confidence::High,
-                "the treatment is named specifically, with its amount",
-            )
-        } else {
-            Finding::new(
-                "rfa_specific",
-                Check::NotDocumented,
-                CITE_COMPLETE,
-                Confidence::High,
-                format!(
-                    "each treatment must be named specifically on the RFA, with quantity{}; not documented: {}",
-                    if drug {
-                        " and strength"
-                    } else {
-                        ", frequency or duration"
-                    },
-                    missing.join(", ")
-                ),
-            )
-        };
-        out.push(f);
+        complete_rfa(&ff, case, i, drug, &mut out);
     } else {
         out.push(Finding::new(
             "rfa_complete",
@@ -300,6 +164,167 @@ pub fn rfa_findings(p: &Program, case: &Case, i: usize, auth: Option<&Authorizat
         ));
     }
     out
+}
+
+/// SB 1160: the first 30 days after a 2018 injury, by a network
+/// physician. True when no RFA is needed (nothing more to say).
+fn first_30_days(
+    p: &Program,
+    ff: &FormularyFacts,
+    case: &Case,
+    i: usize,
+    auth: Option<&Authorization>,
+    out: &mut Vec<Finding>,
+) -> bool {
+    let Some(req) = case.requests.get(i) else { return false };
+    let drug = is_drug(p, req.treatment);
+    if let Some(doi) = ff.injury_date.get(case, i) {
+        let day = req.date.0 - doi.0;
+        if doi >= formulary_start() && (0..=30).contains(&day) {
+            match ff.claim_network.get(case, i) {
+                Some(true) => match first_30_days_exception(p, ff, case, i, auth) {
+                    Ok(None) => {
+                        out.push(Finding::new(
+                            "first_30_days",
+                            Check::Met,
+                            CITE_30_DAYS,
+                            Confidence::HighSecondary,
+                            format!(
+                                "day {day} after the injury, by a network physician: no RFA required (must still be MTUS-consistent and reported to the claims administrator, who may review it afterwards)"
+                            ),
+                        ));
+                        return true;
+                    }
+                    Ok(Some(what)) => out.push(Finding::new(
+                        "first_30_days",
+                        Check::NotMet,
+                        CITE_30_DAYS,
+                        Confidence::HighSecondary,
+                        format!("day {day} after the injury, but {what} still needs prospective review in the first 30 days"),
+                    )),
+                    Err(missing) => {
+                        let what = if drug {
+                            "a drug needs no RFA only if the formulary exempts it"
+                        } else {
+                            "equipment worth more than $250 still needs review"
+                        };
+                        out.push(Finding::new(
+                            "first_30_days",
+                            Check::NotDocumented,
+                            CITE_30_DAYS,
+                            Confidence::HighSecondary,
+                            format!("day {day} after the injury: {what} in the first 30 days; not documented: {missing}"),
+                        ))
+                    }
+                },
+                Some(false) => out.push(Finding::new(
+                    "first_30_days",
+                    Check::NotMet,
+                    CITE_30_DAYS,
+                    Confidence::HighSecondary,
+                    format!("day {day} after the injury, but not treated within the employer's network: the first-30-days exemption does not apply"),
+                )),
+                None => out.push(Finding::new(
+                    "first_30_days",
+                    Check::NotDocumented,
+                    CITE_30_DAYS,
+                    Confidence::HighSecondary,
+                    format!("day {day} after the injury: no RFA may be needed if treated within the employer's network; not documented: claim.network"),
+                )),
+            }
+        }
+    }
+    false
+}
+
+/// A complete RFA (from 2026-04-01): documentation dated within 30 days,
+/// a signature, each treatment named specifically.
+fn complete_rfa(ff: &FormularyFacts, case: &Case, i: usize, drug: bool, out: &mut Vec<Finding>) {
+    let Some(req) = case.requests.get(i) else { return };
+    // Documentation dated within 30 days of the request.
+    let f = match ff.rfa_documentation_date.get(case, i) {
+        None => Finding::new(
+            "rfa_documentation_date",
+            Check::NotDocumented,
+            CITE_COMPLETE,
+            Confidence::High,
+            "the supporting documentation must be dated no earlier than 30 days before the request; not documented: rfa.documentation_date",
+        ),
+        Some(d) => {
+            let age = req.date.0 - d.0;
+            let (check, msg) = if age < 0 {
+                (
+                    Check::NotMet,
+                    format!(
+                        "the supporting documentation ({d}) is dated after the request ({})",
+                        req.date
+                    ),
+                )
+            } else if age > 30 {
+                (
+                    Check::NotMet,
+                    format!(
+                        "the supporting documentation ({d}) is {age} days old; it must be dated no earlier than 30 days before the request"
+                    ),
+                )
+            } else {
+                (
+                    Check::Met,
+                    format!("the supporting documentation ({d}) is {age} days old (at most 30)"),
+                )
+            };
+            Finding::new("rfa_documentation_date", check, CITE_COMPLETE, Confidence::High, msg)
+        }
+    };
+    out.push(f);
+    let (check, msg) = match ff.rfa_signed.get(case, i) {
+        Some(true) => (Check::Met, "the RFA is signed by the treating physician"),
+        Some(false) => (Check::NotMet, "the RFA must be signed by the treating physician"),
+        None => (
+            Check::NotDocumented,
+            "the RFA must be signed by the treating physician; not documented: rfa.signed",
+        ),
+    };
+    out.push(Finding::new("rfa_signed", check, CITE_COMPLETE, Confidence::High, msg));
+    // Named specifically: what, how much, how strong (drugs), how long.
+    let quantity = ff.request_quantity.documented(case, i);
+    let mut missing: Vec<&str> = Vec::new();
+    if drug {
+        if !ff.request_strength.documented(case, i) {
+            missing.push("request.strength");
+        }
+        if !quantity && !ff.request_days_supply.documented(case, i) {
+            missing.push("request.quantity");
+        }
+    } else if !quantity && !ff.request_duration.documented(case, i) {
+        missing.push("request.quantity");
+    }
+    let f = if missing.is_empty() {
+        Finding::new(
+            "rfa_specific",
+            Check::Met,
+            CITE_COMPLETE,
+            Confidence::High,
+            "the treatment is named specifically, with its amount",
+        )
+    } else {
+        Finding::new(
+            "rfa_specific",
+            Check::NotDocumented,
+            CITE_COMPLETE,
+            Confidence::High,
+            format!(
+                "each treatment must be named specifically on the RFA, with quantity{}; not documented: {}",
+                if drug {
+                    " and strength"
+                } else {
+                    ", frequency or duration"
+                },
+                missing.join(", ")
+            ),
+        )
+    };
+    out.push(f);
 }
 
 #[cfg(test)]
