@@ -8,13 +8,20 @@
 //! first error; returns a program only when there is no error; recursion
 //! is bounded by the parser's nesting limit.
 
+#[warn(unreachable_pub)]
 mod catalog;
+#[warn(unreachable_pub)]
 pub mod confidence;
+#[warn(unreachable_pub)]
 pub mod describe;
+#[warn(unreachable_pub)]
 mod expr;
+#[warn(unreachable_pub)]
 pub mod formulary;
 pub mod model;
+#[warn(unreachable_pub)]
 mod rules;
+#[warn(unreachable_pub)]
 mod schema;
 
 use std::collections::{HashMap, HashSet};
