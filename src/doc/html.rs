@@ -586,14 +586,7 @@ fn in_force(book: &Book, out: &mut String) {
     }
     out.push_str("</table>\n<h2>Changes by date</h2>\n<ul>\n");
     for c in &book.changes {
-        let mut parts = Vec::new();
-        if !c.starts.is_empty() {
-            parts.push(format!("in force from this day: {}", esc(&c.starts.join(", "))));
-        }
-        if !c.ends.is_empty() {
-            parts.push(format!("no longer in force: {}", esc(&c.ends.join(", "))));
-        }
-        let _ = writeln!(out, "<li><strong>{}</strong>: {}</li>", c.date, parts.join("; "));
+        let _ = writeln!(out, "<li><strong>{}</strong>: {}</li>", c.date, c.words(esc));
     }
     out.push_str("</ul>\n");
     if !book.own_periods.is_empty() {

@@ -475,14 +475,7 @@ fn in_force(book: &Book, out: &mut String) {
     }
     out.push_str("\n## Changes by date\n\n");
     for c in &book.changes {
-        let mut parts = Vec::new();
-        if !c.starts.is_empty() {
-            parts.push(format!("in force from this day: {}", esc(&c.starts.join(", "))));
-        }
-        if !c.ends.is_empty() {
-            parts.push(format!("no longer in force: {}", esc(&c.ends.join(", "))));
-        }
-        let _ = writeln!(out, "- **{}**: {}", c.date, parts.join("; "));
+        let _ = writeln!(out, "- **{}**: {}", c.date, c.words(esc));
     }
     if !book.own_periods.is_empty() {
         out.push_str(

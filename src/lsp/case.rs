@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 
 use lsp_types::{CompletionItem, CompletionItemKind, Documentation};
 
+use super::hover::code_list;
 use crate::RuleSet;
 use crate::check::{Fact, FactType, KeyNode, Scope};
 
@@ -114,13 +115,7 @@ pub fn place(text: &str, offset: usize) -> Option<Place> {
         return None;
     }
     // The word around the cursor.
-    let before = &line[..col];
-    let wstart = before
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| is_key_char(*c))
-        .last()
-        .map_or(col, |(i, _)| i);
+    let wstart = super::text::word_start(line, col, is_key_char);
     let wend = line[col..]
         .find(|c: char| !is_key_char(c))
         .map_or(line.len(), |i| col + i);
@@ -295,14 +290,6 @@ fn resolve<'a>(rules: &'a RuleSet, path: &[Seg]) -> Option<Node<'a>> {
         }
     }
     Some(node)
-}
-
-fn code_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    items
-        .into_iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn allowed<'a>(rules: &'a RuleSet, f: &Fact) -> Vec<&'a str> {

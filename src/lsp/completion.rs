@@ -61,12 +61,7 @@ pub fn complete(f: &RuleFolder, text: &str, offset: usize) -> Vec<CompletionItem
         offset -= 1;
     }
     let before = &text[..offset];
-    let start = before
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| is_word(*c))
-        .last()
-        .map_or(offset, |(i, _)| i);
+    let start = super::text::word_start(text, offset, is_word);
     let word = &text[start..offset];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line_before = text.get(line_start..start).unwrap_or("");
@@ -79,59 +74,75 @@ pub fn complete(f: &RuleFolder, text: &str, offset: usize) -> Vec<CompletionItem
     let ix = &f.index;
     if let Some(dot) = word.rfind('.') {
         let (head, partial) = (&word[..dot], &word[dot + 1..]);
-        if head == "history" {
-            for (name, (_, t)) in &ix.treatments {
-                add(
-                    0,
-                    item(name, CompletionItemKind::ENUM_MEMBER, Some(t.title.value.clone()), None),
-                );
-            }
-        }
-        for (path, (_, d)) in &ix.facts {
-            let spellings: Vec<String> = match path.strip_prefix("history.*.") {
-                Some(field) => {
-                    let mut v = vec![format!("prior.{field}")];
-                    let segs: Vec<&str> = head.split('.').collect();
-                    if let ["history", t] = segs.as_slice() {
-                        if ix.treatments.contains_key(*t) {
-                            v.push(format!("history.{t}.{field}"));
-                        }
-                    }
-                    v
-                }
-                None => vec![path.clone()],
-            };
-            for s in spellings {
-                let Some(rest) = s.strip_prefix(head).and_then(|r| r.strip_prefix('.')) else {
-                    continue;
-                };
-                let seg = rest.split('.').next().unwrap_or(rest);
-                if rest.contains('.') {
-                    add(
-                        1,
-                        item(seg, CompletionItemKind::MODULE, Some("group of facts".into()), None),
-                    );
-                } else {
-                    let ty = if d.ty.list {
-                        format!("list<{}>", d.ty.name.name)
-                    } else {
-                        d.ty.name.name.clone()
-                    };
-                    add(
-                        0,
-                        item(
-                            seg,
-                            CompletionItemKind::FIELD,
-                            Some(ty),
-                            Some(d.description.value.clone()),
-                        ),
-                    );
-                }
-            }
-        }
+        fact_paths(ix, head, &mut add);
         out.retain(|(_, label), _| label.starts_with(partial));
         return out.into_values().collect();
     }
+    by_clause(f, line_before, &mut add);
+    out.retain(|(_, label), _| label.starts_with(word));
+    out.into_values().collect()
+}
+
+/// The fact paths (and groups) after `head.`: `prior.` and
+/// `history.TREATMENT.` spell the `history.*` facts.
+fn fact_paths(ix: &super::index::Index, head: &str, add: &mut dyn FnMut(u8, CompletionItem)) {
+    if head == "history" {
+        for (name, (_, t)) in &ix.treatments {
+            add(
+                0,
+                item(name, CompletionItemKind::ENUM_MEMBER, Some(t.title.value.clone()), None),
+            );
+        }
+    }
+    for (path, (_, d)) in &ix.facts {
+        let spellings: Vec<String> = match path.strip_prefix("history.*.") {
+            Some(field) => {
+                let mut v = vec![format!("prior.{field}")];
+                let segs: Vec<&str> = head.split('.').collect();
+                if let ["history", t] = segs.as_slice() {
+                    if ix.treatments.contains_key(*t) {
+                        v.push(format!("history.{t}.{field}"));
+                    }
+                }
+                v
+            }
+            None => vec![path.clone()],
+        };
+        for s in spellings {
+            let Some(rest) = s.strip_prefix(head).and_then(|r| r.strip_prefix('.')) else {
+                continue;
+            };
+            let seg = rest.split('.').next().unwrap_or(rest);
+            if rest.contains('.') {
+                add(
+                    1,
+                    item(seg, CompletionItemKind::MODULE, Some("group of facts".into()), None),
+                );
+            } else {
+                let ty = if d.ty.list {
+                    format!("list<{}>", d.ty.name.name)
+                } else {
+                    d.ty.name.name.clone()
+                };
+                add(
+                    0,
+                    item(
+                        seg,
+                        CompletionItemKind::FIELD,
+                        Some(ty),
+                        Some(d.description.value.clone()),
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// What may be written at the start of a word outside a fact path: by
+/// the clause the line starts with, else keywords, else a condition's
+/// words.
+fn by_clause(f: &RuleFolder, line_before: &str, add: &mut dyn FnMut(u8, CompletionItem)) {
+    let ix = &f.index;
     let clause = line_before.trim();
     let catalog = |add: &mut dyn FnMut(u8, CompletionItem)| {
         for (name, (_, t)) in &ix.treatments {
@@ -148,7 +159,7 @@ pub fn complete(f: &RuleFolder, text: &str, offset: usize) -> Vec<CompletionItem
         }
     };
     if clause.starts_with("applies to") {
-        catalog(&mut add);
+        catalog(add);
     } else if clause == "supplements" {
         for (name, (_, r)) in &ix.rules {
             add(
@@ -211,11 +222,9 @@ pub fn complete(f: &RuleFolder, text: &str, offset: usize) -> Vec<CompletionItem
                 ),
             );
         }
-        catalog(&mut add);
+        catalog(add);
         for k in EXPR_KEYWORDS {
             add(2, item(k, CompletionItemKind::KEYWORD, None, None));
         }
     }
-    out.retain(|(_, label), _| label.starts_with(word));
-    out.into_values().collect()
 }

@@ -200,19 +200,22 @@ impl Index {
         }
     }
 
+    /// A bare name in a condition: a constant, else a treatment or class.
+    fn name_use(&mut self, n: &crate::syntax::ast::Ident, ctx: Option<&str>) {
+        let sym = if self.consts.contains_key(&n.name) {
+            Some(Symbol::Const(n.name.clone()))
+        } else {
+            self.catalog_name(&n.name)
+        };
+        if let Some(sym) = sym {
+            self.use_(sym, n.span, ctx);
+        }
+    }
+
     fn set_expr(&mut self, s: &SetExpr, ctx: Option<&str>) {
         match s {
             SetExpr::List(l) => self.set_list(l, ctx),
-            SetExpr::Named(n) => {
-                let sym = if self.consts.contains_key(&n.name) {
-                    Some(Symbol::Const(n.name.clone()))
-                } else {
-                    self.catalog_name(&n.name)
-                };
-                if let Some(sym) = sym {
-                    self.use_(sym, n.span, ctx);
-                }
-            }
+            SetExpr::Named(n) => self.name_use(n, ctx),
         }
     }
 
@@ -228,16 +231,7 @@ impl Index {
                 }
                 self.use_(Symbol::Fact(fact_path(segs)), e.span, ctx);
             }
-            ExprKind::Name(n) => {
-                let sym = if self.consts.contains_key(&n.name) {
-                    Some(Symbol::Const(n.name.clone()))
-                } else {
-                    self.catalog_name(&n.name)
-                };
-                if let Some(sym) = sym {
-                    self.use_(sym, n.span, ctx);
-                }
-            }
+            ExprKind::Name(n) => self.name_use(n, ctx),
             ExprKind::Set(l) => self.set_list(l, ctx),
             ExprKind::Paren(x) | ExprKind::Not(x) => self.expr(x, ctx),
             ExprKind::Documented { expr, .. } => self.expr(expr, ctx),

@@ -98,6 +98,17 @@ impl LineIndex {
     }
 }
 
+/// Where the word that ends at byte `at` of `text` starts: the run of
+/// characters before `at` that `in_word` accepts.
+pub fn word_start(text: &str, at: usize, in_word: impl Fn(char) -> bool) -> usize {
+    text[..at]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| in_word(*c))
+        .last()
+        .map_or(at, |(i, _)| i)
+}
+
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -287,3 +287,74 @@ fn audit_drug_list_puts_the_authorization_answer_in_every_row() {
         stderr(&o)
     );
 }
+
+/// The shipped rules copied to a temporary folder, with `edit` applied to
+/// the text of `file`.
+fn rules_copy_with(file: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for e in std::fs::read_dir(common::root().join("rules")).expect("rules folder") {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".mtus") {
+            continue;
+        }
+        let text = std::fs::read_to_string(e.path()).expect("rule file");
+        let text = if name == file { edit(&text) } else { text };
+        std::fs::write(dir.path().join(&name), text).expect("write rule file");
+    }
+    dir
+}
+
+#[test]
+fn a_renamed_formulary_fact_is_a_rule_error() {
+    // `rfa.signed` is read by the RFA checks only, by name: renamed in the
+    // rules, it used to read "not documented" on every request.
+    let dir = rules_copy_with("facts.mtus", |t| {
+        assert!(t.contains("fact rfa.signed: bool"));
+        t.replace("fact rfa.signed: bool", "fact rfa.signature: bool")
+    });
+    let rules = dir.path().to_str().expect("utf-8 path");
+    let case = "tests/fixtures/formulary/special-fill-norco.yaml";
+    let o = mtus(&["check", "--rules", rules, case]);
+    let err = stderr(&o);
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("the formulary reads `rfa.signed`, which these rules do not declare"),
+        "{err}"
+    );
+    assert!(err.contains("formulary-fact"), "{err}");
+    // At the fact that makes the rules the formulary's, with its place.
+    assert!(err.contains("facts_formulary.mtus:9:"), "{err}");
+    assert!(err.contains("declare `fact rfa.signed: bool"), "{err}");
+
+    let o = mtus(&["lint", rules]);
+    let out = format!("{}{}", stdout(&o), stderr(&o));
+    assert_ne!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("the formulary reads `rfa.signed`"), "{out}");
+
+    // The shipped rules, unchanged, have no such error.
+    let same = rules_copy_with("facts.mtus", str::to_string);
+    let o = mtus(&["check", "--rules", same.path().to_str().expect("utf-8 path"), case]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn a_formulary_fact_of_the_wrong_type_is_a_rule_error() {
+    let dir = rules_copy_with("facts.mtus", |t| {
+        t.replace("fact rfa.signed: bool", "fact rfa.signed: date")
+    });
+    let rules = dir.path().to_str().expect("utf-8 path");
+    let o = mtus(&[
+        "check",
+        "--rules",
+        rules,
+        "tests/fixtures/formulary/special-fill-norco.yaml",
+    ]);
+    let err = stderr(&o);
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("the formulary reads `rfa.signed` as a bool, but it is declared as a date"),
+        "{err}"
+    );
+    assert!(err.contains("facts.mtus:37:"), "{err}");
+}

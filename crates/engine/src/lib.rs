@@ -27,9 +27,15 @@ pub mod builtin;
 pub mod check;
 pub mod compile;
 pub mod diag;
+// `unreachable_pub` is warned in the modules whose `pub` items were
+// reviewed (issue 18); `check` warns it in each submodule but `model`,
+// whose text fixes the built-in blob's layout.
+#[warn(unreachable_pub)]
 pub mod eval;
 pub mod facts;
+#[warn(unreachable_pub)]
 pub mod formulary;
+#[warn(unreachable_pub)]
 pub mod syntax;
 pub mod value;
 

@@ -136,41 +136,7 @@ impl Checker<'_> {
                 }
             },
             ExprKind::Path(segs) => self.path(env, segs, span),
-            ExprKind::Name(id) => {
-                if let Some(i) = env.consts.iter().position(|c| c.name == id.name) {
-                    let c = &env.consts[i];
-                    return match &c.value {
-                        ConstValue::Lit(l) => {
-                            let ty = match l {
-                                Lit::Bool(_) => Ty::Bool,
-                                Lit::Num(_) => Ty::Number,
-                                Lit::Date(_) => Ty::Date,
-                                Lit::Qty(q) => Ty::Qty(QtyTy::Dim(q.dim())),
-                                Lit::Sym(s) => Ty::Sym(SymDomain::Literal(*s)),
-                                Lit::Str(_) => Ty::Text,
-                            };
-                            Some(TExpr {
-                                kind: TKind::Const(ConstId(i as u32), l.clone()),
-                                ty,
-                                span,
-                            })
-                        }
-                        ConstValue::Set(_) => {
-                            self.err(
-                                Diagnostic::error("type-mismatch", span, format!("`{}` is a set of values", id.name))
-                                    .with_help(format!("use it after `in` or `contains any of`: x in {}", id.name)),
-                            );
-                            None
-                        }
-                    };
-                }
-                let sym = self.symbols.intern(&id.name);
-                Some(TExpr {
-                    kind: TKind::Lit(Lit::Sym(sym)),
-                    ty: Ty::Sym(SymDomain::Literal(sym)),
-                    span,
-                })
-            }
+            ExprKind::Name(id) => self.name_expr(env, id, span),
             ExprKind::Set(l) => {
                 self.err(
                     Diagnostic::error(
@@ -264,61 +230,8 @@ impl Checker<'_> {
                     span,
                 })
             }
-            ExprKind::In(x, set) => {
-                let x = self.expr(env, x)?;
-                let domain = match &x.ty {
-                    Ty::Sym(d) => d.clone(),
-                    other => {
-                        let text = self.snippet(x.span);
-                        self.err(
-                            Diagnostic::error(
-                                "type-mismatch",
-                                x.span,
-                                format!("`in` tests a symbol, but `{text}` is {}", describe_ty(other)),
-                            )
-                            .with_help(if matches!(other, Ty::SymList(_)) {
-                                "for a list, write `contains any of [...]`"
-                            } else {
-                                "compare numbers and quantities with <, <=, ==, ..."
-                            }),
-                        );
-                        return None;
-                    }
-                };
-                let set = self.set(env, set, &domain)?;
-                Some(TExpr {
-                    kind: TKind::In(Box::new(x), set),
-                    ty: Ty::Bool,
-                    span,
-                })
-            }
-            ExprKind::Contains(list, elem) => {
-                let list = self.expr(env, list)?;
-                let elem = self.expr(env, elem)?;
-                let domain = self.want_list(&list)?;
-                match &elem.ty {
-                    Ty::Sym(_) => {
-                        self.check_sym(env, &elem, &domain, Some(&list))?;
-                    }
-                    other => {
-                        let text = self.snippet(elem.span);
-                        self.err(Diagnostic::error(
-                            "type-mismatch",
-                            elem.span,
-                            format!(
-                                "a list of symbols contains symbols, but `{text}` is {}",
-                                describe_ty(other)
-                            ),
-                        ));
-                        return None;
-                    }
-                }
-                Some(TExpr {
-                    kind: TKind::Contains(Box::new(list), Box::new(elem)),
-                    ty: Ty::Bool,
-                    span,
-                })
-            }
+            ExprKind::In(x, set) => self.in_expr(env, x, set, span),
+            ExprKind::Contains(list, elem) => self.contains_expr(env, list, elem, span),
             ExprKind::ContainsAny(list, set) | ExprKind::ContainsAll(list, set) => {
                 let list = self.expr(env, list)?;
                 let domain = self.want_list(&list)?;
@@ -335,6 +248,102 @@ impl Checker<'_> {
                 })
             }
         }
+    }
+
+    /// A bare name: a constant, else a symbol literal.
+    fn name_expr(&mut self, env: &Env<'_>, id: &Ident, span: Span) -> Option<TExpr> {
+        if let Some(i) = env.consts.iter().position(|c| c.name == id.name) {
+            let c = &env.consts[i];
+            return match &c.value {
+                ConstValue::Lit(l) => {
+                    let ty = match l {
+                        Lit::Bool(_) => Ty::Bool,
+                        Lit::Num(_) => Ty::Number,
+                        Lit::Date(_) => Ty::Date,
+                        Lit::Qty(q) => Ty::Qty(QtyTy::Dim(q.dim())),
+                        Lit::Sym(s) => Ty::Sym(SymDomain::Literal(*s)),
+                        Lit::Str(_) => Ty::Text,
+                    };
+                    Some(TExpr {
+                        kind: TKind::Const(ConstId(i as u32), l.clone()),
+                        ty,
+                        span,
+                    })
+                }
+                ConstValue::Set(_) => {
+                    self.err(
+                        Diagnostic::error("type-mismatch", span, format!("`{}` is a set of values", id.name))
+                            .with_help(format!("use it after `in` or `contains any of`: x in {}", id.name)),
+                    );
+                    None
+                }
+            };
+        }
+        let sym = self.symbols.intern(&id.name);
+        Some(TExpr {
+            kind: TKind::Lit(Lit::Sym(sym)),
+            ty: Ty::Sym(SymDomain::Literal(sym)),
+            span,
+        })
+    }
+
+    /// `x in [...]`: a symbol in a set of its values.
+    fn in_expr(&mut self, env: &Env<'_>, x: &Expr, set: &ast::SetExpr, span: Span) -> Option<TExpr> {
+        let x = self.expr(env, x)?;
+        let domain = match &x.ty {
+            Ty::Sym(d) => d.clone(),
+            other => {
+                let text = self.snippet(x.span);
+                self.err(
+                    Diagnostic::error(
+                        "type-mismatch",
+                        x.span,
+                        format!("`in` tests a symbol, but `{text}` is {}", describe_ty(other)),
+                    )
+                    .with_help(if matches!(other, Ty::SymList(_)) {
+                        "for a list, write `contains any of [...]`"
+                    } else {
+                        "compare numbers and quantities with <, <=, ==, ..."
+                    }),
+                );
+                return None;
+            }
+        };
+        let set = self.set(env, set, &domain)?;
+        Some(TExpr {
+            kind: TKind::In(Box::new(x), set),
+            ty: Ty::Bool,
+            span,
+        })
+    }
+
+    /// `list contains x`: a symbol in a list of symbols.
+    fn contains_expr(&mut self, env: &Env<'_>, list: &Expr, elem: &Expr, span: Span) -> Option<TExpr> {
+        let list = self.expr(env, list)?;
+        let elem = self.expr(env, elem)?;
+        let domain = self.want_list(&list)?;
+        match &elem.ty {
+            Ty::Sym(_) => {
+                self.check_sym(env, &elem, &domain, Some(&list))?;
+            }
+            other => {
+                let text = self.snippet(elem.span);
+                self.err(Diagnostic::error(
+                    "type-mismatch",
+                    elem.span,
+                    format!(
+                        "a list of symbols contains symbols, but `{text}` is {}",
+                        describe_ty(other)
+                    ),
+                ));
+                return None;
+            }
+        }
+        Some(TExpr {
+            kind: TKind::Contains(Box::new(list), Box::new(elem)),
+            ty: Ty::Bool,
+            span,
+        })
     }
 
     pub(super) fn want_list(&mut self, list: &TExpr) -> Option<SymDomain> {

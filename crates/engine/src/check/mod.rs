@@ -8,12 +8,20 @@
 //! first error; returns a program only when there is no error; recursion
 //! is bounded by the parser's nesting limit.
 
+#[warn(unreachable_pub)]
 mod catalog;
+#[warn(unreachable_pub)]
 pub mod confidence;
+#[warn(unreachable_pub)]
 pub mod describe;
+#[warn(unreachable_pub)]
 mod expr;
+#[warn(unreachable_pub)]
+pub mod formulary;
 pub mod model;
+#[warn(unreachable_pub)]
 mod rules;
+#[warn(unreachable_pub)]
 mod schema;
 
 use std::collections::{HashMap, HashSet};
@@ -75,6 +83,11 @@ pub fn check(sources: &SourceMap, files: &[RuleFile]) -> (Option<Program>, Vec<D
     let guidelines = c.sources_(&srcs);
     let catalog = c.catalog(&classes, &treatments);
     let schema = c.schema(&facts, &extends, &catalog);
+    if let Some(schema) = &schema {
+        for e in formulary::FormularyFacts::resolve(schema).1 {
+            c.err(e.diagnostic());
+        }
+    }
     let consts = c.consts(&consts, &catalog);
     let (rules, names) = c.rule_names(&rules);
     let broken_rules: HashSet<&str> = files

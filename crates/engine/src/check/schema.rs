@@ -30,142 +30,14 @@ impl Checker<'_> {
             if !self.first("fact", &mut seen, &d.path) {
                 continue;
             }
-            let segs: Vec<&str> = d.path.name.split('.').collect();
-            let (scope, key): (Scope, Vec<String>) = match segs.as_slice() {
-                [_] => {
-                    self.err(
-                        Diagnostic::error(
-                            "bad-fact-name",
-                            d.path.span,
-                            format!("fact `{}` needs a group", d.path.name),
-                        )
-                        .with_help("fact names have a group and a name, such as `exam.muscle_spasm`"),
-                    );
-                    continue;
-                }
-                ["request", rest @ ..] => (Scope::Request, rest.iter().map(|s| s.to_string()).collect()),
-                ["history", "*", rest @ ..] if !rest.is_empty() => {
-                    (Scope::History, rest.iter().map(|s| s.to_string()).collect())
-                }
-                ["history", ..] | ["prior", ..] => {
-                    self.err(
-                        Diagnostic::error(
-                            "bad-fact-name",
-                            d.path.span,
-                            format!(
-                                "prior-treatment facts are declared as `history.*.NAME`, not `{}`",
-                                d.path.name
-                            ),
-                        )
-                        .with_help(
-                            "rules read them as `prior.NAME` (the requested treatment) or `history.TREATMENT.NAME`",
-                        ),
-                    );
-                    continue;
-                }
-                ["diagnoses", "tags"] => (Scope::Case, vec!["diagnoses".into(), "tags".into()]),
-                ["requests", "treatments"] => (Scope::Case, vec!["requests".into(), "treatments".into()]),
-                [root, ..] if RESERVED_ROOTS.contains(root) => {
-                    self.err(
-                        Diagnostic::error(
-                            "reserved-fact",
-                            d.path.span,
-                            format!("`{root}` is read by the case loader itself and cannot hold declared facts"),
-                        )
-                        .with_help("choose another group name"),
-                    );
-                    continue;
-                }
-                _ => (Scope::Case, segs.iter().map(|s| s.to_string()).collect()),
-            };
-            if key.iter().any(|k| k == "*") {
-                self.err(Diagnostic::error(
-                    "bad-fact-name",
-                    d.path.span,
-                    "`*` may appear only as `history.*.NAME`",
-                ));
+            let Some((scope, key)) = self.fact_scope(d) else {
                 continue;
-            }
-            let ty = if d.ty.list {
-                if d.ty.name.name != "symbol" {
-                    self.err(
-                        Diagnostic::error(
-                            "unknown-type",
-                            d.ty.span,
-                            format!("unknown type `list<{}>`", d.ty.name.name),
-                        )
-                        .with_help("the list type is `list<symbol>`"),
-                    );
-                    continue;
-                }
-                FactType::SymbolList
-            } else {
-                match FactType::NAMES.iter().find(|(n, _)| *n == d.ty.name.name) {
-                    Some(&(_, t)) => t,
-                    None => {
-                        let mut diag =
-                            Diagnostic::error("unknown-type", d.ty.span, format!("unknown type `{}`", d.ty.name.name));
-                        let names = FactType::NAMES.iter().map(|(n, _)| *n);
-                        diag = diag.with_help(match did_you_mean(&d.ty.name.name, names) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => "types are bool, int, number, score, percent, date, duration, quantity, symbol, list<symbol>, text, treatment".to_string(),
-                        });
-                        self.err(diag);
-                        continue;
-                    }
-                }
             };
-            let allowed = match &d.of {
-                Some(set) if matches!(ty, FactType::Symbol | FactType::SymbolList) => {
-                    let mut values: Vec<(Sym, Span)> = Vec::with_capacity(set.items.len());
-                    for i in &set.items {
-                        let sym = self.symbols.intern(&i.name);
-                        match values.iter().find(|(s, _)| *s == sym) {
-                            Some(&(_, first)) => self.err(
-                                Diagnostic::error("duplicate-value", i.span, format!("`{}` is listed twice", i.name))
-                                    .with_note(first, "first listed here")
-                                    .with_help("delete the copy"),
-                            ),
-                            None => values.push((sym, i.span)),
-                        }
-                    }
-                    Some(values.into_iter().map(|(s, _)| s).collect())
-                }
-                Some(set) => {
-                    self.err(Diagnostic::error(
-                        "type-mismatch",
-                        set.span,
-                        format!("`of [...]` lists symbols, but this fact is {}", ty.name()),
-                    ));
-                    None
-                }
-                None => None,
+            let Some(ty) = self.fact_type(d) else {
+                continue;
             };
-            let dim = match &d.unit {
-                Some(u) if ty == FactType::Quantity => match Unit::parse(&u.name) {
-                    Some(unit) if unit.dim() != Dim::Time => Some(unit.dim()),
-                    Some(_) => {
-                        self.err(
-                            Diagnostic::error("unit-mismatch", u.span, "a quantity in time units is a duration")
-                                .with_help("declare the fact as `duration`"),
-                        );
-                        None
-                    }
-                    None => {
-                        self.unknown_unit(u);
-                        None
-                    }
-                },
-                Some(u) => {
-                    self.err(Diagnostic::error(
-                        "type-mismatch",
-                        u.span,
-                        format!("`in UNIT` fixes the unit of a quantity, but this fact is {}", ty.name()),
-                    ));
-                    None
-                }
-                None => None,
-            };
+            let allowed = self.fact_values(d, ty);
+            let dim = self.fact_dim(d, ty);
             let range = self.range(ty, dim, d.range.as_ref());
             let id = FactId(facts.len() as u32);
             let derived = matches!(d.path.name.as_str(), "diagnoses.tags" | "requests.treatments");
@@ -270,6 +142,159 @@ impl Checker<'_> {
             builtin,
             no_history: no_history.into(),
         })
+    }
+
+    /// A fact's scope and its keys below the scope's record, from its
+    /// declared path; `None` (reported) for a path no fact may have.
+    fn fact_scope(&mut self, d: &ast::FactDecl) -> Option<(Scope, Vec<String>)> {
+        let segs: Vec<&str> = d.path.name.split('.').collect();
+        let (scope, key): (Scope, Vec<String>) = match segs.as_slice() {
+            [_] => {
+                self.err(
+                    Diagnostic::error(
+                        "bad-fact-name",
+                        d.path.span,
+                        format!("fact `{}` needs a group", d.path.name),
+                    )
+                    .with_help("fact names have a group and a name, such as `exam.muscle_spasm`"),
+                );
+                return None;
+            }
+            ["request", rest @ ..] => (Scope::Request, rest.iter().map(|s| s.to_string()).collect()),
+            ["history", "*", rest @ ..] if !rest.is_empty() => {
+                (Scope::History, rest.iter().map(|s| s.to_string()).collect())
+            }
+            ["history", ..] | ["prior", ..] => {
+                self.err(
+                    Diagnostic::error(
+                        "bad-fact-name",
+                        d.path.span,
+                        format!(
+                            "prior-treatment facts are declared as `history.*.NAME`, not `{}`",
+                            d.path.name
+                        ),
+                    )
+                    .with_help("rules read them as `prior.NAME` (the requested treatment) or `history.TREATMENT.NAME`"),
+                );
+                return None;
+            }
+            ["diagnoses", "tags"] => (Scope::Case, vec!["diagnoses".into(), "tags".into()]),
+            ["requests", "treatments"] => (Scope::Case, vec!["requests".into(), "treatments".into()]),
+            [root, ..] if RESERVED_ROOTS.contains(root) => {
+                self.err(
+                    Diagnostic::error(
+                        "reserved-fact",
+                        d.path.span,
+                        format!("`{root}` is read by the case loader itself and cannot hold declared facts"),
+                    )
+                    .with_help("choose another group name"),
+                );
+                return None;
+            }
+            _ => (Scope::Case, segs.iter().map(|s| s.to_string()).collect()),
+        };
+        if key.iter().any(|k| k == "*") {
+            self.err(Diagnostic::error(
+                "bad-fact-name",
+                d.path.span,
+                "`*` may appear only as `history.*.NAME`",
+            ));
+            return None;
+        }
+        Some((scope, key))
+    }
+
+    /// A fact's declared type; `None` (reported) when unknown.
+    fn fact_type(&mut self, d: &ast::FactDecl) -> Option<FactType> {
+        let ty = if d.ty.list {
+            if d.ty.name.name != "symbol" {
+                self.err(
+                    Diagnostic::error(
+                        "unknown-type",
+                        d.ty.span,
+                        format!("unknown type `list<{}>`", d.ty.name.name),
+                    )
+                    .with_help("the list type is `list<symbol>`"),
+                );
+                return None;
+            }
+            FactType::SymbolList
+        } else {
+            match FactType::NAMES.iter().find(|(n, _)| *n == d.ty.name.name) {
+                Some(&(_, t)) => t,
+                None => {
+                    let mut diag =
+                        Diagnostic::error("unknown-type", d.ty.span, format!("unknown type `{}`", d.ty.name.name));
+                    let names = FactType::NAMES.iter().map(|(n, _)| *n);
+                    diag = diag.with_help(match did_you_mean(&d.ty.name.name, names) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "types are bool, int, number, score, percent, date, duration, quantity, symbol, list<symbol>, text, treatment".to_string(),
+                    });
+                    self.err(diag);
+                    return None;
+                }
+            }
+        };
+        Some(ty)
+    }
+
+    /// The closed set of symbols a symbol fact may hold (`of [...]`).
+    fn fact_values(&mut self, d: &ast::FactDecl, ty: FactType) -> Option<Vec<Sym>> {
+        match &d.of {
+            Some(set) if matches!(ty, FactType::Symbol | FactType::SymbolList) => {
+                let mut values: Vec<(Sym, Span)> = Vec::with_capacity(set.items.len());
+                for i in &set.items {
+                    let sym = self.symbols.intern(&i.name);
+                    match values.iter().find(|(s, _)| *s == sym) {
+                        Some(&(_, first)) => self.err(
+                            Diagnostic::error("duplicate-value", i.span, format!("`{}` is listed twice", i.name))
+                                .with_note(first, "first listed here")
+                                .with_help("delete the copy"),
+                        ),
+                        None => values.push((sym, i.span)),
+                    }
+                }
+                Some(values.into_iter().map(|(s, _)| s).collect())
+            }
+            Some(set) => {
+                self.err(Diagnostic::error(
+                    "type-mismatch",
+                    set.span,
+                    format!("`of [...]` lists symbols, but this fact is {}", ty.name()),
+                ));
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// The unit dimension a quantity fact fixes (`in UNIT`).
+    fn fact_dim(&mut self, d: &ast::FactDecl, ty: FactType) -> Option<Dim> {
+        match &d.unit {
+            Some(u) if ty == FactType::Quantity => match Unit::parse(&u.name) {
+                Some(unit) if unit.dim() != Dim::Time => Some(unit.dim()),
+                Some(_) => {
+                    self.err(
+                        Diagnostic::error("unit-mismatch", u.span, "a quantity in time units is a duration")
+                            .with_help("declare the fact as `duration`"),
+                    );
+                    None
+                }
+                None => {
+                    self.unknown_unit(u);
+                    None
+                }
+            },
+            Some(u) => {
+                self.err(Diagnostic::error(
+                    "type-mismatch",
+                    u.span,
+                    format!("`in UNIT` fixes the unit of a quantity, but this fact is {}", ty.name()),
+                ));
+                None
+            }
+            None => None,
+        }
     }
 
     /// The range a fact may take: as declared, or the built-in bounds of

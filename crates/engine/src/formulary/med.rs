@@ -272,64 +272,29 @@ mod tests {
     #[test]
     fn never_guessed() {
         // No factor (methadone, buprenorphine, a non-opioid), no supply, no
-        // strength, a supply of zero days, units that say nothing of mg.
-        assert_eq!(
-            request_med(
-                "methadone",
-                q(10.0, Unit::Mg),
-                q(60.0, Unit::Tablet),
-                q(30.0, Unit::Day)
-            ),
-            None
-        );
-        assert_eq!(
-            request_med(
-                "buprenorphine",
-                q(8.0, Unit::Mg),
-                q(30.0, Unit::Tablet),
-                q(30.0, Unit::Day)
-            ),
-            None
-        );
-        assert_eq!(
-            request_med(
-                "naproxen",
-                q(500.0, Unit::Mg),
-                q(60.0, Unit::Tablet),
-                q(30.0, Unit::Day)
-            ),
-            None
-        );
-        assert_eq!(
-            request_med("oxycodone", q(5.0, Unit::Mg), q(60.0, Unit::Tablet), None),
-            None
-        );
-        assert_eq!(
-            request_med("oxycodone", None, q(60.0, Unit::Tablet), q(30.0, Unit::Day)),
-            None
-        );
-        assert_eq!(
-            request_med("oxycodone", q(5.0, Unit::Mg), q(60.0, Unit::Tablet), q(0.0, Unit::Day)),
-            None
-        );
-        assert_eq!(
-            request_med("oxycodone", q(5.0, Unit::Mg), q(1.0, Unit::Item), q(30.0, Unit::Day)),
-            None
-        );
-        assert_eq!(
-            request_med("fentanyl", q(25.0, Unit::Mg), q(10.0, Unit::Patch), None),
-            None
-        );
-        // A typo's dose (past the schema's range) is not filled in.
-        assert_eq!(
-            request_med(
-                "hydromorphone",
-                q(8.0, Unit::Mg),
-                q(9000.0, Unit::Tablet),
-                q(1.0, Unit::Day)
-            ),
-            None
-        );
+        // strength, a supply of zero days, units that say nothing of mg, and
+        // a typo's dose (past the schema's range).
+        let mg = |a| q(a, Unit::Mg);
+        let tablets = |a| q(a, Unit::Tablet);
+        let days = |a| q(a, Unit::Day);
+        let requests = [
+            ("methadone", mg(10.0), tablets(60.0), days(30.0)),
+            ("buprenorphine", mg(8.0), tablets(30.0), days(30.0)),
+            ("naproxen", mg(500.0), tablets(60.0), days(30.0)),
+            ("oxycodone", mg(5.0), tablets(60.0), None),
+            ("oxycodone", None, tablets(60.0), days(30.0)),
+            ("oxycodone", mg(5.0), tablets(60.0), days(0.0)),
+            ("oxycodone", mg(5.0), q(1.0, Unit::Item), days(30.0)),
+            ("fentanyl", mg(25.0), q(10.0, Unit::Patch), None),
+            ("hydromorphone", mg(8.0), tablets(9000.0), days(1.0)),
+        ];
+        for (drug, strength, quantity, supply) in requests {
+            assert_eq!(
+                request_med(drug, strength, quantity, supply),
+                None,
+                "{drug} {strength:?} {quantity:?} {supply:?}"
+            );
+        }
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub use list::{DrugList, DrugListError, DrugLists};
 pub use rfa::rfa_findings;
 pub use status::{Authorization, FormularyStatus, PriorAuthorization, authorize, join_clinical_outcome};
 
+use crate::check::formulary::{Amount, Day, Days, FormularyFacts, Name, Slot, Yes};
 use crate::check::{Program, Scope};
 use crate::facts::Case;
 use crate::value::{Date, Value};
@@ -124,50 +125,82 @@ pub fn current_regime_start() -> Date {
     Date(17501) // 2017-12-01
 }
 
-/// A fact of request `i` (or of the case, or of the requested treatment's
-/// history), by its schema path; `Absent` when the rules in use do not
-/// declare it.
-pub(crate) fn fact<'a>(p: &Program, case: &'a Case, i: usize, path: &str) -> &'a Value {
-    const ABSENT: &Value = &Value::Absent;
-    let Some(f) = p.schema.lookup(path) else { return ABSENT };
-    let Some(req) = case.requests.get(i) else { return ABSENT };
-    let slot = f.slot as usize;
-    match f.scope {
-        Scope::Case => case.facts.get(slot),
-        Scope::Request => req.facts.get(slot),
-        Scope::History => case.record(req.treatment).get(slot),
+/// Reading the facts the formulary uses, through the slots the checker
+/// resolved ([`crate::check::formulary`]); never by path.
+impl<K> Slot<K> {
+    /// The fact of request `i` (or of the case, or of the requested
+    /// treatment's history); `Absent` when the rules do not declare it.
+    pub(crate) fn value<'a>(&self, case: &'a Case, i: usize) -> &'a Value {
+        const ABSENT: &Value = &Value::Absent;
+        let Some((scope, slot)) = self.at else { return ABSENT };
+        let Some(req) = case.requests.get(i) else { return ABSENT };
+        let slot = slot as usize;
+        match scope {
+            Scope::Case => case.facts.get(slot),
+            Scope::Request => req.facts.get(slot),
+            Scope::History => case.record(req.treatment).get(slot),
+        }
+        .unwrap_or(ABSENT)
     }
-    .unwrap_or(ABSENT)
-}
 
-pub(crate) fn fact_date(p: &Program, case: &Case, i: usize, path: &str) -> Option<Date> {
-    match fact(p, case, i, path) {
-        Value::Date(d) => Some(*d),
-        _ => None,
-    }
-}
-
-pub(crate) fn fact_bool(p: &Program, case: &Case, i: usize, path: &str) -> Option<bool> {
-    match fact(p, case, i, path) {
-        Value::Bool(b) => Some(*b),
-        _ => None,
+    /// Whether request `i` documents it.
+    pub(crate) fn documented(&self, case: &Case, i: usize) -> bool {
+        !self.value(case, i).is_absent()
     }
 }
 
-/// A symbol fact's name.
-pub(crate) fn fact_sym<'a>(p: &'a Program, case: &'a Case, i: usize, path: &str) -> Option<&'a str> {
-    match fact(p, case, i, path) {
-        Value::Sym(s) => Some(case.sym_name(p, *s)),
-        _ => None,
+impl Slot<Day> {
+    pub(crate) fn get(&self, case: &Case, i: usize) -> Option<Date> {
+        match self.value(case, i) {
+            Value::Date(d) => Some(*d),
+            _ => None,
+        }
     }
 }
 
-/// A duration fact in days.
-pub(crate) fn fact_days(p: &Program, case: &Case, i: usize, path: &str) -> Option<f64> {
-    match fact(p, case, i, path) {
-        Value::Qty(q) if q.dim() == crate::value::Dim::Time => Some(q.base()),
-        _ => None,
+impl Slot<Yes> {
+    pub(crate) fn get(&self, case: &Case, i: usize) -> Option<bool> {
+        match self.value(case, i) {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
     }
+}
+
+impl Slot<Name> {
+    /// A symbol fact's name.
+    pub(crate) fn get<'a>(&self, p: &'a Program, case: &'a Case, i: usize) -> Option<&'a str> {
+        match self.value(case, i) {
+            Value::Sym(s) => Some(case.sym_name(p, *s)),
+            _ => None,
+        }
+    }
+}
+
+impl Slot<Days> {
+    /// A duration fact in days.
+    pub(crate) fn get(&self, case: &Case, i: usize) -> Option<f64> {
+        match self.value(case, i) {
+            Value::Qty(q) if q.dim() == crate::value::Dim::Time => Some(q.base()),
+            _ => None,
+        }
+    }
+}
+
+impl Slot<Amount> {
+    pub(crate) fn get(&self, case: &Case, i: usize) -> Option<f64> {
+        match self.value(case, i) {
+            Value::Num(v) => Some(*v),
+            Value::Int(v) => Some(*v as f64),
+            _ => None,
+        }
+    }
+}
+
+/// The facts the formulary reads in `p`'s schema, resolved once for one
+/// answer (the checker has already reported any that are wrong).
+pub(crate) fn facts(p: &Program) -> FormularyFacts {
+    FormularyFacts::resolve(&p.schema).0
 }
 
 #[cfg(test)]

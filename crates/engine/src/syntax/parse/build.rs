@@ -1,413 +1,18 @@
-//! Text to syntax tree.
-//!
-//! A file is split into chunks, one per top-level item (an item starts on
-//! a line whose first character is not blank and not `#`). Each chunk is
-//! parsed on its own, so one broken rule does not hide the errors of the
-//! next. Before pest sees a chunk, a scan bounds its bracket nesting, and
-//! the tree builder bounds `not` chains: nothing after parsing recurses
-//! deeper than [`MAX_NESTING`] levels per expression.
+//! Stage 1b: the pest tree of one item to its syntax tree, with spans
+//! shifted to the file.
 
-use pest::Parser;
-use pest::iterators::Pair;
-
-use super::ast::*;
-use crate::diag::{Diagnostic, FileId, Span};
-use crate::value::Date;
-
-#[derive(pest_derive::Parser)]
-#[grammar = "syntax/grammar.pest"]
-struct RuleParser;
-
-/// Deepest nesting of parentheses, brackets and `not` in one expression.
-/// Real criteria nest a handful of levels; the bound keeps parsing, checking
-/// and compiling well inside a small thread stack.
-pub const MAX_NESTING: usize = 16;
-
-/// A top-level item's text and where it starts in the file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Chunk<'a> {
-    pub start: usize,
-    pub text: &'a str,
-}
-
-/// Split a file into top-level chunks. Leading comment lines and blank
-/// lines before the first item are not part of any chunk.
-pub fn chunks(text: &str) -> Vec<Chunk<'_>> {
-    let mut starts = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let first = line.chars().next();
-        if let Some(c) = first {
-            if !c.is_whitespace() && c != '#' {
-                starts.push(offset);
-            }
-        }
-        offset += line.len();
-    }
-    let mut out = Vec::with_capacity(starts.len());
-    for (i, &s) in starts.iter().enumerate() {
-        let e = starts.get(i + 1).copied().unwrap_or(text.len());
-        out.push(Chunk {
-            start: s,
-            text: &text[s..e],
-        });
-    }
-    out
-}
-
-/// Parse one rule file. Returns the items that parsed and a diagnostic for
-/// each chunk that did not.
-pub fn parse_file(file: FileId, text: &str) -> (RuleFile, Vec<Diagnostic>) {
-    let mut items = Vec::new();
-    let mut diags = Vec::new();
-    if let Some(d) = stray_text_before_first_item(file, text) {
-        diags.push(d);
-    }
-    let mut broken_rules = Vec::new();
-    for chunk in chunks(text) {
-        match parse_chunk(file, &chunk) {
-            Ok(item) => items.push(item),
-            Err(d) => {
-                broken_rules.extend(rule_name(file, &chunk));
-                diags.push(d);
-            }
-        }
-    }
-    (RuleFile { items, broken_rules }, diags)
-}
-
-/// The name of a rule from the start of its text (`rule NAME ...`), when
-/// the rest does not parse.
-fn rule_name(file: FileId, chunk: &Chunk<'_>) -> Option<Ident> {
-    let rest = chunk.text.strip_prefix("rule")?;
-    let name_at = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-    if name_at == 0 {
-        return None;
-    }
-    let rest = &rest[name_at..];
-    let len = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    let name = &rest[..len];
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return None;
-    }
-    let start = chunk.start + "rule".len() + name_at;
-    Some(Ident {
-        name: name.to_string(),
-        span: Span::new(file, start, start + len),
-    })
-}
-
-/// Indented text before the first item belongs to no chunk; report it
-/// rather than skip it silently.
-fn stray_text_before_first_item(file: FileId, text: &str) -> Option<Diagnostic> {
-    let first = chunks(text).first().map_or(text.len(), |c| c.start);
-    let head = &text[..first];
-    let blanked = super::comments::comments(head)
-        .iter()
-        .fold(head.to_string(), |mut s, c| {
-            s.replace_range(c.start..c.end, &" ".repeat(c.end - c.start));
-            s
-        });
-    let at = blanked.find(|c: char| !c.is_whitespace())?;
-    let len = blanked[at..].find(char::is_whitespace).unwrap_or(blanked.len() - at);
-    Some(
-        Diagnostic::error("syntax", Span::new(file, at, at + len), "expected an item in column 1")
-            .with_help("an item (`rule`, `fact`, `source`, ...) starts at the beginning of a line; only the lines under it are indented"),
-    )
-}
-
-/// The parse tree of one chunk's item, for tools that need every token
-/// (the formatter). `None` when the chunk does not parse.
-pub fn item_tree(text: &str) -> Option<Pair<'_, Rule>> {
-    RuleParser::parse(Rule::item, text)
-        .ok()?
-        .find(|p| p.as_rule() != Rule::EOI)
-}
-
-fn parse_chunk(file: FileId, chunk: &Chunk<'_>) -> Result<Item, Diagnostic> {
-    scan_nesting(file, chunk)?;
-    let pairs = RuleParser::parse(Rule::item, chunk.text).map_err(|e| syntax_error(file, chunk, e))?;
-    let b = Builder {
-        file,
-        base: chunk.start,
-    };
-    let item = pairs
-        .into_iter()
-        .find(|p| p.as_rule() != Rule::EOI)
-        .ok_or_else(|| Diagnostic::error("syntax", b.span_at(0, chunk.text.len()), "empty item"))?;
-    b.item(item)
-}
-
-/// Reject bracket nesting deeper than [`MAX_NESTING`] before pest recurses
-/// into it.
-fn scan_nesting(file: FileId, chunk: &Chunk<'_>) -> Result<(), Diagnostic> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in chunk.text.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '#' => in_comment = true,
-            '(' | '[' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    let at = chunk.start + i;
-                    return Err(Diagnostic::error(
-                        "nesting",
-                        Span::new(file, at, at + 1),
-                        format!("expression nests more than {MAX_NESTING} levels deep"),
-                    )
-                    .with_help("split the criterion into several criteria, or name a part of it with `const`"));
-                }
-            }
-            ')' | ']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-fn syntax_error(file: FileId, chunk: &Chunk<'_>, e: pest::error::Error<Rule>) -> Diagnostic {
-    use pest::error::{ErrorVariant, InputLocation};
-    let pos = match e.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
-    // At the end of an item, point just after its last token rather than
-    // at the start of the next item.
-    let content_end = chunk.text.trim_end().len();
-    let pos = if pos >= content_end { content_end } else { pos };
-    let found = found_at(chunk.text, pos);
-    let (start, end) = if found.is_empty() {
-        // Nothing follows: underline the last word, where something is missing.
-        let word = chunk.text[..pos].rfind(char::is_whitespace).map_or(0, |i| i + 1);
-        (word.min(pos.saturating_sub(1)), pos)
-    } else {
-        (pos, pos + found.len())
-    };
-    let span = Span::new(file, chunk.start + start, chunk.start + end);
-    let message = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<&str> = positives.iter().map(|r| friendly(*r)).collect();
-            names.sort_unstable();
-            names.dedup();
-            let found = if found.is_empty() {
-                "the end of the item".to_string()
-            } else {
-                format!("`{found}`")
-            };
-            match names.as_slice() {
-                [] => format!("unexpected {found}"),
-                [one] => format!("expected {one}, found {found}"),
-                many => {
-                    let (last, rest) = many.split_last().unwrap_or((&"", &[]));
-                    format!("expected {} or {last}, found {found}", rest.join(", "))
-                }
-            }
-        }
-        ErrorVariant::CustomError { message } => message.clone(),
-    };
-    let mut d = Diagnostic::error("syntax", span, message);
-    let about_confidence = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. }
-        if positives.iter().any(|r| matches!(r, Rule::confidence_level | Rule::criteria_id)));
-    if about_confidence {
-        d = d.with_help(
-            "write `confidence high ID` or `confidence low ID`, with the criteria catalog IDs it rests on (`OPI-9`, `ACU18-1`) separated by commas",
-        );
-    } else if let Some(help) = syntax_help(chunk.text, pos) {
-        d = d.with_help(help);
-    } else if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
-        if let Some(kw) = keyword_meant(found, positives) {
-            d = d.with_help(format!("did you mean `{kw}`?"));
-        }
-    }
-    d
-}
-
-/// The keyword a word found where keywords were expected is a typo of
-/// (`requir` for `require`), if it is close to one of them.
-fn keyword_meant(found: &str, positives: &[Rule]) -> Option<&'static str> {
-    // Longer than any keyword by more than a typo: not one (and the edit
-    // distance stays cheap).
-    if found.is_empty() || found.len() > 16 || !found.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        return None;
-    }
-    let candidates: Vec<&'static str> = positives.iter().flat_map(|r| keywords_of(*r)).copied().collect();
-    if candidates.contains(&found) {
-        return None;
-    }
-    crate::diag::did_you_mean(found, candidates.iter().copied())
-}
-
-/// The keywords that start what a rule of the grammar expects.
-fn keywords_of(rule: Rule) -> &'static [&'static str] {
-    match rule {
-        Rule::criterion | Rule::criterion_kind | Rule::require_kw | Rule::exclude_kw => &["require", "exclude"],
-        Rule::cites_clause | Rule::kw_cites => &["cites"],
-        Rule::applies_clause | Rule::kw_applies => &["applies"],
-        Rule::effective_clause | Rule::kw_effective => &["effective"],
-        Rule::supplements_clause | Rule::kw_supplements => &["supplements"],
-        Rule::confidence_clause | Rule::kw_confidence => &["confidence"],
-        Rule::tier_clause | Rule::kw_tier => &["tier"],
-        Rule::kw_until => &["until"],
-        Rule::kw_to => &["to"],
-        Rule::fact_of | Rule::kw_of => &["of"],
-        Rule::fact_range | Rule::kw_range => &["range"],
-        Rule::kw_with => &["with"],
-        Rule::units_clause | Rule::kw_quantity | Rule::kw_strength => &["quantity", "strength"],
-        Rule::treatment_classes | Rule::kw_class | Rule::class_item => &["class"],
-        Rule::treatment_aka | Rule::kw_aka => &["aka"],
-        Rule::when_expr | Rule::kw_when => &["when"],
-        Rule::kw_then => &["then"],
-        Rule::kw_else => &["else"],
-        Rule::kw_or => &["or"],
-        Rule::kw_and => &["and"],
-        Rule::not_op => &["not"],
-        Rule::documented_tail | Rule::kw_is => &["is"],
-        Rule::kw_documented => &["documented"],
-        Rule::contains_tail | Rule::kw_contains => &["contains"],
-        Rule::any_of | Rule::kw_any => &["any"],
-        Rule::all_of | Rule::kw_all => &["all"],
-        Rule::source_item | Rule::kw_source => &["source"],
-        Rule::fact_item | Rule::kw_fact => &["fact"],
-        Rule::extend_item | Rule::kw_extend => &["extend"],
-        Rule::treatment_item | Rule::kw_treatment => &["treatment"],
-        Rule::const_item | Rule::kw_const => &["const"],
-        Rule::rule_item | Rule::kw_rule => &["rule"],
-        _ => &[],
-    }
-}
-
-/// The word or character at `pos`, for "found `...`".
-fn found_at(text: &str, pos: usize) -> &str {
-    let rest = text.get(pos..).unwrap_or("");
-    let rest = rest.trim_end();
-    if rest.is_empty() {
-        return "";
-    }
-    let word_len = rest
-        .char_indices()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-'))
-        .map_or(rest.len(), |(i, _)| i);
-    if word_len > 0 {
-        return &rest[..word_len];
-    }
-    let first = rest.chars().next().map_or(0, char::len_utf8);
-    &rest[..first]
-}
-
-fn syntax_help(text: &str, pos: usize) -> Option<String> {
-    let rest = text.get(pos..)?;
-    if rest.starts_with('\'') {
-        return Some("descriptions are written in double quotes: \"...\"".into());
-    }
-    if rest.starts_with("&&") || rest.starts_with("||") || rest.starts_with('!') && !rest.starts_with("!=") {
-        return Some("write `and`, `or` and `not` in words".into());
-    }
-    if rest.starts_with('=') && !rest.starts_with("==") {
-        return Some("compare with `==`".into());
-    }
-    None
-}
-
-fn friendly(rule: Rule) -> &'static str {
-    match rule {
-        Rule::EOI => "the end of the item",
-        Rule::ident | Rule::name_raw => "a name",
-        Rule::path => "a fact name",
-        Rule::source_id => "a source id",
-        Rule::string | Rule::string_inner => "a quoted description",
-        Rule::number => "a number",
-        Rule::date => "a date (YYYY-MM-DD)",
-        Rule::boolean => "`true` or `false`",
-        Rule::quantity => "a quantity such as `6 visit`",
-        Rule::page_range | Rule::pages => "pages (`p. 60` or `pp. 63-66`)",
-        Rule::source_item => "`source`",
-        Rule::fact_item => "`fact`",
-        Rule::class_item => "`class`",
-        Rule::treatment_item => "`treatment`",
-        Rule::const_item => "`const`",
-        Rule::rule_item => "`rule`",
-        Rule::tier_clause | Rule::kw_tier => "`tier`",
-        Rule::effective_clause | Rule::kw_effective => "`effective`",
-        Rule::kw_until => "`until`",
-        Rule::fact_type | Rule::list_type | Rule::kw_list => "a type",
-        Rule::fact_of | Rule::kw_of => "`of`",
-        Rule::fact_unit | Rule::kw_in | Rule::in_tail => "`in`",
-        Rule::fact_range | Rule::kw_range | Rule::range_bound => "`range LOW..HIGH`",
-        Rule::extend_item | Rule::kw_extend => "`extend`",
-        Rule::kw_with => "`with`",
-        Rule::units_clause | Rule::kw_quantity | Rule::kw_strength => "`quantity in UNIT` or `strength in UNIT`",
-        Rule::treatment_classes | Rule::kw_class => "`class`",
-        Rule::treatment_aka | Rule::kw_aka => "`aka`",
-        Rule::cites_clause | Rule::kw_cites => "`cites`",
-        Rule::applies_clause | Rule::kw_applies => "`applies to`",
-        Rule::kw_to => "`to`",
-        Rule::supplements_clause | Rule::kw_supplements => "`supplements`",
-        Rule::criterion | Rule::criterion_kind | Rule::require_kw | Rule::exclude_kw => {
-            "a criterion (`require` or `exclude`)"
-        }
-        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::test | Rule::sum => "an expression",
-        Rule::when_expr | Rule::kw_when => "`when`",
-        Rule::kw_then => "`then`",
-        Rule::kw_else => "`else`",
-        Rule::kw_or => "`or`",
-        Rule::kw_and => "`and`",
-        Rule::not_op => "`not`",
-        Rule::cmp_tail | Rule::cmp_op => "a comparison (`<`, `<=`, `==`, ...)",
-        Rule::documented_tail | Rule::kw_is | Rule::kw_documented => "`is documented`",
-        Rule::contains_tail | Rule::kw_contains => "`contains`",
-        Rule::any_of | Rule::kw_any => "`any of`",
-        Rule::all_of | Rule::kw_all => "`all of`",
-        Rule::add_op => "`+` or `-`",
-        Rule::paren => "`(`",
-        Rule::set_list => "a list such as `[a, b]`",
-        Rule::kw_source => "`source`",
-        Rule::kw_fact => "`fact`",
-        Rule::kw_treatment => "`treatment`",
-        Rule::kw_const => "`const`",
-        Rule::kw_rule => "`rule`",
-        Rule::confidence_clause | Rule::kw_confidence => "`confidence`",
-        Rule::confidence_level => "`high` or `low`",
-        Rule::criteria_id => "a criteria catalog id such as `OPI-9`",
-        Rule::item
-        | Rule::WHITESPACE
-        | Rule::COMMENT
-        | Rule::boundary
-        | Rule::keyword
-        | Rule::atom
-        | Rule::set
-        | Rule::rule_clause => "an item",
-    }
-}
+use super::*;
 
 /// Builds AST nodes from pest pairs, shifting spans by the chunk offset.
-struct Builder {
-    file: FileId,
-    base: usize,
+pub(super) struct Builder {
+    pub(super) file: FileId,
+    pub(super) base: usize,
 }
 
-type R<T> = Result<T, Diagnostic>;
+pub(super) type R<T> = Result<T, Diagnostic>;
 
 /// Children of a pair, without the keyword tokens.
-fn children(p: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
+pub(super) fn children(p: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
     p.into_inner().filter(|c| {
         !matches!(
             c.as_rule(),
@@ -447,13 +52,13 @@ fn children(p: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
 }
 
 impl Builder {
-    fn span_at(&self, start: usize, end: usize) -> Span {
+    pub(super) fn span_at(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, self.base + start, self.base + end)
     }
 
     /// The span of a pair, without the whitespace pest may have consumed
     /// after its last token.
-    fn span(&self, p: &Pair<'_, Rule>) -> Span {
+    pub(super) fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
         let trimmed = p.as_str().trim_end().len();
         self.span_at(s.start(), s.start() + trimmed)
@@ -461,7 +66,7 @@ impl Builder {
 
     /// The grammar guarantees the shape; a mismatch is a bug in this file,
     /// reported as an error rather than a panic.
-    fn bug(&self, p: &Pair<'_, Rule>, what: &str) -> Diagnostic {
+    pub(super) fn bug(&self, p: &Pair<'_, Rule>, what: &str) -> Diagnostic {
         Diagnostic::error(
             "internal",
             self.span(p),
@@ -469,7 +74,7 @@ impl Builder {
         )
     }
 
-    fn next<'i>(
+    pub(super) fn next<'i>(
         &self,
         it: &mut impl Iterator<Item = Pair<'i, Rule>>,
         parent: &Pair<'i, Rule>,
@@ -478,14 +83,14 @@ impl Builder {
         it.next().ok_or_else(|| self.bug(parent, what))
     }
 
-    fn ident(&self, p: Pair<'_, Rule>) -> Ident {
+    pub(super) fn ident(&self, p: Pair<'_, Rule>) -> Ident {
         Ident {
             name: p.as_str().to_string(),
             span: self.span(&p),
         }
     }
 
-    fn string(&self, p: Pair<'_, Rule>) -> Str {
+    pub(super) fn string(&self, p: Pair<'_, Rule>) -> Str {
         let span = self.span(&p);
         let raw = p.as_str();
         let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
@@ -505,7 +110,7 @@ impl Builder {
         Str { value, span }
     }
 
-    fn date(&self, p: Pair<'_, Rule>) -> R<DateLit> {
+    pub(super) fn date(&self, p: Pair<'_, Rule>) -> R<DateLit> {
         let span = self.span(&p);
         let date = Date::parse(p.as_str()).ok_or_else(|| {
             Diagnostic::error("bad-date", span, format!("`{}` is not a calendar date", p.as_str()))
@@ -514,14 +119,14 @@ impl Builder {
         Ok(DateLit { date, span })
     }
 
-    fn number(&self, p: Pair<'_, Rule>) -> R<f64> {
+    pub(super) fn number(&self, p: Pair<'_, Rule>) -> R<f64> {
         let span = self.span(&p);
         p.as_str()
             .parse()
             .map_err(|_| Diagnostic::error("syntax", span, format!("`{}` is not a number", p.as_str())))
     }
 
-    fn item(&self, p: Pair<'_, Rule>) -> R<Item> {
+    pub(super) fn item(&self, p: Pair<'_, Rule>) -> R<Item> {
         Ok(match p.as_rule() {
             Rule::source_item => Item::Source(self.source(p)?),
             Rule::fact_item => Item::Fact(self.fact(p)?),
@@ -552,7 +157,7 @@ impl Builder {
         })
     }
 
-    fn effective(&self, p: Pair<'_, Rule>) -> R<Effective> {
+    pub(super) fn effective(&self, p: Pair<'_, Rule>) -> R<Effective> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let from = self.date(self.next(&mut it, &p, "a date")?)?;
@@ -560,7 +165,7 @@ impl Builder {
         Ok(Effective { from, until, span })
     }
 
-    fn source(&self, p: Pair<'_, Rule>) -> R<SourceDecl> {
+    pub(super) fn source(&self, p: Pair<'_, Rule>) -> R<SourceDecl> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let id = self.ident(self.next(&mut it, &p, "a source id")?);
@@ -586,7 +191,7 @@ impl Builder {
         })
     }
 
-    fn set_list(&self, p: Pair<'_, Rule>) -> SetList {
+    pub(super) fn set_list(&self, p: Pair<'_, Rule>) -> SetList {
         let span = self.span(&p);
         SetList {
             items: children(p).map(|i| self.ident(i)).collect(),
@@ -594,7 +199,7 @@ impl Builder {
         }
     }
 
-    fn fact(&self, p: Pair<'_, Rule>) -> R<FactDecl> {
+    pub(super) fn fact(&self, p: Pair<'_, Rule>) -> R<FactDecl> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let path = self.ident(self.next(&mut it, &p, "a fact path")?);
@@ -657,7 +262,7 @@ impl Builder {
         })
     }
 
-    fn bound(&self, p: Pair<'_, Rule>) -> R<Bound> {
+    pub(super) fn bound(&self, p: Pair<'_, Rule>) -> R<Bound> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let value = self.number(self.next(&mut it, &p, "a number")?)?;
@@ -665,7 +270,7 @@ impl Builder {
         Ok(Bound { value, unit, span })
     }
 
-    fn units(&self, p: Pair<'_, Rule>) -> R<UnitsDecl> {
+    pub(super) fn units(&self, p: Pair<'_, Rule>) -> R<UnitsDecl> {
         let span = self.span(&p);
         let mut of = None;
         let mut units = Vec::new();
@@ -682,7 +287,7 @@ impl Builder {
         Ok(UnitsDecl { of, units, span })
     }
 
-    fn treatment(&self, p: Pair<'_, Rule>) -> R<TreatmentDecl> {
+    pub(super) fn treatment(&self, p: Pair<'_, Rule>) -> R<TreatmentDecl> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let name = self.ident(self.next(&mut it, &p, "a name")?);
@@ -708,7 +313,7 @@ impl Builder {
         })
     }
 
-    fn constant(&self, p: Pair<'_, Rule>) -> R<ConstDecl> {
+    pub(super) fn constant(&self, p: Pair<'_, Rule>) -> R<ConstDecl> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let name = self.ident(self.next(&mut it, &p, "a name")?);
@@ -741,7 +346,7 @@ impl Builder {
         })
     }
 
-    fn confidence(&self, p: Pair<'_, Rule>) -> R<ConfidenceDecl> {
+    pub(super) fn confidence(&self, p: Pair<'_, Rule>) -> R<ConfidenceDecl> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let level_pair = self.next(&mut it, &p, "a confidence level")?;
@@ -754,7 +359,7 @@ impl Builder {
         Ok(ConfidenceDecl { level, ids, span })
     }
 
-    fn cite(&self, p: Pair<'_, Rule>) -> R<Cite> {
+    pub(super) fn cite(&self, p: Pair<'_, Rule>) -> R<Cite> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let source = self.ident(self.next(&mut it, &p, "a source id")?);
@@ -775,7 +380,7 @@ impl Builder {
         })
     }
 
-    fn rule(&self, p: Pair<'_, Rule>) -> R<RuleDecl> {
+    pub(super) fn rule(&self, p: Pair<'_, Rule>) -> R<RuleDecl> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let name = self.ident(self.next(&mut it, &p, "a rule name")?);
@@ -820,7 +425,7 @@ impl Builder {
         Ok(rule)
     }
 
-    fn criterion(&self, p: Pair<'_, Rule>) -> R<CriterionDecl> {
+    pub(super) fn criterion(&self, p: Pair<'_, Rule>) -> R<CriterionDecl> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let kind_pair = self.next(&mut it, &p, "require or exclude")?;
@@ -853,7 +458,7 @@ impl Builder {
         })
     }
 
-    fn too_deep(&self, span: Span) -> Diagnostic {
+    pub(super) fn too_deep(&self, span: Span) -> Diagnostic {
         Diagnostic::error(
             "nesting",
             span,
@@ -862,7 +467,7 @@ impl Builder {
         .with_help("split the criterion into several criteria, or simplify repeated `not`")
     }
 
-    fn expr(&self, p: Pair<'_, Rule>, depth: usize) -> R<Expr> {
+    pub(super) fn expr(&self, p: Pair<'_, Rule>, depth: usize) -> R<Expr> {
         if depth > MAX_NESTING {
             return Err(self.too_deep(self.span(&p)));
         }
@@ -941,14 +546,14 @@ impl Builder {
         }
     }
 
-    fn set(&self, p: Pair<'_, Rule>) -> SetExpr {
+    pub(super) fn set(&self, p: Pair<'_, Rule>) -> SetExpr {
         match p.as_rule() {
             Rule::set_list => SetExpr::List(self.set_list(p)),
             _ => SetExpr::Named(self.ident(p)),
         }
     }
 
-    fn test(&self, p: Pair<'_, Rule>, depth: usize) -> R<Expr> {
+    pub(super) fn test(&self, p: Pair<'_, Rule>, depth: usize) -> R<Expr> {
         let span = self.span(&p);
         let mut it = children(p.clone());
         let lhs = self.expr(self.next(&mut it, &p, "a value")?, depth)?;
@@ -995,7 +600,7 @@ impl Builder {
         Ok(Expr { kind, span })
     }
 
-    fn atom(&self, p: Pair<'_, Rule>, depth: usize) -> R<Expr> {
+    pub(super) fn atom(&self, p: Pair<'_, Rule>, depth: usize) -> R<Expr> {
         let span = self.span(&p);
         let kind = match p.as_rule() {
             Rule::paren => {
@@ -1033,129 +638,5 @@ impl Builder {
             _ => return Err(self.bug(&p, "a value")),
         };
         Ok(Expr { kind, span })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(src: &str) -> (RuleFile, Vec<Diagnostic>) {
-        parse_file(FileId(0), src)
-    }
-
-    #[test]
-    fn chunks_start_at_column_zero() {
-        let src = "# header\nsource A \"a\"\n  tier mtus\n\n# about b\nrule b \"b\"\n  cites A \"x\"\n";
-        let c = chunks(src);
-        assert_eq!(c.len(), 2);
-        assert!(c[0].text.starts_with("source A"));
-        assert!(c[0].text.contains("# about b"));
-        assert!(c[1].text.starts_with("rule b"));
-    }
-
-    #[test]
-    fn one_broken_rule_does_not_hide_the_next() {
-        let src = "rule a \"A\"\n  require x \"X\" exam.muscle_spasm ==\nrule b \"B\"\n  require y \"Y\" (\nrule c \"C\"\n  require z \"Z\" true\n";
-        let (file, diags) = parse(src);
-        assert_eq!(diags.len(), 2, "{diags:?}");
-        assert_eq!(file.items.len(), 1);
-    }
-
-    #[test]
-    fn a_broken_rule_keeps_its_name() {
-        let src = "rule a_b2 \"A\"\n  requir x \"X\" true\nrule c \"C\"\n  require z \"Z\" true\nrule\n";
-        let (file, diags) = parse(src);
-        assert_eq!(diags.len(), 2, "{diags:?}");
-        let names: Vec<(&str, &str)> = file
-            .broken_rules
-            .iter()
-            .map(|i| (i.name.as_str(), &src[i.span.start as usize..i.span.end as usize]))
-            .collect();
-        assert_eq!(names, [("a_b2", "a_b2")]);
-    }
-
-    #[test]
-    fn keyword_typos_get_a_did_you_mean() {
-        let help = |src: &str| {
-            let (_, diags) = parse(src);
-            diags.first().and_then(|d| d.help.clone())
-        };
-        let rule = "rule r \"R\"\n  applies to x\n";
-        assert_eq!(
-            help(&format!("{rule}  require a \"A\" true\n  requir b \"B\" true\n")).as_deref(),
-            Some("did you mean `require`?")
-        );
-        assert_eq!(
-            help(&format!("{rule}  exlude b \"B\" true\n")).as_deref(),
-            Some("did you mean `exclude`?")
-        );
-        assert_eq!(
-            help("rule r \"R\"\n  aplies to x\n").as_deref(),
-            Some("did you mean `applies`?")
-        );
-        // A word near no keyword expected there: no guess.
-        assert_eq!(help(&format!("{rule}  zzzzzz b \"B\" true\n")), None);
-    }
-
-    #[test]
-    fn indented_text_before_the_first_item_is_an_error() {
-        let (file, diags) = parse("# header\n  rule r \"R\"\n");
-        assert!(file.items.is_empty());
-        assert_eq!(diags.len(), 1, "{diags:?}");
-        assert_eq!(diags[0].span.map(|s| s.start), Some(11));
-        let (_, diags) = parse("  # only a comment\n\nrule r \"R\"\n");
-        assert!(diags.is_empty(), "{diags:?}");
-    }
-
-    #[test]
-    fn keywords_need_a_boundary() {
-        let (file, diags) = parse("rule r \"R\"\n  require x \"X\" android or order\n");
-        assert!(diags.is_empty(), "{diags:?}");
-        let Item::Rule(r) = &file.items[0] else { panic!() };
-        let Some(Expr {
-            kind: ExprKind::Or(parts),
-            ..
-        }) = &r.criteria[0].expr
-        else {
-            panic!("{:?}", r.criteria[0].expr)
-        };
-        assert_eq!(parts.len(), 2);
-    }
-
-    #[test]
-    fn long_chains_stay_flat() {
-        let body = vec!["a.b"; 5000].join(" and ");
-        let (file, diags) = parse(&format!("rule r \"R\"\n  require x \"X\" {body}\n"));
-        assert!(diags.is_empty());
-        let Item::Rule(r) = &file.items[0] else { panic!() };
-        let Some(Expr {
-            kind: ExprKind::And(parts),
-            ..
-        }) = &r.criteria[0].expr
-        else {
-            panic!()
-        };
-        assert_eq!(parts.len(), 5000);
-    }
-
-    #[test]
-    fn deep_nesting_is_an_error_not_a_crash() {
-        let deep = format!("{}a.b{}", "(".repeat(10_000), ")".repeat(10_000));
-        let (_, diags) = parse(&format!("rule r \"R\"\n  require x \"X\" {deep}\n"));
-        assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, "nesting");
-        let nots = "not ".repeat(100_000);
-        let (_, diags) = parse(&format!("rule r \"R\"\n  require x \"X\" {nots} a.b\n"));
-        assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, "nesting");
-    }
-
-    #[test]
-    fn nesting_at_the_limit_parses() {
-        let n = MAX_NESTING - 1;
-        let e = format!("{}a.b{}", "(".repeat(n), ")".repeat(n));
-        let (_, diags) = parse(&format!("rule r \"R\"\n  require x \"X\" {e}\n"));
-        assert!(diags.is_empty(), "{diags:?}");
     }
 }

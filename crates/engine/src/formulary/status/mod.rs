@@ -23,14 +23,18 @@
 //! a request names the generic, dispensed for use at home, unless it
 //! says otherwise.
 
+mod steps;
+
 use serde::Serialize;
 
 use super::list::{DrugList, DrugLists, DrugRow, ListStatus, RowConfidence, combination_key, ingredient_key};
-use super::{Check, Confidence, Finding, fact, fact_bool, fact_date, fact_days, fact_sym, formulary_start};
+use super::{Check, Confidence, Finding, facts, formulary_start};
 use crate::check::Program;
+use crate::check::formulary::FormularyFacts;
 use crate::eval::Outcome;
 use crate::facts::Case;
 use crate::value::{Date, Value};
+use steps::{Ask, exempt, non_exempt, transition, unlisted};
 
 /// Where a drug stands under the formulary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -225,93 +229,6 @@ fn form_fits(row: &DrugRow, wanted: Option<&str>) -> bool {
     }
 }
 
-/// Conditions gathered for one exception (a fill, physician dispensing).
-#[derive(Default)]
-struct Conds {
-    not_met: Vec<String>,
-    missing: Vec<&'static str>,
-}
-
-impl Conds {
-    fn check(&self) -> Check {
-        if !self.not_met.is_empty() {
-            Check::NotMet
-        } else if !self.missing.is_empty() {
-            Check::NotDocumented
-        } else {
-            Check::Met
-        }
-    }
-
-    /// Why it does not apply: what rules it out, or (only when nothing
-    /// does) what is not documented. A condition the dates already fail is
-    /// not followed by facts that could not change the answer.
-    fn why(&self) -> String {
-        if !self.not_met.is_empty() {
-            return self.not_met.join("; ");
-        }
-        format!("not documented: {}", self.missing.join(", "))
-    }
-
-    /// The initial treatment visit, within 7 days of the injury (the day
-    /// after the injury is day one), and the drug prescribed at it. When
-    /// the first visit is not documented, the request's date alone can
-    /// still rule it out: a prescription later than day 7 after the injury
-    /// (or before it) cannot be at an initial visit within 7 days.
-    fn initial_visit(&mut self, p: &Program, case: &Case, i: usize, req_date: Date) {
-        let doi = fact_date(p, case, i, "injury.date");
-        let first = fact_date(p, case, i, "injury.first_visit");
-        match first {
-            None => match doi {
-                Some(d) if !(0..=7).contains(&(req_date.0 - d.0)) => self.not_met.push(format!(
-                    "prescribed on {req_date}, day {} after the injury ({d}); the initial visit must be within 7 days of the injury, so a prescription on that day is not at it",
-                    req_date.0 - d.0
-                )),
-                Some(_) => self.missing.push("injury.first_visit"),
-                None => {
-                    self.missing.push("injury.first_visit");
-                    self.missing.push("injury.date");
-                }
-            },
-            Some(fv) => {
-                if fv != req_date {
-                    self.not_met
-                        .push(format!("prescribed on {req_date}, not at the initial visit ({fv})"));
-                }
-                match doi {
-                    None => self.missing.push("injury.date"),
-                    Some(d) => {
-                        let day = fv.0 - d.0;
-                        if !(0..=7).contains(&day) {
-                            self.not_met.push(format!(
-                                "the initial visit ({fv}) is day {day} after the injury ({d}); it must be within 7 days"
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    fn supply_at_most(&mut self, p: &Program, case: &Case, i: usize, limit: u32) {
-        match fact_days(p, case, i, "request.days_supply") {
-            None => self.missing.push("request.days_supply"),
-            Some(d) if d > f64::from(limit) + 1e-9 => self.not_met.push(format!(
-                "{} days' supply is more than the {limit} days allowed",
-                crate::value::fmt_num(d)
-            )),
-            Some(_) => {}
-        }
-    }
-
-    fn generic(&mut self, p: &Program, case: &Case, i: usize) {
-        if fact_bool(p, case, i, "request.brand_requested") == Some(true) {
-            self.not_met
-                .push("the brand name is asked for where a generic exists".to_string());
-        }
-    }
-}
-
 const CITE_LIST: &str = "8 CCR 9792.27.15";
 const CITE_UNLISTED: &str = "8 CCR 9792.27.1, 9792.27.10";
 const CITE_STATUS: &str = "8 CCR 9792.27.10";
@@ -325,6 +242,14 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
         return None;
     }
     let tname = p.catalog.treatment(req.treatment).name.as_str();
+    let ask = Ask {
+        p,
+        ff: facts(p),
+        case,
+        i,
+        date: req.date,
+    };
+    let ff = &ask.ff;
     let mut a = Authorization {
         status: FormularyStatus::NoList,
         prior_authorization: PriorAuthorization::Undetermined,
@@ -338,7 +263,7 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
     a.list = list.map(ListUsed::of);
 
     // 1. Compounded.
-    let compounded = tname == "topical_compound" || fact_bool(p, case, i, "request.compounded") == Some(true);
+    let compounded = tname == "topical_compound" || ff.request_compounded.get(case, i) == Some(true);
     if compounded {
         a.status = FormularyStatus::Compounded;
         a.prior_authorization = PriorAuthorization::Required;
@@ -349,12 +274,12 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
             Confidence::High,
             "a compounded drug needs authorization through prospective review before it is dispensed, even if an ingredient is Exempt; document why a compound is needed instead of an FDA-approved drug (chart and Doctor's First Report or PR-2) and submit an RFA",
         ));
-        transition(p, case, i, &mut a);
+        transition(p, ff, case, i, &mut a);
         return Some(a);
     }
 
     // 2. Administered in the office.
-    if fact_bool(p, case, i, "request.administered") == Some(true) {
+    if ff.request_administered.get(case, i) == Some(true) {
         a.status = FormularyStatus::NotApplicable;
         a.prior_authorization = PriorAuthorization::NotRequired;
         a.findings.push(Finding::new(
@@ -389,54 +314,7 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
     let rows: Vec<&DrugRow> = all_rows.iter().copied().filter(|r| form_fits(r, form)).collect();
     let label = ListUsed::of(list).label();
     if rows.is_empty() {
-        let combo = parts.len() > 1;
-        let mut msg = if all_rows.is_empty() {
-            format!("`{key}` is not on the {label}")
-        } else {
-            let forms: Vec<&str> = all_rows.iter().filter_map(|r| r.dosage_form.as_deref()).collect();
-            format!("`{key}` is on the {label} only as {}", forms.join(", "))
-        };
-        if combo {
-            let listed: Vec<&str> = keys
-                .iter()
-                .filter(|k| !list.rows_for(k).is_empty())
-                .map(String::as_str)
-                .collect();
-            msg.push_str(
-                "; a combination drug not on the list as a combination is unlisted even if each ingredient is listed",
-            );
-            if !listed.is_empty() {
-                msg.push_str(&format!(" (listed alone: {})", listed.join(", ")));
-            }
-        }
-        if list.partial {
-            a.status = FormularyStatus::NotConfirmed;
-            a.prior_authorization = PriorAuthorization::Undetermined;
-            msg.push_str(
-                "; this file holds only the rows confirmed in public sources, so the drug may well be listed: load the official list with --drug-list (with it, a drug absent from the list is unlisted and needs prior authorization)",
-            );
-            a.findings.push(Finding::new(
-                "not_confirmed",
-                Check::Note,
-                CITE_LIST,
-                Confidence::High,
-                msg,
-            ));
-        } else {
-            a.status = FormularyStatus::Unlisted;
-            a.prior_authorization = PriorAuthorization::Required;
-            msg.push_str(
-                ": an unlisted drug needs authorization through prospective review (an RFA) before it is dispensed",
-            );
-            a.findings.push(Finding::new(
-                "unlisted",
-                Check::NotMet,
-                CITE_UNLISTED,
-                Confidence::High,
-                msg,
-            ));
-            transition(p, case, i, &mut a);
-        }
+        unlisted(&ask, &mut a, list, &key, &keys, &all_rows);
         return Some(a);
     }
     // Several rows fit (the list splits the drug by form and the request
@@ -484,175 +362,12 @@ pub fn authorize(p: &Program, case: &Case, i: usize, lists: &DrugLists) -> Optio
             ),
         ));
     }
-    let req_date = req.date;
     match row.status {
-        ListStatus::NonExempt => {
-            a.status = FormularyStatus::NonExempt;
-            a.findings.push(Finding::new(
-                "non_exempt",
-                Check::Note,
-                CITE_STATUS,
-                row_conf,
-                format!(
-                    "`{}` is Non-Exempt on the {label} ({line}): it needs authorization through prospective review before it is dispensed, unless a Special Fill or Perioperative Fill applies",
-                    row.ingredient
-                ),
-            ));
-            let mut fill_applies = false;
-            if let Some(limit) = row.special_fill_days {
-                let mut c = Conds::default();
-                c.initial_visit(p, case, i, req_date);
-                c.supply_at_most(p, case, i, limit);
-                c.generic(p, case, i);
-                let check = c.check();
-                fill_applies |= check == Check::Met;
-                let msg = if check == Check::Met {
-                    format!(
-                        "Special Fill applies: prescribed at the initial visit within 7 days of the injury, at most {limit} days' supply, generic"
-                    )
-                } else {
-                    format!("Special Fill ({limit} days) does not apply: {}", c.why())
-                };
-                a.findings
-                    .push(Finding::new("special_fill", check, "8 CCR 9792.27.12", row_conf, msg));
-            }
-            if let Some(limit) = row.perioperative_fill_days {
-                let mut c = Conds::default();
-                // The surgery the fill is for; else the most recent surgery
-                // for the injury, which the clinical rules read.
-                let surgery =
-                    fact_date(p, case, i, "surgery.date").or_else(|| fact_date(p, case, i, "course.surgery_date"));
-                match surgery {
-                    None => c.missing.push("surgery.date"),
-                    Some(s) => {
-                        let day = req_date.0 - s.0;
-                        if !(-4..=4).contains(&day) {
-                            c.not_met.push(format!(
-                                "prescribed on day {day:+} from the surgery ({s}); the perioperative period is day -4 to day +4"
-                            ));
-                        }
-                    }
-                }
-                c.supply_at_most(p, case, i, limit);
-                c.generic(p, case, i);
-                let check = c.check();
-                fill_applies |= check == Check::Met;
-                let msg = if check == Check::Met {
-                    format!(
-                        "Perioperative Fill applies: prescribed within 4 days before or after the surgery, at most {limit} days' supply, generic"
-                    )
-                } else {
-                    format!("Perioperative Fill ({limit} days) does not apply: {}", c.why())
-                };
-                a.findings.push(Finding::new(
-                    "perioperative_fill",
-                    check,
-                    "8 CCR 9792.27.13",
-                    row_conf,
-                    msg,
-                ));
-            }
-            if row.special_fill_days.is_none() && row.perioperative_fill_days.is_none() {
-                a.findings.push(Finding::new(
-                    "no_fill",
-                    Check::Note,
-                    CITE_STATUS,
-                    row_conf,
-                    "the list gives this drug no Special Fill or Perioperative Fill",
-                ));
-            }
-            if fill_applies {
-                a.prior_authorization = PriorAuthorization::NotRequired;
-                a.findings.push(mtus_condition());
-            } else {
-                a.prior_authorization = PriorAuthorization::Required;
-            }
-        }
-        ListStatus::Exempt => {
-            a.status = FormularyStatus::Exempt;
-            a.findings.push(Finding::new(
-                "exempt",
-                Check::Note,
-                CITE_STATUS,
-                row_conf,
-                format!(
-                    "`{}` is Exempt on the {label} ({line}): no prospective review is needed if it is prescribed in accordance with the MTUS",
-                    row.ingredient
-                ),
-            ));
-            let mut required = false;
-            match fact_sym(p, case, i, "request.dispensed_by") {
-                Some("physician") => {
-                    let mut c = Conds::default();
-                    c.initial_visit(p, case, i, req_date);
-                    c.supply_at_most(p, case, i, 7);
-                    let check = c.check();
-                    required |= check != Check::Met;
-                    let msg = if check == Check::Met {
-                        "physician-dispensed: one supply of at most 7 days at the initial visit within 7 days of the injury needs no review".to_string()
-                    } else {
-                        format!(
-                            "physician-dispensed Exempt drugs need no review only as one supply of at most 7 days at the initial visit within 7 days of the injury: {}",
-                            c.why()
-                        )
-                    };
-                    a.findings
-                        .push(Finding::new("physician_dispensed", check, "8 CCR 9792.27.8", Confidence::High, msg));
-                }
-                Some(_) => {}
-                None => a.findings.push(Finding::new(
-                    "dispensed_by",
-                    Check::Note,
-                    "8 CCR 9792.27.8",
-                    Confidence::High,
-                    "who dispenses is not documented (request.dispensed_by): taken as a pharmacy; a physician may dispense an Exempt drug without review only as one 7-day supply at the initial visit",
-                )),
-            }
-            if fact_bool(p, case, i, "request.brand_requested") == Some(true) {
-                required = true;
-                a.findings.push(Finding::new(
-                    "brand",
-                    Check::NotMet,
-                    "8 CCR 9792.27.7",
-                    Confidence::High,
-                    "a brand-name drug where a generic exists needs prior authorization: document the patient-specific need in the chart and the Doctor's First Report or PR-2, and submit an RFA",
-                ));
-            }
-            if fact_bool(p, case, i, "request.off_label") == Some(true) {
-                let recommended = fact_bool(p, case, i, "request.off_label_recommended");
-                let (check, msg) = match recommended {
-                    Some(true) => (
-                        Check::Met,
-                        "off-label use that the MTUS guideline recommends for the condition needs no review".to_string(),
-                    ),
-                    Some(false) => (
-                        Check::NotMet,
-                        "off-label use without an MTUS recommendation needs prior authorization".to_string(),
-                    ),
-                    None => (
-                        Check::NotDocumented,
-                        "off-label use needs prior authorization unless the MTUS guideline recommends it for the condition; not documented: request.off_label_recommended".to_string(),
-                    ),
-                };
-                required |= check != Check::Met;
-                a.findings.push(Finding::new(
-                    "off_label",
-                    check,
-                    "8 CCR 9792.27.5",
-                    Confidence::High,
-                    msg,
-                ));
-            }
-            if required {
-                a.prior_authorization = PriorAuthorization::Required;
-            } else {
-                a.prior_authorization = PriorAuthorization::NotRequired;
-                a.findings.push(mtus_condition());
-            }
-        }
+        ListStatus::NonExempt => non_exempt(&ask, &mut a, row, row_conf, &label, &line),
+        ListStatus::Exempt => exempt(&ask, &mut a, row, row_conf, &label, &line),
     }
     if a.status == FormularyStatus::NonExempt {
-        transition(p, case, i, &mut a);
+        transition(p, ff, case, i, &mut a);
     }
     Some(a)
 }
@@ -709,51 +424,6 @@ pub fn join_clinical_outcome(a: &mut Authorization, outcome: Option<Outcome>) {
         Some(slot) => *slot = f,
         None => a.findings.push(f),
     }
-}
-
-fn mtus_condition() -> Finding {
-    Finding::new(
-        "mtus_consistent",
-        Check::Note,
-        "8 CCR 9792.27.1, 9792.27.10",
-        Confidence::High,
-        "only if prescribed in accordance with the MTUS: the guideline must recommend it for this condition and phase of care (the clinical outcome); otherwise prior authorization is required",
-    )
-}
-
-/// FORM-3: an injury before 2018 on an ongoing course of a Non-Exempt,
-/// unlisted or compounded drug begun before 2018.
-fn transition(p: &Program, case: &Case, i: usize, a: &mut Authorization) {
-    let Some(doi) = fact_date(p, case, i, "injury.date") else {
-        return;
-    };
-    if doi >= formulary_start() {
-        return;
-    }
-    let started = fact_date(p, case, i, "history.*.started");
-    let received = fact_bool(p, case, i, "history.*.received") == Some(true);
-    let current = match (fact(p, case, i, "medications.current"), case.requests.get(i)) {
-        (Value::List(l), Some(r)) => l.contains(&p.catalog.treatment(r.treatment).sym),
-        _ => false,
-    };
-    const PLAN: &str = "with a progress report, the RFA must either set out a weaning, tapering or transition plan to an MTUS-consistent drug, or substantiate this drug's medical necessity under the MTUS; previously approved drug treatment is not to be stopped abruptly";
-    let msg = match started {
-        Some(s) if s < formulary_start() => {
-            format!("the injury ({doi}) and this drug (begun {s}) predate the formulary: {PLAN}")
-        }
-        Some(_) => return,
-        None if received || current => format!(
-            "the injury ({doi}) predates the formulary and the drug is ongoing, but when it was begun is not documented (history.*.started); if before 2018: {PLAN}"
-        ),
-        None => return,
-    };
-    a.findings.push(Finding::new(
-        "transition",
-        Check::Note,
-        "8 CCR 9792.27.3",
-        Confidence::High,
-        msg,
-    ));
 }
 
 #[cfg(test)]
