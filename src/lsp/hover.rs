@@ -19,13 +19,52 @@ pub(super) fn code_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String 
         .join(", ")
 }
 
+/// `LOW (MASS-3)`, then, for each ID the criteria catalogue has, what it
+/// asks and where it is from on a line of its own (the catalogue lives in
+/// the repository's docs, which a rule folder elsewhere does not have).
 fn confidence(c: &ConfidenceDecl) -> String {
     let ids: Vec<&str> = c.ids.iter().map(|i| i.name.as_str()).collect();
     if ids.is_empty() {
-        c.level.name().to_string()
-    } else {
-        format!("{} ({})", c.level.name(), ids.join(", "))
+        return c.level.name().to_string();
     }
+    let mut out = format!("{} ({})", c.level.name(), ids.join(", "));
+    for id in ids {
+        if let Some(e) = catalogue_entry(id) {
+            let _ = write!(out, "\n  - `{id}`: {}", e.asks);
+            if let Some(source) = e.source {
+                let _ = write!(out, " ({source})");
+            }
+        }
+    }
+    out
+}
+
+/// An entry of docs/criteria-catalogue.md: what the criterion asks and its
+/// source, in the catalogue's words.
+struct CatalogueEntry {
+    asks: &'static str,
+    source: Option<&'static str>,
+}
+
+/// The catalogue's entry for a criteria ID (`### MASS-3`, then `- Asks:`
+/// and `- Source:` lines), if it has one.
+fn catalogue_entry(id: &str) -> Option<CatalogueEntry> {
+    const CATALOGUE: &str = include_str!("../../docs/criteria-catalogue.md");
+    let heading = format!("### {id}");
+    let mut lines = CATALOGUE.lines().skip_while(|l| l.trim_end() != heading).skip(1);
+    let mut asks = None;
+    let mut source = None;
+    for l in lines.by_ref() {
+        if l.starts_with('#') {
+            break;
+        }
+        if let Some(a) = l.strip_prefix("- Asks: ") {
+            asks = Some(a.trim());
+        } else if let Some(s) = l.strip_prefix("- Source: ") {
+            source = Some(s.trim());
+        }
+    }
+    Some(CatalogueEntry { asks: asks?, source })
 }
 
 fn units(f: &RuleFolder, u: &[UnitsDecl]) -> String {
@@ -316,4 +355,20 @@ fn source(f: &RuleFolder, id: &str, out: &mut String) -> Option<()> {
     }
     let _ = write!(out, "\ndeclared in {}", f.file_name(*file));
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::catalogue_entry;
+
+    #[test]
+    fn a_catalogue_id_brings_what_it_asks_and_its_source() {
+        let e = catalogue_entry("MASS-2").expect("MASS-2 is in the catalogue");
+        assert!(e.asks.contains("4-6 massage visits"), "{}", e.asks);
+        assert_eq!(e.source, Some("CPMTG 2009, \"Massage therapy\", p. 60"));
+        // A heading is matched whole: MASS-1 is not MASS-10's prefix match.
+        let one = catalogue_entry("MASS-1").expect("MASS-1");
+        assert!(one.asks.starts_with("Massage is an add-on"), "{}", one.asks);
+        assert!(catalogue_entry("NO-SUCH-ID").is_none());
+    }
 }
