@@ -16,6 +16,7 @@ mod cases_agree;
 mod casetest;
 mod catalogue;
 mod check_colour;
+mod codes;
 mod common;
 mod confidence;
 mod current_regime;
