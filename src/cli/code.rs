@@ -36,7 +36,10 @@ pub fn run(ctx: &mut Ctx, args: &CodeArgs) -> Result<ExitCode> {
     let date = match args.date.as_deref() {
         None => None,
         Some(d) => Some(Date::parse(d).ok_or_else(|| {
-            anyhow::anyhow!("--date takes a date written YYYY-MM-DD, not `{}`", mtus::report::escape_terminal(d))
+            anyhow::anyhow!(
+                "--date takes a date written YYYY-MM-DD, not `{}`",
+                mtus::report::escape_terminal(d)
+            )
         })?),
     };
     let when = match date {
@@ -129,7 +132,10 @@ fn verdict_text(c: &Check) -> String {
     match &c.verdict {
         Verdict::Valid => "valid: a billable code".into(),
         Verdict::Header => "not billable: a category header; a code below it is billed".into(),
-        Verdict::NotValid => format!("not valid: not in that code set (billable in {})", years(&c.billable_in)),
+        Verdict::NotValid => format!(
+            "not valid: not in that code set (billable in {})",
+            years(&c.billable_in)
+        ),
         Verdict::Unknown => "unknown: in no shipped code set".into(),
         Verdict::NotChecked(NotChecked::BeforeEarliest { earliest }) => {
             format!("not checked: the earliest shipped code set is FY{earliest}")
@@ -155,7 +161,14 @@ fn problem(c: &Check, date: Option<Date>, when: When) -> String {
 }
 
 fn text(out: &mut String, c: &Check, date: Option<Date>, when: When) {
-    let _ = writeln!(out, "{}  {}", c.code, c.description.as_deref().unwrap_or("(no description: not in any shipped code set)"));
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        c.code,
+        c.description
+            .as_deref()
+            .unwrap_or("(no description: not in any shipped code set)")
+    );
     if let Some(s) = &c.short_description {
         let _ = writeln!(out, "  short: {s}");
     }
@@ -164,7 +177,11 @@ fn text(out: &mut String, c: &Check, date: Option<Date>, when: When) {
     if !c.header_in.is_empty() {
         let _ = writeln!(out, "  header in: {}", years(&c.header_in));
     }
-    let tags = if c.tags.is_empty() { "none".to_string() } else { c.tags.join(", ") };
+    let tags = if c.tags.is_empty() {
+        "none".to_string()
+    } else {
+        c.tags.join(", ")
+    };
     let _ = writeln!(out, "  tags: {tags}");
     if !c.nearest.is_empty() {
         let _ = writeln!(out, "  nearest valid codes:");
@@ -192,7 +209,11 @@ pub fn line_diagnoses(
     r: &mtus::request::Reading,
     date: Option<Date>,
 ) -> Result<LineDiagnoses> {
-    let mut out = LineDiagnoses { text: Vec::new(), json: Vec::new(), diags: Vec::new() };
+    let mut out = LineDiagnoses {
+        text: Vec::new(),
+        json: Vec::new(),
+        diags: Vec::new(),
+    };
     if r.diagnosis_codes.is_empty() {
         return Ok(out);
     }
@@ -211,11 +232,16 @@ pub fn line_diagnoses(
             Ok(c) => c,
             Err(e) => {
                 // The reader takes only code shapes; kept for safety.
-                out.diags.push(Diagnostic::error("bad_icd10cm_code", span, e.to_string()).with_help(e.kind.help()));
+                out.diags
+                    .push(Diagnostic::error("bad_icd10cm_code", span, e.to_string()).with_help(e.kind.help()));
                 continue;
             }
         };
-        let tags = if c.tags.is_empty() { "none".to_string() } else { c.tags.join(", ") };
+        let tags = if c.tags.is_empty() {
+            "none".to_string()
+        } else {
+            c.tags.join(", ")
+        };
         out.text.push(format!(
             "{}: {} ({}); tags: {tags}",
             c.code,

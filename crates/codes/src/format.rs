@@ -50,7 +50,12 @@ impl FormatErrorKind {
 /// Surrounding white space is ignored (columns still count it).
 pub fn normalize(input: &str) -> Result<String, FormatError> {
     let lead = input.chars().take_while(|c| c.is_whitespace()).count();
-    let err = |i: usize, kind| Err(FormatError { column: lead + i + 1, kind });
+    let err = |i: usize, kind| {
+        Err(FormatError {
+            column: lead + i + 1,
+            kind,
+        })
+    };
     let body: Vec<char> = input.trim().chars().collect();
     if body.is_empty() {
         return err(0, FormatErrorKind::Empty);
@@ -90,7 +95,11 @@ pub fn normalize(input: &str) -> Result<String, FormatError> {
 
 /// The code as CMS prints it, with the dot after the third character.
 pub fn dotted(code: &str) -> String {
-    if code.len() > 3 { format!("{}.{}", &code[..3], &code[3..]) } else { code.to_string() }
+    if code.len() > 3 {
+        format!("{}.{}", &code[..3], &code[3..])
+    } else {
+        code.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -104,14 +113,62 @@ mod tests {
         assert_eq!(normalize("s13.4xxa").as_deref(), Ok("S134XXA"));
         assert_eq!(normalize("M54").as_deref(), Ok("M54"));
         let e = |s: &str| normalize(s).unwrap_err();
-        assert_eq!(e("M5.416"), FormatError { column: 3, kind: FormatErrorKind::DotPlace });
-        assert_eq!(e("5416"), FormatError { column: 1, kind: FormatErrorKind::FirstNotLetter('5') });
-        assert_eq!(e("MM16"), FormatError { column: 2, kind: FormatErrorKind::SecondNotDigit('M') });
-        assert_eq!(e("M54-16"), FormatError { column: 4, kind: FormatErrorKind::BadChar('-') });
-        assert_eq!(e("S13.4XXAA"), FormatError { column: 9, kind: FormatErrorKind::TooLong });
-        assert_eq!(e("M5"), FormatError { column: 3, kind: FormatErrorKind::TooShort });
-        assert_eq!(e("M54."), FormatError { column: 4, kind: FormatErrorKind::NothingAfterDot });
-        assert_eq!(e("  "), FormatError { column: 3, kind: FormatErrorKind::Empty });
+        assert_eq!(
+            e("M5.416"),
+            FormatError {
+                column: 3,
+                kind: FormatErrorKind::DotPlace
+            }
+        );
+        assert_eq!(
+            e("5416"),
+            FormatError {
+                column: 1,
+                kind: FormatErrorKind::FirstNotLetter('5')
+            }
+        );
+        assert_eq!(
+            e("MM16"),
+            FormatError {
+                column: 2,
+                kind: FormatErrorKind::SecondNotDigit('M')
+            }
+        );
+        assert_eq!(
+            e("M54-16"),
+            FormatError {
+                column: 4,
+                kind: FormatErrorKind::BadChar('-')
+            }
+        );
+        assert_eq!(
+            e("S13.4XXAA"),
+            FormatError {
+                column: 9,
+                kind: FormatErrorKind::TooLong
+            }
+        );
+        assert_eq!(
+            e("M5"),
+            FormatError {
+                column: 3,
+                kind: FormatErrorKind::TooShort
+            }
+        );
+        assert_eq!(
+            e("M54."),
+            FormatError {
+                column: 4,
+                kind: FormatErrorKind::NothingAfterDot
+            }
+        );
+        assert_eq!(
+            e("  "),
+            FormatError {
+                column: 3,
+                kind: FormatErrorKind::Empty
+            }
+        );
         assert_eq!(dotted("M5416"), "M54.16");
         assert_eq!(dotted("I10"), "I10");
     }

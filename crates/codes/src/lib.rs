@@ -129,7 +129,10 @@ pub fn check(input: &str, when: When) -> Result<Result<Check, FormatError>, Tabl
     let entry = t.find(&code);
     let presence = |i: usize| entry.map_or(Presence::Absent, |e| e.presence(i));
     let years = |p: Presence| -> Vec<u16> {
-        (0..t.snapshots.len()).filter(|&i| presence(i) == p).map(|i| t.snapshots[i].fiscal_year).collect()
+        (0..t.snapshots.len())
+            .filter(|&i| presence(i) == p)
+            .map(|i| t.snapshots[i].fiscal_year)
+            .collect()
     };
     let n = t.snapshots.len();
     let latest = t.snapshots[n - 1].fiscal_year;
@@ -137,16 +140,18 @@ pub fn check(input: &str, when: When) -> Result<Result<Check, FormatError>, Tabl
     // The standing judged by and the snapshot index nearest codes come from.
     let (standing, basis, near_from) = match when {
         When::Latest => (Ok(presence(n - 1)), Some(basis_of(i32::from(latest), &[latest])), n - 1),
-        When::FiscalYear(fy) if fy < i32::from(earliest) => {
-            (Err(NotChecked::BeforeEarliest { earliest }), None, n - 1)
-        }
+        When::FiscalYear(fy) if fy < i32::from(earliest) => (Err(NotChecked::BeforeEarliest { earliest }), None, n - 1),
         When::FiscalYear(fy) if fy > i32::from(latest) => (Err(NotChecked::AfterLatest { latest }), None, n - 1),
         When::FiscalYear(fy) => {
             if let Some(i) = t.snapshots.iter().position(|s| i32::from(s.fiscal_year) == fy) {
                 (Ok(presence(i)), Some(basis_of(fy, &[t.snapshots[i].fiscal_year])), i)
             } else {
                 // Between snapshot a and a + 1.
-                let a = t.snapshots.iter().rposition(|s| i32::from(s.fiscal_year) < fy).unwrap_or(0);
+                let a = t
+                    .snapshots
+                    .iter()
+                    .rposition(|s| i32::from(s.fiscal_year) < fy)
+                    .unwrap_or(0);
                 let (before, after) = (t.snapshots[a].fiscal_year, t.snapshots[a + 1].fiscal_year);
                 if presence(a) == presence(a + 1) {
                     (Ok(presence(a)), Some(basis_of(fy, &[before, after])), a + 1)
@@ -182,11 +187,16 @@ pub fn check(input: &str, when: When) -> Result<Result<Check, FormatError>, Tabl
 }
 
 fn basis_of(fy: i32, snaps: &[u16]) -> Basis {
-    Basis { fiscal_year: fy, snapshots: snaps.to_vec() }
+    Basis {
+        fiscal_year: fy,
+        snapshots: snaps.to_vec(),
+    }
 }
 
 /// The description of a code in any shipped set (dot optional, any case).
 pub fn describe(input: &str) -> Result<Option<String>, TableError> {
     let t = table::get()?;
-    Ok(normalize(input).ok().and_then(|c| t.find(&c).map(|e| e.long.to_string())))
+    Ok(normalize(input)
+        .ok()
+        .and_then(|c| t.find(&c).map(|e| e.long.to_string())))
 }

@@ -72,22 +72,33 @@ pub(crate) fn get() -> Result<&'static Table, TableError> {
 
 fn load() -> Result<Table, TableError> {
     let mut text = String::new();
-    GzDecoder::new(DATA).read_to_string(&mut text).map_err(|e| TableError::Decompress(e.to_string()))?;
+    GzDecoder::new(DATA)
+        .read_to_string(&mut text)
+        .map_err(|e| TableError::Decompress(e.to_string()))?;
     let mut snapshots = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let bad = |why: &str| TableError::Line { line: i + 1, why: why.to_string() };
+        let bad = |why: &str| TableError::Line {
+            line: i + 1,
+            why: why.to_string(),
+        };
         if let Some(rest) = line.strip_prefix("#snapshot\t") {
-            let (fy, source) = rest.split_once('\t').ok_or_else(|| bad("a snapshot needs a year and a source"))?;
+            let (fy, source) = rest
+                .split_once('\t')
+                .ok_or_else(|| bad("a snapshot needs a year and a source"))?;
             let fiscal_year = fy.parse().map_err(|_| bad("the snapshot year is not a number"))?;
-            snapshots.push(Snapshot { fiscal_year, source: source.to_string() });
+            snapshots.push(Snapshot {
+                fiscal_year,
+                source: source.to_string(),
+            });
             continue;
         }
         if line.starts_with('#') || line.is_empty() {
             continue;
         }
         let mut f = line.split('\t');
-        let (Some(code), Some(status), Some(long), Some(short), None) = (f.next(), f.next(), f.next(), f.next(), f.next())
+        let (Some(code), Some(status), Some(long), Some(short), None) =
+            (f.next(), f.next(), f.next(), f.next(), f.next())
         else {
             return Err(bad("expected 4 columns"));
         };
@@ -97,18 +108,33 @@ fn load() -> Result<Table, TableError> {
         if entries.last().is_some_and(|e| *e.code >= *code) {
             return Err(bad("codes are not sorted"));
         }
-        entries.push(Entry { code: code.into(), status: status.as_bytes().into(), long: long.into(), short: short.into() });
+        entries.push(Entry {
+            code: code.into(),
+            status: status.as_bytes().into(),
+            long: long.into(),
+            short: short.into(),
+        });
     }
     if snapshots.is_empty() || snapshots.windows(2).any(|w| w[0].fiscal_year >= w[1].fiscal_year) {
-        return Err(TableError::Line { line: 1, why: "no snapshots, or not in order".into() });
+        return Err(TableError::Line {
+            line: 1,
+            why: "no snapshots, or not in order".into(),
+        });
     }
     let tags = tags::parse(TAGS)?;
-    Ok(Table { snapshots, entries, tags })
+    Ok(Table {
+        snapshots,
+        entries,
+        tags,
+    })
 }
 
 impl Table {
     pub fn find(&self, code: &str) -> Option<&Entry> {
-        self.entries.binary_search_by(|e| (*e.code).cmp(code)).ok().map(|i| &self.entries[i])
+        self.entries
+            .binary_search_by(|e| (*e.code).cmp(code))
+            .ok()
+            .map(|i| &self.entries[i])
     }
 
     /// The tags of the longest tag-table prefix of `code`.
@@ -139,7 +165,14 @@ impl Table {
             })
             .collect();
         cands.sort_by(|a, b| (a.0, a.1, a.2, a.3, &a.4.code).cmp(&(b.0, b.1, b.2, b.3, &b.4.code)));
-        cands.into_iter().take(n).map(|c| Near { code: dotted(&c.4.code), description: c.4.long.to_string() }).collect()
+        cands
+            .into_iter()
+            .take(n)
+            .map(|c| Near {
+                code: dotted(&c.4.code),
+                description: c.4.long.to_string(),
+            })
+            .collect()
     }
 }
 

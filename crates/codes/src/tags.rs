@@ -43,7 +43,13 @@ pub(crate) fn parse(text: &str) -> Result<Vec<TagRow>, TableError> {
         if tags.is_empty() && tags_field_empty(line) {
             return Err(bad("no tags: write '-' for a code that maps to no tag".into()));
         }
-        rows.push(TagRow { prefix, written: written.to_string(), tags, note: note.unwrap_or("").trim().to_string(), line: i + 1 });
+        rows.push(TagRow {
+            prefix,
+            written: written.to_string(),
+            tags,
+            note: note.unwrap_or("").trim().to_string(),
+            line: i + 1,
+        });
     }
     Ok(rows)
 }

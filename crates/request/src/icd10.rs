@@ -9,7 +9,17 @@ use crate::Spanned;
 use crate::lex::Kind;
 use crate::read::Ctx;
 
-const KEYWORDS: &[&str] = &["dx", "diagnosis", "diagnoses", "diag", "icd", "icd10", "icd-10", "icd-10-cm", "icd10cm"];
+const KEYWORDS: &[&str] = &[
+    "dx",
+    "diagnosis",
+    "diagnoses",
+    "diag",
+    "icd",
+    "icd10",
+    "icd-10",
+    "icd-10-cm",
+    "icd10cm",
+];
 
 pub fn read_icd10(cx: &mut Ctx) {
     let n = cx.len();
@@ -30,7 +40,10 @@ pub fn read_icd10(cx: &mut Ctx) {
         let (end, text) = glued_run(cx, i);
         if dotted_shape(&text) || (listing && dotless_shape(&text)) {
             let span = cx.take(i, end);
-            cx.r.diagnosis_codes.push(Spanned { value: text.to_ascii_uppercase(), span });
+            cx.r.diagnosis_codes.push(Spanned {
+                value: text.to_ascii_uppercase(),
+                span,
+            });
             i = end;
             continue;
         }
@@ -108,7 +121,9 @@ pub(crate) fn dotless_shape(t: &str) -> bool {
 /// "M54.16", "S13.4XXA", "G35.A".
 pub(crate) fn dotted_shape(t: &str) -> bool {
     match t.split_once('.') {
-        Some((head, tail)) => head.len() == 3 && (1..=4).contains(&tail.len()) && dotless_shape(&format!("{head}{tail}")),
+        Some((head, tail)) => {
+            head.len() == 3 && (1..=4).contains(&tail.len()) && dotless_shape(&format!("{head}{tail}"))
+        }
         None => false,
     }
 }

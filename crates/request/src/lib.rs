@@ -14,9 +14,9 @@
 //! treatment phrase from the words left over, and last the checks.
 
 mod codes;
-mod icd10;
 mod error;
 mod frequency;
+mod icd10;
 mod lex;
 mod markers;
 mod numbers;
