@@ -171,6 +171,11 @@ enum Command {
     /// that decide it, the quantity, strength, directions, regions and
     /// codes, each with its place in the line; exit 1 on an error.
     Request(cli::request::RequestArgs),
+    /// An ICD-10-CM code: its official description, whether it is a
+    /// billable code on a date (the CMS code set of that fiscal year), and
+    /// the diagnosis tags it maps to; exit 1, with the nearest valid codes,
+    /// when it is not valid then (docs/codes.md).
+    Code(cli::code::CodeArgs),
     /// Write a commented case file template for a treatment: the facts the
     /// rules in force for it read, each with its type and allowed values.
     New(cli::new::NewArgs),
@@ -217,6 +222,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
     // Commands that do not need the rules in use run before they load.
     if let Command::Fmt(args) = &cli.command {
         return cli::fmt::run(&mut ctx, args);
+    }
+    if let Command::Code(args) = &cli.command {
+        return cli::code::run(&mut ctx, args);
     }
     // The server finds the rules of each file it is sent.
     if let Command::Lsp(args) = &cli.command {
@@ -303,6 +311,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::New(args) => cli::new::run(&rules, &args),
         Command::Ingest(args) => cli::ingest::run(&mut ctx, &rules, &args),
         Command::Request(args) => cli::request::run(&mut ctx, &rules, &args),
+        Command::Code(args) => cli::code::run(&mut ctx, &args),
         Command::Doc(args) => cli::doc::run(&mut ctx, &rules, &args),
         Command::Lsp(args) => cli::lsp::run(&ctx, &args),
         Command::Serve(args) => cli::serve::run(&mut ctx, rules, location.dir.as_deref(), &args),

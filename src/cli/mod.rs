@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod code;
 pub mod common;
 pub mod doc;
 pub mod explain;

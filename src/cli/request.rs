@@ -57,18 +57,25 @@ pub fn run(ctx: &mut Ctx, rules: &RuleSet, args: &RequestArgs) -> Result<ExitCod
     for (name, line) in &lines {
         let reading = read(rules, line);
         let cover = treatment_coverage(rules, &reading, date);
-        let diags = diagnostics(ctx, name, line, &reading);
+        let mut diags = diagnostics(ctx, name, line, &reading);
+        // ICD-10-CM codes in the line, checked on the date (src/cli/code.rs).
+        let dx = super::code::line_diagnoses(ctx, name, line, &reading, args.date.is_some().then_some(date))?;
+        diags.extend(dx.diags);
         errors += diags.iter().filter(|d| d.is_error()).count();
         match args.format {
             Format::Text => {
-                text(&mut out, line, &reading, cover.as_ref(), date);
+                text(&mut out, line, &reading, cover.as_ref(), date, &dx.text);
                 // Diagnostics go to standard error after the reading they
                 // belong to.
                 flush(&mut out)?;
                 ctx.print_diagnostics(&diags);
             }
             Format::Json => {
-                let _ = writeln!(out, "{}", self::json(name, &reading, cover.as_ref(), date));
+                let mut v = self::json(name, &reading, cover.as_ref(), date);
+                if let Some(m) = v.as_object_mut().filter(|_| !dx.json.is_empty()) {
+                    m.insert("diagnoses".into(), serde_json::Value::Array(dx.json));
+                }
+                let _ = writeln!(out, "{v}");
                 flush(&mut out)?;
             }
         }
@@ -96,7 +103,7 @@ fn treatment_coverage(rules: &RuleSet, r: &Reading, date: Date) -> Option<(Strin
     Some((id.clone(), coverage(rules, tid, date)))
 }
 
-fn text(out: &mut String, line: &str, r: &Reading, cover: Option<&(String, Coverage)>, date: Date) {
+fn text(out: &mut String, line: &str, r: &Reading, cover: Option<&(String, Coverage)>, date: Date, dx: &[String]) {
     let _ = writeln!(out, "{line}");
     for l in r.summary(true).lines() {
         let _ = writeln!(out, "  {l}");
@@ -110,6 +117,9 @@ fn text(out: &mut String, line: &str, r: &Reading, cover: Option<&(String, Cover
             ),
             Coverage::NotInForce => writeln!(out, "  rules on {date}: none in force for {id}"),
         };
+    }
+    for l in dx {
+        let _ = writeln!(out, "  {l}");
     }
     let _ = writeln!(out, "  as written: {}", render(r));
     out.push('\n');

@@ -17,6 +17,7 @@ mod cases_agree;
 mod casetest;
 mod catalogue;
 mod check_colour;
+mod codes;
 mod common;
 mod confidence;
 mod current_regime;

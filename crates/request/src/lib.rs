@@ -16,6 +16,7 @@
 mod codes;
 mod error;
 mod frequency;
+mod icd10;
 mod lex;
 mod markers;
 mod numbers;
@@ -408,6 +409,10 @@ pub struct Reading {
     pub post_op: Option<Span>,
     pub pre_op: Option<Span>,
     pub codes: Vec<Code>,
+    /// ICD-10-CM diagnosis codes, upper case, as written (dot or not);
+    /// checked against the code sets by `mtus_codes`, not here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnosis_codes: Vec<Spanned<String>>,
     pub problems: Vec<Problem>,
 }
 

@@ -6,7 +6,7 @@
 use crate::lex::{Kind, Tok, lex};
 use crate::numbers::is_number_word;
 use crate::{Problem, Reading, Resolution, Span, Treatment, Unit, Vocabulary};
-use crate::{codes, frequency, markers, quantity, region, strength};
+use crate::{codes, frequency, icd10, markers, quantity, region, strength};
 
 /// The tokens of a line, which of them a stage has taken, and the reading
 /// built so far.
@@ -94,6 +94,7 @@ impl<'a> Ctx<'a> {
 /// `Reading::problems`.
 pub fn read(line: &str, vocab: &dyn Vocabulary) -> Reading {
     let mut cx = Ctx::new(line);
+    icd10::read_icd10(&mut cx);
     codes::read_codes(&mut cx);
     markers::read_markers(&mut cx);
     region::read_levels(&mut cx);
@@ -217,6 +218,8 @@ fn read_treatment(cx: &mut Ctx, vocab: &dyn Vocabulary) {
             let last = cx.compound[cx.compound.len() - 1].1;
             (names.join(" / "), first.to(last))
         }
+        // A line of diagnosis codes only ("Dx: M54.16") names no treatment.
+        _ if !cx.r.diagnosis_codes.is_empty() => return,
         _ => {
             cx.problem(Problem::NoTreatment {
                 span: Span::new(0, cx.line.len()),

@@ -172,6 +172,9 @@ fn places(r: &Reading, w: &mut Vec<String>) {
         };
         w.push(format!("{kw} {}", c.code));
     }
+    for c in &r.diagnosis_codes {
+        w.push(format!("Dx {}", c.value));
+    }
     let us = |d: &crate::Date| format!("{:02}/{:02}/{:04}", d.month, d.day, d.year);
     if let Some(d) = &r.date_of_service {
         w.push(format!("DOS: {}", us(&d.value)));

@@ -193,6 +193,11 @@ fn rest(o: &mut String, r: &Reading, spans: bool) {
         sp(o, spans, c.span);
         o.push('\n');
     }
+    for c in &r.diagnosis_codes {
+        let _ = write!(o, "diagnosis: icd-10-cm {}", c.value);
+        sp(o, spans, c.span);
+        o.push('\n');
+    }
     if spans {
         for p in &r.problems {
             let sev = match p.severity() {
