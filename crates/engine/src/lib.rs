@@ -30,6 +30,7 @@ pub mod diag;
 pub mod eval;
 pub mod facts;
 pub mod formulary;
+pub mod line;
 pub mod syntax;
 pub mod value;
 

@@ -66,11 +66,27 @@ fn places(p: &Program, root: &Node<'_>, request: &crate::facts::Request, r: Fact
                 out.extend(lookup(item, &key));
                 // `request.med_per_day` not written is worked out from the
                 // drug, its strength, the quantity and the days' supply
-                // (load/request.rs `derive_med`): those lines give it.
+                // (load/request.rs `derive_med`): those lines give it, or
+                // the request's `text:` that gives them (load/line.rs).
                 if out.is_empty() && key == ["med_per_day"] {
-                    for from in ["treatment", "strength", "quantity", "days_supply"] {
+                    for from in ["treatment", "strength", "quantity", "days_supply", "text"] {
                         out.extend(lookup(item, &[from]));
                     }
+                }
+                // Any other value the case leaves out and its `text:`
+                // gives is placed at the text.
+                const FROM_TEXT: &[&str] = &[
+                    "treatment",
+                    "quantity",
+                    "strength",
+                    "per_week",
+                    "duration",
+                    "days_supply",
+                    "levels",
+                    "body_region",
+                ];
+                if out.is_empty() && key.len() == 1 && FROM_TEXT.contains(&key[0]) {
+                    out.extend(lookup(item, &["text"]));
                 }
             }
         }
