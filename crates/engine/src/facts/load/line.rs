@@ -36,6 +36,9 @@ impl Line {
     }
 }
 
+/// A value read from a line, with the bytes of the line it was read from.
+type Read = (Value, crate::line::Span);
+
 /// A value of the case beside the text's, for a message.
 fn shown(v: &Value) -> String {
     match v {
@@ -144,7 +147,7 @@ impl<'p> Ctx<'p> {
         let tr = treatment.map(|t| self.p.catalog.treatment(t));
         let f = &line.fields;
         let qty = |x: &Option<(Qty, crate::line::Span)>| x.map(|(q, s)| (Value::Qty(q), s));
-        let values: [(&str, Option<u16>, Option<(Value, crate::line::Span)>); 6] = [
+        let values: [(&str, Option<u16>, Option<Read>); 6] = [
             ("quantity", keys.request_quantity, qty(&f.quantity)),
             ("strength", keys.request_strength, qty(&f.strength)),
             (
