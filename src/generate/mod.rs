@@ -333,7 +333,9 @@ impl Builder<'_> {
             };
             picked.push((t, date));
         }
-        let base = picked.first().map_or(Date(16000), |x| x.1);
+        // Case dates (the injury's, say) are drawn before `base`: the
+        // earliest request's, so no request precedes its injury.
+        let base = picked.iter().map(|x| x.1).min().unwrap_or(Date(16000));
         let reads: Vec<&HashMap<FactId, Hint>> = picked
             .iter()
             .map(|(t, _)| &self.model.treatments[t.0 as usize].reads)

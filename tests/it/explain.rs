@@ -108,7 +108,9 @@ fn explain_all(name: &str, text: &str, json: bool) -> (usize, Vec<Explanation>) 
                             || last == "received"
                             || (last == "treatments" && p.text.contains("treatment"))
                             // worked out from the drug, strength, quantity and supply
-                            || (last == "med_per_day" && p.text.contains("strength")),
+                            || (last == "med_per_day" && p.text.contains("strength"))
+                            // given by the request's line as written
+                            || p.text.contains("text:"),
                         "{name} {}: {} placed at `{}`",
                         c.id,
                         f.fact,

@@ -390,10 +390,12 @@ fn first_30_days_after_a_2018_injury_need_no_rfa_outside_the_exceptions() {
         "treatment: physical_therapy\nquantity: 6 visit\ndate: 2017-12-05",
     );
     assert!(!f.iter().any(|(c, _)| *c == "first_30_days"), "{f:?}");
+    // (The injury is before the request: a request before its injury
+    // does not load.)
     assert!(
         rfa(
             &rs,
-            net,
+            "injury: { date: 2017-11-01 }\nclaim: { network: true }",
             "treatment: physical_therapy\nquantity: 6 visit\ndate: 2017-11-30"
         )
         .is_empty()

@@ -52,6 +52,7 @@ mod seed;
 mod serve_api;
 mod serve_hardening;
 mod shipped_rules_hygiene;
+mod text_only;
 mod to_pass;
 mod treatment_coverage;
 mod vocabulary;

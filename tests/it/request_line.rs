@@ -81,23 +81,15 @@ fn json_is_one_object_per_line_from_standard_input() {
 /// Each request of the real set has the line as the letter lists it
 /// (`text:`) and the treatment a person chose (`treatment:`). The line
 /// alone must give the same treatment, but for the lines listed here,
-/// which a person reads with the rest of the letter.
+/// which a person reads with the rest of the letter. (The loader now
+/// holds every case to this: a `text:` that names another treatment than
+/// `treatment:` is an error, so two such lines of the set became the
+/// RFA's words or a comment, each with the reason in its case file.)
 #[test]
 fn real_request_lines_name_the_treatment_a_person_encoded() {
     const READ_OTHERWISE: &[(&str, &str)] = &[
         // "Ultrasound" alone is as often imaging as therapy.
         ("Ultrasound 1 times 8", "unknown"),
-        // A referral for twice-weekly visits: the letter treats it as
-        // chiropractic care.
-        (
-            "Referral to chiropractor for evaluation of low back pain and left groin pain, twice a week for 3 weeks",
-            "specialist_consultation",
-        ),
-        // Hand therapy is occupational therapy as often as physical.
-        (
-            "continuation for left hand therapy for 6 sessions",
-            "occupational_therapy",
-        ),
     ];
     let (_, rules) = common::shipped_rules();
     let catalog = &rules.program.catalog;
@@ -114,6 +106,10 @@ fn real_request_lines_name_the_treatment_a_person_encoded() {
         let mut line_text: Option<String> = None;
         for l in text.lines() {
             let l = l.trim_start().trim_start_matches("- ");
+            if l.starts_with("id: ") {
+                // A new request: a `text:` above it (a diagnosis's) is not its line.
+                line_text = None;
+            }
             if let Some(v) = l.strip_prefix("text: ") {
                 line_text = Some(v.trim().trim_matches('"').to_string());
             } else if let Some(v) = l.strip_prefix("treatment: ") {
@@ -133,7 +129,10 @@ fn real_request_lines_name_the_treatment_a_person_encoded() {
             }
         }
     }
-    assert!(read >= 250, "{read} request lines found");
+    // 250 requests; one (CM16-0248233, "hand therapy" that is physical
+    // therapy) keeps its letter line as a comment, since `text:` must
+    // agree with `treatment:`.
+    assert!(read >= 249, "{read} request lines found");
     let expected: Vec<(String, String)> = READ_OTHERWISE
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))

@@ -256,7 +256,15 @@ fn put(case: &mut Value, k: usize, fact: &str, v: Value) {
         }
     };
     match parts.as_slice() {
-        ["request", key @ ..] => case["requests"][k][key.join(".")] = v,
+        ["request", key @ ..] => {
+            // The request changed as the advice says is no longer the line
+            // as written, which must agree with its values: the line goes
+            // (every request of these cases names its treatment itself).
+            if let Some(r) = case["requests"][k].as_object_mut() {
+                r.remove("text");
+            }
+            case["requests"][k][key.join(".")] = v;
+        }
         ["history", t] => {
             obj(&mut case["history"]);
             obj(&mut case["history"][*t]);

@@ -35,6 +35,7 @@ pub mod eval;
 pub mod facts;
 #[warn(unreachable_pub)]
 pub mod formulary;
+pub mod line;
 #[warn(unreachable_pub)]
 pub mod syntax;
 pub mod value;

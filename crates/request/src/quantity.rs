@@ -118,6 +118,9 @@ fn refills(cx: &mut Ctx, i: usize) {
     let s = if lead { i + 1 } else { i };
     if let Some((a, end)) = amount_at(cx, s) {
         if is_refill(cx.low(end)) && cx.free(end) {
+            // "Two refills of Ibuprofen 600mg #90": the refills are what
+            // is asked, not more of a first fill.
+            cx.refills_only = !lead && cx.low(end + 1) == "of";
             let span = cx.take(s, end);
             cx.take(i, s);
             cx.take(end, end + 1);
@@ -233,9 +236,10 @@ pub fn finish(cx: &mut Ctx) {
     totals(cx);
     if let (Some(q), Some(rf)) = (cx.r.quantity.as_mut(), cx.r.refills.as_ref()) {
         if !q.derived {
+            let fills = if cx.refills_only { 0.0 } else { 1.0 };
             q.with_refills = Some(Amount {
-                lo: q.amount.lo * (1.0 + rf.value.lo),
-                hi: q.amount.hi * (1.0 + rf.value.hi),
+                lo: q.amount.lo * (fills + rf.value.lo),
+                hi: q.amount.hi * (fills + rf.value.hi),
             });
         }
     }

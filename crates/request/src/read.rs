@@ -25,6 +25,9 @@ pub struct Ctx<'a> {
     /// Tokens taken as a body region (a treatment phrase may run across
     /// them: "Hinged knee brace").
     pub region_tok: Vec<bool>,
+    /// The refills lead the line as what is asked ("Two refills of
+    /// Ibuprofen 600mg #90"): the request is the refills alone.
+    pub refills_only: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -44,6 +47,7 @@ impl<'a> Ctx<'a> {
             qty_is_count: false,
             compound: Vec::new(),
             region_tok: vec![false; n],
+            refills_only: false,
         }
     }
     pub fn len(&self) -> usize {

@@ -43,6 +43,11 @@ pub fn render(r: &Reading) -> String {
             (AcquisitionKind::Rental, None) => w.push("rental of".into()),
         }
     }
+    // "2 refills of Ibuprofen 600 mg #90": the refills alone are asked.
+    let only = refills_only(r);
+    if let (Some(rf), true) = (&r.refills, only) {
+        w.push(format!("{} refills of", rf.value));
+    }
     let compound = r.strength.iter().any(|c| c.name.is_some());
     if let (Some(t), false) = (&r.treatment, compound) {
         w.push(t.text.clone());
@@ -95,6 +100,17 @@ fn directions(r: &Reading, w: &mut Vec<String>) {
     }
 }
 
+/// Whether the line asks for its refills alone: the total with the
+/// refills is the quantity times the refills, with no first fill.
+fn refills_only(r: &Reading) -> bool {
+    match (&r.quantity, &r.refills) {
+        (Some(q), Some(rf)) => q.with_refills.is_some_and(|w| {
+            rf.value.lo > 0.0 && w.lo == q.amount.lo * rf.value.lo && w.hi == q.amount.hi * rf.value.hi
+        }),
+        _ => false,
+    }
+}
+
 fn quantity(r: &Reading, w: &mut Vec<String>) {
     if let Some(q) = r.quantity.as_ref().filter(|q| !q.derived) {
         w.push(match q.unit {
@@ -103,7 +119,7 @@ fn quantity(r: &Reading, w: &mut Vec<String>) {
             Some(u) => format!("{} {}", q.amount, plural(u)),
         });
     }
-    if let Some(rf) = &r.refills {
+    if let Some(rf) = r.refills.as_ref().filter(|_| !refills_only(r)) {
         let plural = if rf.value.is_range() || rf.value.lo != 1.0 {
             "s"
         } else {

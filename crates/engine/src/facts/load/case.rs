@@ -394,6 +394,28 @@ impl<'p> Ctx<'p> {
                 }
             }
         }
+        // A request is made for an injury: one dated before it is a
+        // mistake of the record or of its encoding.
+        let injury = self.keys.injury_date.and_then(|s| match part.facts.get(s as usize) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        });
+        for r in requests.iter().filter(|_| injury.is_some()) {
+            let (Some(injured), Some(at)) = (injury, r.at.date) else {
+                continue;
+            };
+            if r.date < injured {
+                self.error(
+                    "before-injury",
+                    at,
+                    format!(
+                        "request `{}` is dated {}, before the injury date {injured}",
+                        r.id, r.date
+                    ),
+                    Some("a request follows its injury: check both dates against the record (`injury.date` and the request's `date`)".into()),
+                );
+            }
+        }
         let determination = part
             .determination
             .map(|d| self.decisions(d, &index, &all_ids, &requests));

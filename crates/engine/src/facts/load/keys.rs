@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::check::{Fact, KeyNode, Program, Scope, TreatmentId};
+use crate::check::{Fact, FactType, KeyNode, Program, Scope, TreatmentId};
 use crate::value::Sym;
 
 /// The loader's own keys at the top of a case, before the schema's.
@@ -32,6 +32,19 @@ pub struct Keys<'p> {
     /// from the request when the case does not write it.
     pub request_days_supply: Option<u16>,
     pub request_med_per_day: Option<u16>,
+    /// The slots of the request facts a request's `text:` can give
+    /// (see [`super::line`]), and of `request.ur_authorized`.
+    pub request_text: Option<u16>,
+    pub request_quantity: Option<u16>,
+    pub request_per_week: Option<u16>,
+    pub request_duration: Option<u16>,
+    pub request_levels: Option<u16>,
+    pub request_body_region: Option<u16>,
+    pub request_ur_authorized: Option<u16>,
+    /// The slot of `injury.date` (a request is not dated before it).
+    pub injury_date: Option<u16>,
+    /// The treatment catalog as the request-line reader's vocabulary.
+    pub vocab: crate::line::CatalogVocabulary<'p>,
     /// The catalog's names (canonical, brand, spellings: already
     /// normalized), with the fast hash.
     treatments: HashMap<&'p str, TreatmentId, FastHash>,
@@ -192,6 +205,14 @@ impl<'p> Keys<'p> {
             }
             by_slot[slot] = Some((f, bits.into_boxed_slice()));
         }
+        // A request fact's slot, when the schema declares it with one of
+        // these types (the text's value fits it).
+        let slot = |path: &str, types: &[FactType]| {
+            p.schema
+                .lookup(path)
+                .filter(|f| f.scope == Scope::Request && types.contains(&f.ty))
+                .map(|f| f.slot)
+        };
         Keys {
             treatments,
             allowed,
@@ -208,6 +229,19 @@ impl<'p> Keys<'p> {
                 .lookup("request.med_per_day")
                 .filter(|f| f.dim == Some(crate::value::Dim::Med))
                 .map(|f| f.slot),
+            request_text: slot("request.text", &[FactType::Text]),
+            request_quantity: slot("request.quantity", &[FactType::Quantity]),
+            request_per_week: slot("request.per_week", &[FactType::Number]),
+            request_duration: slot("request.duration", &[FactType::Duration, FactType::Quantity]),
+            request_levels: slot("request.levels", &[FactType::Int]),
+            request_body_region: slot("request.body_region", &[FactType::SymbolList]),
+            request_ur_authorized: slot("request.ur_authorized", &[FactType::Quantity]),
+            injury_date: p
+                .schema
+                .lookup("injury.date")
+                .filter(|f| f.ty == FactType::Date && f.scope == Scope::Case)
+                .map(|f| f.slot),
+            vocab: crate::line::CatalogVocabulary::new(&p.catalog),
         }
     }
 

@@ -66,11 +66,32 @@ fn places(p: &Program, root: &Node<'_>, request: &crate::facts::Request, r: Fact
                 out.extend(lookup(item, &key));
                 // `request.med_per_day` not written is worked out from the
                 // drug, its strength, the quantity and the days' supply
-                // (load/request.rs `derive_med`): those lines give it.
+                // (load/request.rs `derive_med`): those lines give it, or
+                // the request's `text:` that gives them (load/line.rs).
+                let documented = request.facts.get(fact.slot as usize).is_some_and(|v| !v.is_absent());
                 if out.is_empty() && key == ["med_per_day"] {
                     for from in ["treatment", "strength", "quantity", "days_supply"] {
                         out.extend(lookup(item, &[from]));
                     }
+                    if documented {
+                        out.extend(lookup(item, &["text"]));
+                    }
+                }
+                // Any other value the case leaves out and its `text:`
+                // gives is placed at the text (a value not documented is
+                // in no line).
+                const FROM_TEXT: &[&str] = &[
+                    "treatment",
+                    "quantity",
+                    "strength",
+                    "per_week",
+                    "duration",
+                    "days_supply",
+                    "levels",
+                    "body_region",
+                ];
+                if out.is_empty() && documented && key.len() == 1 && FROM_TEXT.contains(&key[0]) {
+                    out.extend(lookup(item, &["text"]));
                 }
             }
         }

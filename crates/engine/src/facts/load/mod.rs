@@ -18,6 +18,7 @@ mod history;
 mod json;
 mod keys;
 pub mod limits;
+mod line;
 mod locate;
 mod request;
 pub mod tree;

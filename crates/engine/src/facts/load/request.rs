@@ -80,18 +80,19 @@ impl Ctx<'_> {
             .map_or(node.span, |(k, _)| k.span);
         // The values of `id`, `treatment`, `date` and `depends_on` (the
         // first of each, as `Node::get` finds them), in one pass.
-        let mut named: [Option<&Node<'_>>; 4] = [None; 4];
+        let mut named: [Option<&Node<'_>>; 5] = [None; 5];
         for (k, v) in node.entries().unwrap_or_default() {
             let i = match k.text() {
                 Some("id") => 0,
                 Some("treatment") => 1,
                 Some("date") => 2,
                 Some("depends_on") => 3,
+                Some("text") => 4,
                 _ => continue,
             };
             named[i] = named[i].or(Some(v));
         }
-        let [id_node, treatment_node, date_node, depends_node] = named;
+        let [id_node, treatment_node, date_node, depends_node, text_node] = named;
         let id_at = id_node.map_or(first_key, |n| n.span);
         let id = text(&slots[b.request_id as usize]);
         match &id {
@@ -117,11 +118,23 @@ impl Ctx<'_> {
             Some(id) => ids.push((id.clone(), id_at)),
         }
         let shown = id.as_deref().unwrap_or("?");
-        let treatment = match &slots[b.request_treatment as usize] {
+        let mut treatment = match &slots[b.request_treatment as usize] {
             Value::Sym(s) => p.catalog.by_sym.get(s).copied(),
             _ => None,
         };
-        if treatment.is_none() && treatment_node.is_none_or(|n| n.kind == Kind::Null) {
+        // The request as written: its treatment and other fields, when
+        // the case leaves them out; what the case writes must agree.
+        let line = match keys.request_text.and_then(|s| slots.get(s as usize)) {
+            Some(Value::Text(_)) => text_node.and_then(|n| self.line(n)),
+            _ => None,
+        };
+        if let Some(line) = &line {
+            treatment = self.line_treatment(line, treatment, treatment_node, shown);
+            if let (Some(t), Value::Absent) = (treatment, &slots[b.request_treatment as usize]) {
+                slots[b.request_treatment as usize] = Value::Sym(p.catalog.treatment(t).sym);
+            }
+            self.line_fields(line, treatment, &mut slots, node, shown);
+        } else if treatment.is_none() && treatment_node.is_none_or(|n| n.kind == Kind::Null) {
             self.error(
                 "missing-field",
                 first_key,

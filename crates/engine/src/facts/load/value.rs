@@ -238,7 +238,7 @@ impl Ctx<'_> {
     /// The range a number of this fact must be in, and whether it was
     /// declared (else the defaults: a score 0-10, a percent 0-100,
     /// otherwise 0 up to [`MAX_MAGNITUDE`]).
-    fn range(f: &Fact) -> (Range, bool) {
+    pub(super) fn range(f: &Fact) -> (Range, bool) {
         match (f.range, f.ty) {
             (Some(r), _) => (r, true),
             (None, FactType::Score) => (Range { min: 0.0, max: 10.0 }, true),
@@ -253,7 +253,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn range_help(&self, f: &Fact) -> String {
+    pub(super) fn range_help(&self, f: &Fact) -> String {
         let (r, declared) = Self::range(f);
         if declared {
             let unit = base_unit(f);
