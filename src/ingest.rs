@@ -17,7 +17,9 @@ use std::fmt::Write as _;
 use mtus_engine::RuleSet;
 use mtus_engine::check::ClassId;
 use mtus_letters::{Decision, Item, Letter, Row};
-use mtus_request::{Reading, Resolution, StrengthUnit, Unit};
+use mtus_request::{Reading, Resolution, StrengthUnit};
+
+use crate::request::{count_unit, unit_name};
 
 /// One item of a letter with its line read.
 pub struct ReadItem<'a> {
@@ -170,38 +172,6 @@ fn number(n: f64) -> String {
         format!("{}", n as i64)
     } else {
         format!("{n}")
-    }
-}
-
-/// The case-file unit of a request-line unit; none for millilitres and
-/// pads, which no request quantity counts in.
-fn unit_name(u: Unit) -> Option<&'static str> {
-    match u {
-        Unit::Pad | Unit::Ml => None,
-        u => Some(u.name()),
-    }
-}
-
-/// The unit a bare count ("#30") of the treatment is in, when the catalog
-/// gives the treatment one kind of count: tablets (or capsules, the same
-/// to the rules), visits or units.
-fn count_unit(rules: &RuleSet, treatment: Option<&str>) -> Option<&'static str> {
-    use mtus_engine::value::Dim;
-    let c = &rules.program.catalog;
-    let t = c.treatment(c.treatment_named(treatment?)?);
-    let counts: Vec<&'static str> = t
-        .quantity_dims
-        .iter()
-        .filter_map(|d| match d {
-            Dim::Tablet => Some("tablet"),
-            Dim::Visit => Some("visit"),
-            Dim::Item => Some("unit"),
-            _ => None,
-        })
-        .collect();
-    match counts[..] {
-        [one] => Some(one),
-        _ => None,
     }
 }
 

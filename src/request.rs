@@ -47,3 +47,36 @@ pub fn coverage(rules: &RuleSet, t: TreatmentId, date: Date) -> Coverage {
 pub fn read(rules: &RuleSet, line: &str) -> Reading {
     mtus_engine::line::read(&rules.program.catalog, line)
 }
+
+/// The case-file unit of a request-line unit; none for millilitres and
+/// pads, which no request quantity counts in. Shared by `ingest` and the
+/// server's line box, which write a reading as case-file fields.
+pub(crate) fn unit_name(u: mtus_request::Unit) -> Option<&'static str> {
+    match u {
+        mtus_request::Unit::Pad | mtus_request::Unit::Ml => None,
+        u => Some(u.name()),
+    }
+}
+
+/// The unit a bare count ("#30") of the treatment is in, when the catalog
+/// gives the treatment one kind of count: tablets (or capsules, the same
+/// to the rules), visits or units.
+pub(crate) fn count_unit(rules: &RuleSet, treatment: Option<&str>) -> Option<&'static str> {
+    use mtus_engine::value::Dim;
+    let c = &rules.program.catalog;
+    let t = c.treatment(c.treatment_named(treatment?)?);
+    let counts: Vec<&'static str> = t
+        .quantity_dims
+        .iter()
+        .filter_map(|d| match d {
+            Dim::Tablet => Some("tablet"),
+            Dim::Visit => Some("visit"),
+            Dim::Item => Some("unit"),
+            _ => None,
+        })
+        .collect();
+    match counts[..] {
+        [one] => Some(one),
+        _ => None,
+    }
+}

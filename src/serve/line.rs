@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::RuleSet;
-use crate::request::{Coverage, Resolution, Severity, coverage, read, render};
-use crate::value::{Date, Dim, fmt_num};
+use crate::request::{Coverage, Resolution, Severity, count_unit, coverage, read, render, unit_name};
+use crate::value::{Date, fmt_num};
 use mtus_request::{AcquisitionKind, Amount, CodeKind, StrengthUnit, Unit};
 
 /// A byte range of the line, and its column (1-based, in characters).
@@ -109,36 +109,6 @@ fn amount(a: Amount) -> String {
         format!("{} to {}", fmt_num(a.lo), fmt_num(a.hi))
     } else {
         fmt_num(a.lo)
-    }
-}
-
-/// The case-file unit of a reader's unit (none for millilitres and pads,
-/// which no request quantity counts in).
-fn unit_name(u: Unit) -> Option<&'static str> {
-    match u {
-        Unit::Pad | Unit::Ml => None,
-        u => Some(u.name()),
-    }
-}
-
-/// The one kind of count (tablets, visits, units) a treatment's quantity
-/// is in, if it has exactly one.
-fn count_unit(rules: &RuleSet, treatment: Option<&str>) -> Option<&'static str> {
-    let c = &rules.program.catalog;
-    let t = c.treatment(c.treatment_named(treatment?)?);
-    let counts: Vec<&'static str> = t
-        .quantity_dims
-        .iter()
-        .filter_map(|d| match d {
-            Dim::Tablet => Some("tablet"),
-            Dim::Visit => Some("visit"),
-            Dim::Item => Some("unit"),
-            _ => None,
-        })
-        .collect();
-    match counts[..] {
-        [one] => Some(one),
-        _ => None,
     }
 }
 
